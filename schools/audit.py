@@ -1,0 +1,61 @@
+"""The append-only audit trail. Every action that changes data calls ``log_action``."""
+
+from __future__ import annotations
+
+from allauth.core.internal.httpkit import get_client_ip
+from django.core.exceptions import PermissionDenied
+
+from schools.models import AuditEvent
+
+
+def client_ip(request) -> str | None:
+    if request is None:
+        return None
+    try:
+        return get_client_ip(request)
+    except PermissionDenied:
+        return None
+
+
+def log_action(
+    action: str,
+    *,
+    actor=None,
+    municipality=None,
+    obj=None,
+    changes: dict | None = None,
+    request=None,
+) -> AuditEvent:
+    if actor is None and request is not None and request.user.is_authenticated:
+        actor = request.user
+    if municipality is None and obj is not None:
+        municipality = getattr(obj, "municipality", None)
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_label=str(getattr(actor, "email", "") or ""),
+        municipality=municipality,
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+        object_repr=str(obj)[:255] if obj is not None else "",
+        changes=changes or {},
+        ip=client_ip(request),
+    )
+
+
+def form_changes(form) -> dict:
+    """The fields a model form changed, as {field: [old, new]} in plain strings."""
+    changes = {}
+    for name in form.changed_data:
+        old = form.initial.get(name)
+        new = form.cleaned_data.get(name)
+        changes[name] = [_plain(old), _plain(new)]
+    return changes
+
+
+def _plain(value):
+    if hasattr(value, "__iter__") and not isinstance(value, str | bytes | dict):
+        return [str(v.pk if hasattr(v, "pk") else v) for v in value]
+    if hasattr(value, "pk"):
+        return str(value.pk)
+    return value if value is None or isinstance(value, bool | int | float) else str(value)

@@ -1,0 +1,157 @@
+"""Forms. Every relational choice is limited to the current tenant (``TenantModelForm``)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+from django_scopes.forms import SafeModelChoiceField, SafeModelMultipleChoiceField
+
+from schools.models import Person, School
+from schools.permissions import invitable_roles
+from schools.roles import Role
+
+
+def _tenant_formfield(db_field, **kwargs):
+    """Build relational fields with an empty queryset; the form fills in the tenant's rows."""
+    if db_field.many_to_many:
+        kwargs.setdefault("form_class", SafeModelMultipleChoiceField)
+    elif db_field.many_to_one:
+        kwargs.setdefault("form_class", SafeModelChoiceField)
+    return db_field.formfield(**kwargs)
+
+
+def _style(fields) -> None:
+    """Bootstrap classes on every widget (the field template adds label, help and errors)."""
+    for field in fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple | forms.RadioSelect):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css = "form-select"
+        else:
+            css = "form-control"
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+def _limit_to_tenant(fields) -> None:
+    """Inside the request's scope ``Model.objects.all()`` holds this municipality's rows only."""
+    for field in fields.values():
+        if isinstance(field, forms.ModelChoiceField):
+            field.queryset = field.queryset.model.objects.all()
+    _style(fields)
+
+
+class TenantModelForm(forms.ModelForm):
+    """A model form whose choice fields offer, and accept, only the current tenant's objects."""
+
+    class Meta:
+        formfield_callback = _tenant_formfield
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _limit_to_tenant(self.fields)
+
+
+class SchoolForm(TenantModelForm):
+    class Meta(TenantModelForm.Meta):
+        model = School
+        fields = ["name", "kind", "code", "address", "phone", "email", "website"]
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        if code and School.objects.filter(code=code).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("Another school of this municipality already has this code."))
+        return code
+
+
+class PersonForm(TenantModelForm):
+    class Meta(TenantModelForm.Meta):
+        model = Person
+        fields = ["first_name", "middle_name", "last_name", "role", "schools", "personal_email"]
+        widgets = {"schools": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, allowed_school_ids=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if allowed_school_ids is not None:
+            # A director manages people of their own schools only.
+            self.fields["schools"].queryset = School.objects.filter(pk__in=allowed_school_ids)
+            self.fields["schools"].required = True
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"))
+    role = forms.ChoiceField(label=_("Role"))
+    schools = SafeModelMultipleChoiceField(
+        queryset=School.objects.none(),
+        label=_("Schools"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Required for school directors: the schools they lead."),
+    )
+    language = forms.ChoiceField(label=_("Language of the invitation"), choices=settings.LANGUAGES)
+
+    def __init__(self, *args, tenant=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(Role.choices)
+        self.fields["role"].choices = [(value, labels[value]) for value in invitable_roles(tenant)]
+        _limit_to_tenant(self.fields)
+        if tenant is not None and not self.is_bound:
+            self.fields["language"].initial = tenant.municipality.language
+
+    def clean(self):
+        data = super().clean()
+        if data.get("role") == Role.DIRECTOR and not data.get("schools"):
+            self.add_error("schools", _("Choose at least one school for a director."))
+        if data.get("role") != Role.DIRECTOR:
+            data["schools"] = []
+        return data
+
+
+class DirectorSchoolsForm(forms.Form):
+    schools = SafeModelMultipleChoiceField(
+        queryset=School.objects.none(), label=_("Schools"), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _limit_to_tenant(self.fields)
+
+
+class AcceptInvitationForm(forms.Form):
+    """For an invitee without an account: name and password; the e-mail comes from the invitation."""
+
+    full_name = forms.CharField(label=_("Your full name"), max_length=200)
+    password1 = forms.CharField(
+        label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password2 = forms.CharField(
+        label=_("Password (again)"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def __init__(self, *args, email: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self._email = email
+        _style(self.fields)
+
+    def clean(self):
+        data = super().clean()
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("The two passwords differ."))
+        elif p1:
+            from schools.models import User
+
+            try:
+                password_validation.validate_password(
+                    p1, User(email=self._email, full_name=data.get("full_name", ""))
+                )
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return data
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(choices=settings.LANGUAGES)
+    next = forms.CharField(required=False)

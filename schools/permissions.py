@@ -1,0 +1,97 @@
+"""Who may do what: the one place role checks live (views, templates, forms and tasks use it)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
+
+from schools.roles import Role
+
+if TYPE_CHECKING:
+    from schools.access import TenantContext
+
+_ALL_MUNICIPAL = frozenset({Role.OFFICER, Role.IT_ADMIN, Role.DIRECTOR, Role.TRAINER, Role.TEACHER})
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "view_municipality": _ALL_MUNICIPAL | {Role.COORDINATOR},
+    "view_schools": _ALL_MUNICIPAL | {Role.COORDINATOR},
+    "manage_schools": frozenset({Role.OFFICER}),
+    "view_people": frozenset({Role.OFFICER, Role.IT_ADMIN, Role.DIRECTOR, Role.COORDINATOR}),
+    "manage_people": frozenset({Role.OFFICER, Role.IT_ADMIN}),
+    "view_members": frozenset({Role.OFFICER, Role.IT_ADMIN}),
+    "manage_members": frozenset({Role.OFFICER, Role.IT_ADMIN}),
+    "view_audit": frozenset({Role.OFFICER, Role.IT_ADMIN}),
+    "view_region": frozenset({Role.COORDINATOR}),
+}
+
+# Which roles a role may hand out by invitation (no one invites above their own standing).
+INVITABLE_ROLES: dict[str, tuple[str, ...]] = {
+    Role.OFFICER: (Role.OFFICER, Role.IT_ADMIN, Role.DIRECTOR, Role.TRAINER, Role.TEACHER),
+    Role.IT_ADMIN: (Role.IT_ADMIN, Role.DIRECTOR, Role.TRAINER, Role.TEACHER),
+}
+
+
+def has_perm(ctx: TenantContext | None, perm: str, obj=None) -> bool:
+    if perm not in PERMISSIONS and perm not in _OBJECT_RULES:
+        raise KeyError(f"Unknown permission {perm!r}")
+    if ctx is None:
+        return False
+    if perm in _OBJECT_RULES:
+        return _OBJECT_RULES[perm](ctx, obj)
+    return bool(ctx.roles & PERMISSIONS[perm])
+
+
+def require(ctx: TenantContext | None, perm: str, obj=None) -> None:
+    """Raise 403 for a member whose role may only read (outsiders never get this far: 404)."""
+    if not has_perm(ctx, perm, obj):
+        raise PermissionDenied
+
+
+def invitable_roles(ctx: TenantContext | None) -> list[str]:
+    if ctx is None:
+        return []
+    allowed: set[str] = set()
+    for role in ctx.roles:
+        allowed.update(INVITABLE_ROLES.get(role, ()))
+    return [value for value, _label in Role.municipal_choices() if value in allowed]
+
+
+def _can_edit_school(ctx: TenantContext, school) -> bool:
+    if Role.OFFICER in ctx.roles:
+        return True
+    return school is not None and Role.DIRECTOR in ctx.roles and school.pk in ctx.school_ids
+
+
+def _can_edit_person(ctx: TenantContext, person) -> bool:
+    if ctx.roles & PERMISSIONS["manage_people"]:
+        return True
+    if person is None or Role.DIRECTOR not in ctx.roles:
+        return False
+    return any(school.pk in ctx.school_ids for school in person.schools.all())
+
+
+def _can_add_person(ctx: TenantContext, _obj) -> bool:
+    return bool(ctx.roles & PERMISSIONS["manage_people"]) or (
+        Role.DIRECTOR in ctx.roles and bool(ctx.school_ids)
+    )
+
+
+_OBJECT_RULES = {
+    "edit_school": _can_edit_school,
+    "edit_person": _can_edit_person,
+    "add_person": _can_add_person,
+}
+
+
+class Capabilities:
+    """``{% if can.manage_schools %}`` in templates."""
+
+    def __init__(self, ctx: TenantContext | None):
+        self._ctx = ctx
+
+    def __getitem__(self, perm: str) -> bool:
+        return has_perm(self._ctx, perm)
+
+    def __contains__(self, perm: str) -> bool:
+        return self[perm]

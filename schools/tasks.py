@@ -1,0 +1,80 @@
+"""Thin Celery tasks: ids in, tenant scope and language restored inside, the service called."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+
+from celery import shared_task
+from celery.signals import worker_ready, worker_shutdown
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import close_old_connections, connection
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from schools.access import municipality_scope
+from schools.models import Invitation, WorkerHeartbeat
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_invitation(self, invitation_id: int, municipality_id: int) -> None:
+    with municipality_scope(municipality_id):
+        # Filtered by the tenant it was given: an id from another municipality finds nothing.
+        invitation = (
+            Invitation.objects.select_related("municipality", "invited_by").filter(pk=invitation_id).first()
+        )
+        if invitation is None or invitation.status != "pending" or invitation.sent_at is not None:
+            return
+        from schools.actions import invitation_token
+
+        link = f"{settings.SITE_URL}/invite/{invitation_token(invitation)}/"
+        with translation.override(invitation.language):
+            context = {"invitation": invitation, "link": link, "days": settings.INVITATION_DAYS}
+            subject = render_to_string("schools/email/invitation_subject.txt", context).strip()
+            body = render_to_string("schools/email/invitation.txt", context)
+            html = render_to_string("schools/email/invitation.html", context)
+        message = EmailMultiAlternatives(subject, body, to=[invitation.email])
+        message.attach_alternative(html, "text/html")
+        message.send()
+        Invitation.objects.filter(pk=invitation.pk, sent_at=None).update(sent_at=timezone.now())
+        logger.info("invitation %s sent", invitation.pk)
+
+
+# --- Worker heartbeat -------------------------------------------------------------------------
+_stop = threading.Event()
+
+
+def beat_once(hostname: str, started_at) -> None:
+    now = timezone.now()
+    updated = WorkerHeartbeat.objects.filter(hostname=hostname).update(last_seen=now, started_at=started_at)
+    if not updated:
+        WorkerHeartbeat.objects.create(hostname=hostname, started_at=started_at, last_seen=now)
+
+
+def _heartbeat_loop(hostname: str) -> None:
+    started_at = timezone.now()
+    while not _stop.is_set():
+        try:
+            close_old_connections()
+            beat_once(hostname, started_at)
+        except Exception:  # a database hiccup must not kill the worker; /healthz will show it
+            logger.exception("worker heartbeat failed")
+        finally:
+            connection.close()
+        _stop.wait(settings.WORKER_HEARTBEAT_SECONDS)
+
+
+@worker_ready.connect
+def _start_heartbeat(sender=None, **kwargs):
+    hostname = getattr(sender, "hostname", None) or socket.gethostname()
+    _stop.clear()
+    threading.Thread(target=_heartbeat_loop, args=(hostname,), name="heartbeat", daemon=True).start()
+
+
+@worker_shutdown.connect
+def _stop_heartbeat(**kwargs):
+    _stop.set()

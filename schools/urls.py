@@ -1,0 +1,30 @@
+from django.urls import path
+
+from schools.views import members, people, portal
+
+app_name = "schools"
+
+# Mounted under /m/<municipality_slug>/ (see config/urls.py). Object ids are named
+# <model>_id so the isolation test can fill them in for every pattern.
+municipality_patterns = [
+    path("", portal.overview, name="overview"),
+    path("schools/", portal.school_list, name="schools"),
+    path("schools/new/", portal.school_create, name="school_create"),
+    path("schools/<int:school_id>/", portal.school_detail, name="school"),
+    path("schools/<int:school_id>/edit/", portal.school_edit, name="school_edit"),
+    path("people/", people.person_list, name="people"),
+    path("people/new/", people.person_create, name="person_create"),
+    path("people/<int:person_id>/edit/", people.person_edit, name="person_edit"),
+    path("people/<int:person_id>/delete/", people.person_delete, name="person_delete"),
+    path("members/", members.member_list, name="members"),
+    path("members/invite/", members.invitation_create, name="invite"),
+    path("members/<int:membership_id>/remove/", members.membership_remove, name="membership_remove"),
+    path("members/<int:membership_id>/schools/", members.membership_schools, name="membership_schools"),
+    path("invitations/<int:invitation_id>/resend/", members.invitation_resend, name="invitation_resend"),
+    path("invitations/<int:invitation_id>/revoke/", members.invitation_revoke, name="invitation_revoke"),
+    path("audit/", members.audit_log, name="audit"),
+]
+
+region_patterns = [
+    path("", portal.region_overview, name="overview"),
+]

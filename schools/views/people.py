@@ -1,0 +1,92 @@
+"""The people roster of a municipality."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from schools import actions
+from schools.access import get_for
+from schools.forms import PersonForm
+from schools.models import Person, School
+from schools.permissions import has_perm, require
+from schools.roles import PersonRole, Role
+from schools.views.decorators import query_string, tenant_view
+
+
+def _director_only(request) -> bool:
+    """A director (without a municipal role) manages only the people of their schools."""
+    return not has_perm(request.tenant, "manage_people") and Role.DIRECTOR in request.tenant.roles
+
+
+@tenant_view("view_people")
+def person_list(request):
+    query = request.GET.get("q", "").strip()
+    role = request.GET.get("role", "")
+    school_id = request.GET.get("school", "")
+    people = Person.objects.prefetch_related("schools").order_by("last_name", "first_name")
+    if query:
+        for word in query.split():
+            people = people.filter(
+                Q(first_name__icontains=word)
+                | Q(last_name__icontains=word)
+                | Q(middle_name__icontains=word)
+                | Q(personal_email__icontains=word)
+            )
+    if role in PersonRole.values:
+        people = people.filter(role=role)
+    if school_id.isdigit():
+        people = people.filter(schools__pk=int(school_id))
+    page = Paginator(people, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "schools/person_list.html",
+        {
+            "page": page,
+            "query": query,
+            "role": role,
+            "school_id": school_id,
+            "roles": PersonRole.choices,
+            "schools": School.objects.order_by("name").only("pk", "name"),
+            "can_add": has_perm(request.tenant, "add_person"),
+            "query_string": query_string(request),
+        },
+    )
+
+
+def _person_form(request, person=None):
+    allowed = sorted(request.tenant.school_ids) if _director_only(request) else None
+    return PersonForm(request.POST or None, instance=person, allowed_school_ids=allowed)
+
+
+@tenant_view("view_people")
+def person_create(request):
+    require(request.tenant, "add_person")
+    form = _person_form(request)
+    if request.method == "POST" and form.is_valid():
+        actions.save_person(request, form)
+        messages.success(request, _("The person was added to the roster."))
+        return redirect("schools:people", municipality_slug=request.tenant.municipality.slug)
+    return render(request, "schools/person_form.html", {"form": form})
+
+
+@tenant_view("view_people")
+def person_edit(request, person_id):
+    person = get_for(request, Person.objects.prefetch_related("schools"), "edit_person", pk=person_id)
+    form = _person_form(request, person)
+    if request.method == "POST" and form.is_valid():
+        actions.save_person(request, form)
+        messages.success(request, _("The person was saved."))
+        return redirect("schools:people", municipality_slug=request.tenant.municipality.slug)
+    return render(request, "schools/person_form.html", {"form": form, "person": person})
+
+
+@require_POST
+@tenant_view("view_people")
+def person_delete(request, person_id):
+    person = get_for(request, Person.objects.prefetch_related("schools"), "edit_person", pk=person_id)
+    actions.delete_person(request, person)
+    messages.success(request, _("The person was removed from the roster."))
+    return redirect("schools:people", municipality_slug=request.tenant.municipality.slug)

@@ -1,0 +1,122 @@
+"""Home, the municipality overview, schools and the region overview."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from schools import actions, queries
+from schools.access import get_for, user_memberships, user_region_memberships
+from schools.forms import SchoolForm
+from schools.models import School
+from schools.permissions import has_perm, require
+from schools.roles import Role
+from schools.views.decorators import query_string, tenant_view
+
+
+@login_required
+def home(request):
+    """One membership: straight to it. Several: the municipality switcher."""
+    memberships = user_memberships(request.user)
+    regions = user_region_memberships(request.user)
+    municipalities = list({m.municipality_id: m.municipality for m in memberships}.values())
+    if len(municipalities) == 1 and not regions:
+        return redirect("schools:overview", municipality_slug=municipalities[0].slug)
+    if not municipalities and len(regions) == 1:
+        return redirect("region:overview", region_slug=regions[0].region.slug)
+    return render(
+        request,
+        "schools/home.html",
+        {"municipalities": municipalities, "regions": [r.region for r in regions]},
+    )
+
+
+@tenant_view("view_municipality")
+def overview(request):
+    municipality = request.tenant.municipality
+    role_names = [label for value, label in Role.choices if value in request.tenant.roles]
+    return render(
+        request,
+        "schools/overview.html",
+        {"stats": queries.municipality_stats(municipality), "role_names": role_names},
+    )
+
+
+@tenant_view("view_schools")
+def school_list(request):
+    query = request.GET.get("q", "").strip()
+    kind = request.GET.get("kind", "")
+    schools = School.objects.annotate(
+        teacher_count=Count("people", filter=Q(people__role="teacher"), distinct=True)
+    ).order_by("name")
+    if query:
+        schools = schools.filter(
+            Q(name__icontains=query) | Q(code__icontains=query) | Q(address__icontains=query)
+        )
+    if kind in School.Kind.values:
+        schools = schools.filter(kind=kind)
+    page = Paginator(schools, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "schools/school_list.html",
+        {
+            "page": page,
+            "query": query,
+            "kind": kind,
+            "kinds": School.Kind.choices,
+            "query_string": query_string(request),
+        },
+    )
+
+
+@tenant_view("view_schools")
+def school_detail(request, school_id):
+    school = get_for(request, School.objects.all(), pk=school_id)
+    people = school.people.order_by("role", "last_name", "first_name")
+    page = Paginator(people, 100).get_page(request.GET.get("page"))
+    directors = school.memberships.select_related("user")
+    return render(
+        request,
+        "schools/school_detail.html",
+        {
+            "school": school,
+            "page": page,
+            "directors": directors,
+            "can_edit": has_perm(request.tenant, "edit_school", school),
+        },
+    )
+
+
+@tenant_view("manage_schools")
+def school_create(request):
+    form = SchoolForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        school = actions.save_school(request, form)
+        messages.success(request, _("The school was added."))
+        return redirect(
+            "schools:school", municipality_slug=request.tenant.municipality.slug, school_id=school.pk
+        )
+    return render(request, "schools/school_form.html", {"form": form})
+
+
+@tenant_view("view_schools")
+def school_edit(request, school_id):
+    school = get_for(request, School.objects.all(), pk=school_id)
+    require(request.tenant, "edit_school", school)
+    form = SchoolForm(request.POST or None, instance=school)
+    if request.method == "POST" and form.is_valid():
+        actions.save_school(request, form)
+        messages.success(request, _("The school was saved."))
+        return redirect(
+            "schools:school", municipality_slug=request.tenant.municipality.slug, school_id=school.pk
+        )
+    return render(request, "schools/school_form.html", {"form": form, "school": school})
+
+
+@tenant_view("view_region")
+def region_overview(request):
+    region = request.tenant.region
+    rows = queries.region_rows(region)
+    return render(request, "schools/region.html", {"rows": rows})
