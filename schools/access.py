@@ -96,11 +96,8 @@ def municipality_context(user, slug: str) -> TenantContext:
     municipality = Municipality.objects.select_related("region").filter(slug=slug).first()
     if municipality is None:
         raise Http404
-    memberships = list(
-        Membership.objects.with_scopes_disabled()
-        .filter(user=user, municipality=municipality)
-        .prefetch_related("schools")
-    )
+    with scope(municipality=municipality.pk):
+        memberships = list(Membership.objects.filter(user=user).prefetch_related("schools"))
     roles = {m.role for m in memberships}
     school_ids = {school.pk for m in memberships if m.role == Role.DIRECTOR for school in m.schools.all()}
     if (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.db import models
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +20,8 @@ def _tenant_formfield(db_field, **kwargs):
         kwargs.setdefault("form_class", SafeModelMultipleChoiceField)
     elif db_field.many_to_one:
         kwargs.setdefault("form_class", SafeModelChoiceField)
+    elif isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
     return db_field.formfield(**kwargs)
 
 

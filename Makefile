@@ -1,0 +1,45 @@
+# The two commands: `make run` and `make test` (see README.md).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint bench messages clean-test
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	touch $@
+
+$(VENV)/.dev: requirements-dev.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
+	touch $@ $(VENV)/.runtime
+
+## make run: set up everything (venv, dependencies, migrations, demo data) and start web + worker + beat.
+run: $(VENV)/.runtime
+	$(BIN)/python bin/run
+
+## make test: lint, Django checks, migrations check, translations, every test.
+# Tests keep their own var/ (secret key, broker folder, SQLite file) apart from a running `make run`.
+test: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	VAR_DIR=var/test $(BIN)/python manage.py check
+	VAR_DIR=var/test $(BIN)/python manage.py makemigrations --check --dry-run
+	VAR_DIR=var/test $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+## make messages: refresh the catalogs from the source, then compile them (needs GNU gettext).
+messages: $(VENV)/.dev
+	$(BIN)/python manage.py makemessages --all --no-obsolete --ignore=.venv --ignore=var --ignore=tests
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+bench: $(VENV)/.dev
+	VAR_DIR=var/bench $(BIN)/python bench/run.py
+
+clean-test:
+	rm -rf var/test

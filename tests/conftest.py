@@ -1,0 +1,21 @@
+import pytest
+from django.test import Client
+
+from tests.factories import make_world
+
+
+@pytest.fixture
+def world(db):
+    return make_world()
+
+
+@pytest.fixture
+def client_for():
+    """A signed-in browser session for a user (MFA-role users in the world already have TOTP)."""
+
+    def make(user) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
