@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
 from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.mfa.models import Authenticator
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.contrib import messages
@@ -18,6 +21,24 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
         # People join by invitation only (schools.actions.invite).
         return False
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        """The first TOTP enrolment right after a password sign-in asks for no password again.
+
+        Everything else about MFA (a second device, recovery codes, switching it off) still
+        asks the user to confirm their password, as allauth does by default.
+        """
+        request = context.request
+        if app == "allauth.mfa" and request is not None and request.user.is_authenticated:
+            if not Authenticator.objects.filter(user=request.user).exists() and _signed_in_recently(request):
+                return False
+        return super().is_reauthentication_required(app=app, **kwargs)
+
+
+def _signed_in_recently(request) -> bool:
+    records = request.session.get("account_authentication_methods", [])
+    last = max((record.get("at", 0) for record in records), default=0)
+    return time.time() - last < settings.ACCOUNT_REAUTHENTICATION_TIMEOUT
 
 
 def token_claims(token: str) -> dict:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django import forms
-from django.db import models
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes.forms import SafeModelChoiceField, SafeModelMultipleChoiceField
 

@@ -15,7 +15,16 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from schools.models import Invitation, Membership, Municipality, Person, Region, RegionMembership, School, User
+from schools.models import (
+    Invitation,
+    Membership,
+    Municipality,
+    Person,
+    Region,
+    RegionMembership,
+    School,
+    User,
+)
 from schools.roles import Role
 
 PASSWORD = "correct-horse-battery-9"
@@ -115,7 +124,9 @@ class World:
 
 def make_tenant(label: str, region: Region | None, language: str) -> Tenant:
     with scopes_disabled():
-        municipality = MunicipalityFactory(slug=f"{label}-town", name=f"{label.title()} Town", region=region, language=language)
+        municipality = MunicipalityFactory(
+            slug=f"{label}-town", name=f"{label.title()} Town", region=region, language=language
+        )
         school = SchoolFactory(municipality=municipality)
         other_school = SchoolFactory(municipality=municipality)
         person = PersonFactory(municipality=municipality)

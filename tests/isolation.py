@@ -135,7 +135,9 @@ def _check_tenant_route(route, world, insider, anonymous) -> list[str]:
         failures.append(f"{route.label}: GET {own_path} as its own officer gave {response.status_code}")
     response = anonymous.get(own_path)
     if response.status_code != 302 or "/accounts/login/" not in response.get("Location", ""):
-        failures.append(f"{route.label}: anonymous GET {own_path} gave {response.status_code}, not a sign-in redirect")
+        failures.append(
+            f"{route.label}: anonymous GET {own_path} gave {response.status_code}, not a sign-in redirect"
+        )
     # Another municipality named in the URL.
     other_path = build_path(route, _values(route, world.b, world.b))
     # Our municipality in the URL, the other municipality's object ids.
@@ -158,7 +160,10 @@ def _check_region_route(route, world, insider, client_for, anonymous) -> list[st
     coordinator = client_for(world.coordinator)
     if coordinator.get(own).status_code in (404, 500):
         failures.append(f"{route.label}: the region's own coordinator cannot open {own}")
-    for who, client, path in (("the other region's coordinator", coordinator, other), ("a municipal officer", insider, own)):
+    for who, client, path in (
+        ("the other region's coordinator", coordinator, other),
+        ("a municipal officer", insider, own),
+    ):
         status = client.get(path).status_code
         if status != 404:
             failures.append(f"{route.label}: {who} got {status} on {path}, expected 404")

@@ -22,7 +22,11 @@ def _owned_by_municipality(model) -> bool:
 
 def tenant_owned_models():
     for model in apps.get_models():
-        if model._meta.app_label in PROJECT_APPS and not model._meta.auto_created and _owned_by_municipality(model):
+        if (
+            model._meta.app_label in PROJECT_APPS
+            and not model._meta.auto_created
+            and _owned_by_municipality(model)
+        ):
             yield model
 
 
@@ -46,7 +50,9 @@ def test_scope_filters_to_the_tenant(world):
     with scope(municipality=world.a.municipality.pk):
         names = set(School.objects.values_list("name", flat=True))
     with scopes_disabled():
-        expected = set(School.objects.filter(municipality=world.a.municipality).values_list("name", flat=True))
+        expected = set(
+            School.objects.filter(municipality=world.a.municipality).values_list("name", flat=True)
+        )
         everything = School.objects.count()
     assert names == expected
     assert len(names) < everything

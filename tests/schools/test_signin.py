@@ -1,0 +1,139 @@
+"""Sign-in: e-mail login, no open sign-up, MFA enforced for the roles that hold keys, rate limits."""
+
+import pytest
+from django.test import Client
+
+from tests.factories import PASSWORD, UserFactory, totp_code
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client, email, password=PASSWORD, **extra):
+    return client.post("/accounts/login/", {"login": email, "password": password}, **extra)
+
+
+def test_sign_up_is_closed():
+    response = Client().post(
+        "/accounts/signup/",
+        {"email": "someone@example.org", "password1": "Vt7-kLm2-qPz", "password2": "Vt7-kLm2-qPz"},
+    )
+    from schools.models import User
+
+    assert not User.objects.filter(email="someone@example.org").exists()
+    assert response.status_code in (200, 403)
+
+
+@pytest.mark.parametrize("role", ["officer", "it_admin"])
+def test_mfa_roles_cannot_use_the_portal_before_enrolling(world, client_for, role):
+    from allauth.mfa.models import Authenticator
+
+    user = world.a.users[role]
+    Authenticator.objects.filter(user=user).delete()
+    client = client_for(user)
+    for path in (
+        f"/m/{world.a.municipality.slug}/",
+        f"/m/{world.a.municipality.slug}/schools/",
+        "/",
+        "/admin/",
+    ):
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert response["Location"].startswith("/accounts/2fa/totp/activate/"), path
+
+
+def test_coordinator_and_staff_must_enrol_too(world, client_for):
+    from allauth.mfa.models import Authenticator
+
+    Authenticator.objects.filter(user__in=[world.coordinator, world.staff]).delete()
+    assert (
+        client_for(world.coordinator)
+        .get(f"/r/{world.region.slug}/")["Location"]
+        .startswith("/accounts/2fa/totp/activate/")
+    )
+    assert client_for(world.staff).get("/admin/")["Location"].startswith("/accounts/2fa/totp/activate/")
+
+
+def test_teacher_needs_no_second_factor(world, client_for):
+    assert client_for(world.a.users["teacher"]).get(f"/m/{world.a.municipality.slug}/").status_code == 200
+
+
+def test_enrolling_totp_opens_the_portal(world):
+    from allauth.mfa.models import Authenticator
+
+    user = world.a.users["officer"]
+    Authenticator.objects.filter(user=user).delete()
+    client = Client()
+    assert login(client, user.email).status_code == 302
+    page = client.get("/accounts/2fa/totp/activate/")
+    secret = page.context["form"].secret
+    response = client.post("/accounts/2fa/totp/activate/", {"code": totp_code(secret)})
+    assert response.status_code == 302
+    assert client.get(f"/m/{world.a.municipality.slug}/").status_code == 200
+
+
+def test_enrolled_user_is_asked_for_the_code_at_sign_in(world):
+    from allauth.mfa.models import Authenticator
+
+    user = world.a.users["officer"]
+    secret = Authenticator.objects.get(user=user, type="totp").wrap().instance.data["secret"]
+    client = Client()
+    response = login(client, user.email)
+    assert response["Location"].startswith("/accounts/2fa/authenticate/")
+    assert client.get(f"/m/{world.a.municipality.slug}/").status_code == 302  # not signed in yet
+    from allauth.mfa.utils import decrypt
+
+    response = client.post("/accounts/2fa/authenticate/", {"code": totp_code(decrypt(secret))})
+    assert response.status_code == 302
+    assert client.get(f"/m/{world.a.municipality.slug}/").status_code == 200
+
+
+def test_failed_logins_are_limited_even_with_a_rotating_forwarded_for(settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_failed": "3/m/ip,100/m/key"}
+    from django.core.cache import cache
+
+    cache.clear()
+    UserFactory(email="victim@example.org")
+    client = Client()
+    limited = []
+    for n in range(5):
+        response = login(client, "victim@example.org", "wrong-password", HTTP_X_FORWARDED_FOR=f"10.0.0.{n}")
+        limited.append("too_many_login_attempts" in _error_codes(response))
+    assert limited == [False, False, False, True, True]
+    # The right password is refused too while the limit holds.
+    response = login(client, "victim@example.org", HTTP_X_FORWARDED_FOR="10.9.9.9")
+    assert "too_many_login_attempts" in _error_codes(response)
+    assert "_auth_user_id" not in client.session
+
+
+def _error_codes(response) -> set[str]:
+    form = response.context["form"] if response.context else None
+    if form is None:
+        return set()
+    return {error.code for errors in form.errors.as_data().values() for error in errors}
+
+
+def test_admin_login_goes_through_the_same_sign_in():
+    response = Client().get("/admin/login/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_session_cookie_flags(world):
+    client = Client()
+    login(client, world.a.users["teacher"].email)
+    cookie = client.cookies["sessionid"]
+    assert cookie["httponly"]
+    assert cookie["samesite"] == "Lax"
+
+
+def test_sign_in_is_audited(world):
+    from django_scopes import scopes_disabled
+
+    from schools.models import AuditEvent
+
+    login(Client(), world.a.users["teacher"].email, "wrong")
+    login(Client(), world.a.users["teacher"].email)
+    with scopes_disabled():
+        actions = list(AuditEvent.objects.values_list("action", flat=True))
+    assert "user.login_failed" in actions
+    assert "user.login" in actions
