@@ -113,3 +113,24 @@ def test_navigation_follows_the_role(world, client_for):
     assert url(world.a, "members/") in officer_page
     assert url(world.a, "members/") not in teacher_page
     assert url(world.a, "people/") not in teacher_page
+
+
+def test_regional_coordinator_reads_the_regions_municipalities_only(world, client_for):
+    client = client_for(world.coordinator)
+    assert client.get(url(world.a)).status_code == 200  # alpha is in the coordinator's region
+    assert client.get(url(world.a, "schools/")).status_code == 200
+    assert client.get(url(world.a, "schools/new/")).status_code == 403  # read-mostly
+    assert client.get(url(world.b)).status_code == 404  # beta is in another region
+
+
+def test_member_of_several_municipalities_gets_the_switcher(world, client_for):
+    from schools.models import Membership
+
+    user = world.a.users["trainer"]
+    with scopes_disabled():
+        Membership.objects.create(user=user, municipality=world.b.municipality, role="trainer")
+    client = client_for(user)
+    home = client.get("/")
+    assert home.status_code == 200  # a choice, not a redirect
+    page = client.get(url(world.b)).content.decode()
+    assert url(world.a) in page and url(world.b) in page
