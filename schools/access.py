@@ -14,7 +14,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django_scopes import scope
 
-from schools.models import Membership, Municipality, Region, RegionMembership, School
+from schools.models import Membership, Municipality, Region, RegionMembership
 from schools.permissions import require
 from schools.roles import MFA_ROLES, Role
 
@@ -61,18 +61,26 @@ def user_memberships(user) -> list[Membership]:
     """ESCAPE HATCH: all of a user's memberships across municipalities (switcher, MFA rule)."""
     if not user.is_authenticated:
         return []
-    return list(
-        Membership.objects.with_scopes_disabled()
-        .filter(user=user)
-        .select_related("municipality")
-        .order_by("municipality__name", "role")
-    )
+    cached = getattr(user, "_portal_memberships", None)
+    if cached is None:  # once per request: the middleware and the page shell both ask
+        cached = user._portal_memberships = list(
+            Membership.objects.with_scopes_disabled()
+            .filter(user=user)
+            .select_related("municipality")
+            .order_by("municipality__name", "role")
+        )
+    return cached
 
 
 def user_region_memberships(user) -> list[RegionMembership]:
     if not user.is_authenticated:
         return []
-    return list(RegionMembership.objects.filter(user=user).select_related("region").order_by("region__name"))
+    cached = getattr(user, "_portal_region_memberships", None)
+    if cached is None:
+        cached = user._portal_region_memberships = list(
+            RegionMembership.objects.filter(user=user).select_related("region").order_by("region__name")
+        )
+    return cached
 
 
 def user_needs_mfa(user) -> bool:
@@ -118,14 +126,6 @@ def region_context(user, slug: str) -> TenantContext:
         raise Http404
     ids = tuple(region.municipalities.values_list("pk", flat=True))
     return TenantContext(region=region, roles=frozenset({Role.COORDINATOR}), municipality_ids=ids)
-
-
-def get_school_for(request, school_id: int, perm: str | None = None) -> School:
-    """A school of the current tenant: 404 if it is another tenant's, 403 if the role may only read."""
-    school = get_object_or_404(School.objects.all(), pk=school_id)
-    if perm:
-        require(request.tenant, perm, school)
-    return school
 
 
 def get_for(request, queryset, perm: str | None = None, **lookup):

@@ -7,6 +7,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
+from django.utils.http import urlencode
 from django_scopes import scopes_disabled
 
 from schools import access
@@ -86,9 +87,13 @@ class MfaRequiredMiddleware:
             and not request.session.get(_MFA_SESSION_KEY)
             and not request.path_info.startswith(self.ALLOWED_PREFIXES)
         ):
-            if access.user_needs_mfa(user) and not _has_totp(user):
-                return redirect(f"{reverse('mfa_activate_totp')}?next={request.get_full_path()}")
-            request.session[_MFA_SESSION_KEY] = True
+            if _has_totp(user):
+                # Remembered only once enrolled: a role that needs MFA may be granted later.
+                request.session[_MFA_SESSION_KEY] = True
+            elif access.user_needs_mfa(user):
+                return redirect(
+                    f"{reverse('mfa_activate_totp')}?{urlencode({'next': request.get_full_path()})}"
+                )
         return self.get_response(request)
 
 
@@ -100,7 +105,3 @@ def _has_totp(user) -> bool:
 
 def forget_mfa_state(request) -> None:
     request.session.pop(_MFA_SESSION_KEY, None)
-
-
-# Used in tests and the admin to make sure a redirect target stays on this site.
-__all__ = ["TenantMiddleware", "MfaRequiredMiddleware", "forget_mfa_state", "redirect_to_login"]

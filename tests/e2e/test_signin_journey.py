@@ -28,8 +28,8 @@ def test_officer_signs_in_enrols_mfa_and_stays_in_their_municipality(page, live_
     page.shot("1-mfa-enrolment")
     secret = page.input_value("#authenticator_secret")
     page.fill("input[name=code]", totp_code(secret))
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
     assert Authenticator.objects.filter(user=officer, type="totp").exists()
 
     # The municipality speaks Bulgarian until the officer chooses otherwise.
@@ -38,8 +38,8 @@ def test_officer_signs_in_enrols_mfa_and_stays_in_their_municipality(page, live_
     assert page.get_by_role("link", name=world.a.school.name).is_visible()
     page.shot("2-schools-bulgarian")
 
-    page.select_option("#language-select", "en")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # choosing a language submits the form
+        page.select_option("#language-select", "en")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("heading", name="Schools and kindergartens").is_visible()
     page.shot("3-schools-english")

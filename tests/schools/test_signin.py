@@ -137,3 +137,18 @@ def test_sign_in_is_audited(world):
         actions = list(AuditEvent.objects.values_list("action", flat=True))
     assert "user.login_failed" in actions
     assert "user.login" in actions
+
+
+def test_a_role_that_needs_mfa_granted_during_a_session_takes_effect(world, client_for):
+    from django_scopes import scopes_disabled
+
+    from schools.models import Membership
+
+    teacher = world.a.users["teacher"]
+    client = client_for(teacher)
+    assert client.get(f"/m/{world.a.municipality.slug}/").status_code == 200
+    with scopes_disabled():
+        Membership.objects.create(user=teacher, municipality=world.a.municipality, role="it_admin")
+    response = client.get(f"/m/{world.a.municipality.slug}/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/2fa/totp/activate/")
