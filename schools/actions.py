@@ -20,35 +20,29 @@ _INVITATION_SALT = "schools.invitation"
 
 
 @transaction.atomic
-def save_school(request, form) -> School:
-    """Create or update a school from a validated ``SchoolForm`` of the current tenant."""
+def save_tenant_form(request, form, action: str):
+    """Create or update a tenant-owned object from a validated model form; audited as
+    ``<action>.create`` or ``<action>.update`` with the fields that changed."""
     creating = form.instance.pk is None
-    school = form.save(commit=False)
-    school.municipality = request.tenant.municipality
-    school.save()
-    log_action(
-        "school.create" if creating else "school.update",
-        obj=school,
-        changes=form_changes(form),
-        request=request,
-    )
-    return school
-
-
-@transaction.atomic
-def save_person(request, form) -> Person:
-    creating = form.instance.pk is None
-    person = form.save(commit=False)
-    person.municipality = request.tenant.municipality
-    person.save()
+    obj = form.save(commit=False)
+    obj.municipality = request.tenant.municipality
+    obj.save()
     form.save_m2m()
     log_action(
-        "person.create" if creating else "person.update",
-        obj=person,
+        f"{action}.create" if creating else f"{action}.update",
+        obj=obj,
         changes=form_changes(form),
         request=request,
     )
-    return person
+    return obj
+
+
+def save_school(request, form) -> School:
+    return save_tenant_form(request, form, "school")
+
+
+def save_person(request, form) -> Person:
+    return save_tenant_form(request, form, "person")
 
 
 @transaction.atomic
