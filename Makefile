@@ -35,7 +35,8 @@ lint: $(VENV)/.dev
 
 ## make messages: refresh the catalogs from the source, then compile them (needs GNU gettext).
 messages: $(VENV)/.dev
-	$(BIN)/python manage.py makemessages --all --no-obsolete --ignore=.venv --ignore=var --ignore=tests
+	$(BIN)/python manage.py makemessages -l en -l bg -l pl -l ru --no-obsolete --ignore=.venv --ignore=var --ignore=tests --ignore=bench
+	$(BIN)/python bin/fill_english_catalog.py
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 bench: $(VENV)/.dev
