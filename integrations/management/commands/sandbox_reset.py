@@ -1,0 +1,22 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+
+from integrations.sandbox.store import Store
+
+
+class Command(BaseCommand):
+    help = "Clear the sandbox's state (objects, customers, tenants, counters); the CA is kept."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--state-dir", default="var/sandbox")
+
+    def handle(self, *args, **options):
+        path = Path(options["state_dir"]) / "state.sqlite3"
+        if not path.exists():
+            self.stdout.write("Nothing to reset.")
+            return
+        store = Store(path)
+        store.reset()
+        store.close()
+        self.stdout.write(f"Sandbox state in {options['state_dir']} cleared.")

@@ -1,0 +1,1 @@
+"""Stateful emulators of the Google Admin SDK Directory API and Microsoft Graph (see README.md here)."""
