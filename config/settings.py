@@ -183,6 +183,11 @@ CELERY_TIMEZONE = "UTC"
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 10, minimum=1)
 WORKER_HEARTBEAT_STALE_SECONDS = env_int("WORKER_HEARTBEAT_STALE_SECONDS", 60, minimum=5)
 
+# --- Provider sandbox (integrations/sandbox) -----------------------------------------------
+SANDBOX_URL = env_str("SANDBOX_URL", "https://localhost:8443").rstrip("/")
+SANDBOX_STATE_DIR = Path(env_str("SANDBOX_STATE_DIR", str(VAR_DIR / "sandbox")))
+SANDBOX_CA_FILE = SANDBOX_STATE_DIR / "ca.pem"
+
 # --- Authentication -----------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",

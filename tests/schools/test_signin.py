@@ -152,3 +152,31 @@ def test_a_role_that_needs_mfa_granted_during_a_session_takes_effect(world, clie
     response = client.get(f"/m/{world.a.municipality.slug}/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/2fa/totp/activate/")
+
+
+def test_password_reset_by_email(world):
+    import re
+
+    from django.core import mail
+
+    user = world.a.users["teacher"]
+    client = Client()
+    response = client.post("/accounts/password/reset/", {"email": user.email})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [user.email]
+    link = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/\S+)", mail.outbox[0].body).group(1)
+    form_page = client.get(link, follow=True)
+    assert form_page.status_code == 200
+    response = client.post(
+        form_page.redirect_chain[-1][0] if form_page.redirect_chain else link,
+        {"password1": "Nov-parola-2026!", "password2": "Nov-parola-2026!"},
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("Nov-parola-2026!")
+
+
+def test_password_reset_does_not_reveal_who_has_an_account(world):
+    known = Client().post("/accounts/password/reset/", {"email": world.a.users["teacher"].email})
+    unknown = Client().post("/accounts/password/reset/", {"email": "nobody@example.org"})
+    assert (known.status_code, known["Location"]) == (unknown.status_code, unknown["Location"])

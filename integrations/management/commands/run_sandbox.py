@@ -4,6 +4,7 @@ import logging
 import signal
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from integrations.sandbox.app import Sandbox, make_server
@@ -20,7 +21,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8443)
-        parser.add_argument("--state-dir", default="var/sandbox", help="State and the local CA live here.")
+        parser.add_argument(
+            "--state-dir", default=str(settings.SANDBOX_STATE_DIR), help="State and the local CA live here."
+        )
         parser.add_argument("--profile", choices=sorted(PROFILES), default="realistic")
         parser.add_argument(
             "--time-scale", type=float, default=1.0, help="Run quotas, latency and delays N× faster."

@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from integrations.sandbox.store import Store
@@ -9,7 +10,7 @@ class Command(BaseCommand):
     help = "Clear the sandbox's state (objects, customers, tenants, counters); the CA is kept."
 
     def add_arguments(self, parser):
-        parser.add_argument("--state-dir", default="var/sandbox")
+        parser.add_argument("--state-dir", default=str(settings.SANDBOX_STATE_DIR))
 
     def handle(self, *args, **options):
         path = Path(options["state_dir"]) / "state.sqlite3"
