@@ -8,12 +8,12 @@ from allauth.account.utils import perform_login
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import connection, transaction
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -25,42 +25,40 @@ from schools.models import WorkerHeartbeat
 
 @never_cache
 def accept_invitation(request, token):
+    """The link from the invitation e-mail: register (new address) or accept (signed in as that address)."""
     invitation = actions.invitation_from_token(token)
     if invitation is None:
         return render(request, "schools/invitation_invalid.html", status=410)
-    with translation.override(
-        request.user.language
-        if request.user.is_authenticated and request.user.language
-        else invitation.language
-    ):
-        existing = get_user_model().objects.filter(email__iexact=invitation.email).first()
-        if request.user.is_authenticated:
-            if request.user.email.lower() != invitation.email.lower():
-                return render(
-                    request, "schools/invitation_wrong_user.html", {"invitation": invitation}, status=403
-                )
-            if request.method == "POST":
-                actions.accept_invitation(request, invitation, request.user)
-                messages.success(request, _("Welcome to %(name)s.") % {"name": invitation.municipality.name})
-                return redirect("schools:overview", municipality_slug=invitation.municipality.slug)
-            return render(request, "schools/invitation_accept.html", {"invitation": invitation})
-        if existing is not None:
-            messages.info(request, _("You already have an account: sign in to accept the invitation."))
-            return redirect(f"{reverse('account_login')}?next={request.path}")
-        form = AcceptInvitationForm(request.POST or None, email=invitation.email)
-        if request.method == "POST" and form.is_valid():
-            user = actions.register_invited_user(
-                request,
-                invitation,
-                full_name=form.cleaned_data["full_name"],
-                password=form.cleaned_data["password1"],
+    chosen = request.user.language if request.user.is_authenticated else ""
+    with translation.override(chosen or invitation.language):
+        return _accept_invitation(request, invitation)
+
+
+def _accept_invitation(request, invitation):
+    if request.user.is_authenticated:
+        if request.user.email.lower() != invitation.email.lower():
+            return render(
+                request, "schools/invitation_wrong_user.html", {"invitation": invitation}, status=403
             )
-            actions.accept_invitation(request, invitation, user)
-            return perform_login(request, user, redirect_url="/")
-        response = render(
-            request, "schools/invitation_register.html", {"invitation": invitation, "form": form}
+        if request.method == "POST":
+            actions.accept_invitation(request, invitation, request.user)
+            messages.success(request, _("Welcome to %(name)s.") % {"name": invitation.municipality.name})
+            return redirect("schools:overview", municipality_slug=invitation.municipality.slug)
+        return render(request, "schools/invitation_accept.html", {"invitation": invitation})
+    if get_user_model().objects.filter(email__iexact=invitation.email).exists():
+        messages.info(request, _("You already have an account: sign in to accept the invitation."))
+        return redirect(f"{reverse('account_login')}?{urlencode({'next': request.path})}")
+    form = AcceptInvitationForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        user = actions.register_invited_user(
+            request,
+            invitation,
+            full_name=form.cleaned_data["full_name"],
+            password=form.cleaned_data["password1"],
         )
-    return response
+        actions.accept_invitation(request, invitation, user)
+        return perform_login(request, user, redirect_url="/")
+    return render(request, "schools/invitation_register.html", {"invitation": invitation, "form": form})
 
 
 @require_POST
