@@ -50,13 +50,14 @@ def _accept_invitation(request, invitation):
         return redirect(f"{reverse('account_login')}?{urlencode({'next': request.path})}")
     form = AcceptInvitationForm(request.POST or None, email=invitation.email)
     if request.method == "POST" and form.is_valid():
-        user = actions.register_invited_user(
-            request,
-            invitation,
-            full_name=form.cleaned_data["full_name"],
-            password=form.cleaned_data["password1"],
-        )
-        actions.accept_invitation(request, invitation, user)
+        with transaction.atomic():  # an account never exists without the membership it was invited to
+            user = actions.register_invited_user(
+                request,
+                invitation,
+                full_name=form.cleaned_data["full_name"],
+                password=form.cleaned_data["password1"],
+            )
+            actions.accept_invitation(request, invitation, user)
         return perform_login(request, user, redirect_url="/")
     return render(request, "schools/invitation_register.html", {"invitation": invitation, "form": form})
 
