@@ -1,0 +1,132 @@
+"""Account logins from native-script names, by each country's official romanisation.
+
+Sources (the tables below are these standards, letter by letter):
+- Bulgarian: Закон за транслитерацията (Transliteration Act), State Gazette 19/2009, art. 3;
+  "-ия" at the end of a word is "ia" (art. 4).
+- Russian: ICAO Doc 9303 Part 3, Section 6 (Machine Readable Travel Documents), the table used
+  in Russian passports since 2014 (FMS order 320): ё→e, й→i, х→kh, щ→shch, ъ→ie, ь dropped.
+- Ukrainian: Resolution of the Cabinet of Ministers of Ukraine No. 55 of 27 January 2010, with
+  its word-initial forms (є→ye, ї→yi, й→y, ю→yu, я→ya at the start of a word) and зг→zgh.
+- Polish and other Latin letters are folded to ASCII without losing a letter (ł→l, ß→ss, ø→o).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+BULGARIAN = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ж": "zh", "з": "z", "и": "i",
+    "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s",
+    "т": "t", "у": "u", "ф": "f", "х": "h", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "sht", "ъ": "a",
+    "ь": "y", "ю": "yu", "я": "ya",
+}  # fmt: skip
+
+RUSSIAN_ICAO = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z",
+    "и": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
+    "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch",
+    "ъ": "ie", "ы": "y", "ь": "", "э": "e", "ю": "iu", "я": "ia",
+}  # fmt: skip
+
+UKRAINIAN = {
+    "а": "a", "б": "b", "в": "v", "г": "h", "ґ": "g", "д": "d", "е": "e", "є": "ie", "ж": "zh",
+    "з": "z", "и": "y", "і": "i", "ї": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n",
+    "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts",
+    "ч": "ch", "ш": "sh", "щ": "shch", "ь": "", "ю": "iu", "я": "ia", "'": "", "’": "", "ʼ": "",
+}  # fmt: skip
+UKRAINIAN_INITIAL = {"є": "ye", "ї": "yi", "й": "y", "ю": "yu", "я": "ya"}
+
+# Latin letters that Unicode decomposition does not reduce to ASCII.
+LATIN_SPECIAL = {
+    "ł": "l", "Ł": "L", "ß": "ss", "ẞ": "SS", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "đ": "d",
+    "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "TH", "œ": "oe", "Œ": "OE", "ı": "i", "ħ": "h",
+}  # fmt: skip
+
+TABLES = {"bg": BULGARIAN, "ru": RUSSIAN_ICAO, "uk": UKRAINIAN}
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’ʼ][^\W\d_]+)*", re.UNICODE)
+
+
+def _case_like(source: str, latin: str, whole_word_upper: bool) -> str:
+    if not latin or not source.isupper():
+        return latin
+    return latin.upper() if whole_word_upper else latin[0].upper() + latin[1:]
+
+
+def _word(word: str, language: str) -> str:
+    table = TABLES.get(language)
+    upper_word = word.isupper() and len(word) > 1
+    lower = word.lower()
+    out = []
+    i = 0
+    while i < len(lower):
+        char, source = lower[i], word[i]
+        if table is None or char not in table and char not in UKRAINIAN_INITIAL:
+            out.append(_fold_latin(source))
+            i += 1
+            continue
+        if language == "bg" and lower.endswith("ия") and i == len(lower) - 2:
+            out.append(_case_like(source, "ia", upper_word))
+            i += 2
+            continue
+        if language == "uk" and char == "з" and lower[i + 1 : i + 2] == "г":
+            out.append(_case_like(source, "zgh", upper_word))
+            i += 2
+            continue
+        if language == "uk" and i == 0 and char in UKRAINIAN_INITIAL:
+            latin = UKRAINIAN_INITIAL[char]
+        else:
+            latin = table.get(char, char)
+        out.append(_case_like(source, latin, upper_word))
+        i += 1
+    return "".join(out)
+
+
+def _fold_latin(text: str) -> str:
+    text = "".join(LATIN_SPECIAL.get(ch, ch) for ch in text)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def transliterate(text: str, language: str) -> str:
+    """Romanise ``text`` by the standard of ``language`` (bg, ru, uk; others fold Latin letters)."""
+    text = unicodedata.normalize("NFC", text)
+    return _WORD.sub(lambda match: _word(match.group(0), language), text)
+
+
+PATTERNS = {
+    "first.last": "{first}.{last}",
+    "f.last": "{f}.{last}",
+    "firstlast": "{first}{last}",
+    "first.l": "{first}.{l}",
+    "last.first": "{last}.{first}",
+    "flast": "{f}{last}",
+}
+
+
+def _login_part(text: str, language: str) -> str:
+    ascii_text = transliterate(text, language).lower()
+    ascii_text = re.sub(r"[\s'’ʼ`]+", "", ascii_text)  # O'Brien → obrien, "Van der" → vander
+    return re.sub(r"[^a-z0-9-]", "", ascii_text).strip("-")
+
+
+def make_login(first_name: str, last_name: str, *, pattern: str = "first.last", language: str = "en") -> str:
+    """The local part of an address, e.g. ("Щерьо", "Стойчев", bg) → "shteryo.stoychev"."""
+    if pattern not in PATTERNS:
+        raise ValueError(f"unknown login pattern {pattern!r}")
+    first = _login_part(first_name.split()[0] if first_name.strip() else "", language)
+    last = _login_part(last_name, language)
+    login = PATTERNS[pattern].format(first=first, last=last, f=first[:1], l=last[:1])
+    login = re.sub(r"\.{2,}", ".", login).strip(".")
+    return login[:64]
+
+
+def unique_login(base: str, taken: set[str]) -> str:
+    """``base`` if free, else base2, base3, … (the first number is 2: "ivan.petrov2")."""
+    if base not in taken:
+        return base
+    number = 2
+    while f"{base}{number}" in taken:
+        number += 1
+    return f"{base}{number}"
