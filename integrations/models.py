@@ -1,1 +1,80 @@
-"""Models of this app arrive with its issue; see shared/DESIGN.md for what lives here."""
+"""Provider connections of a municipality (Google Workspace for Education, Microsoft 365)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from schools.models import Municipality
+
+
+class Provider(models.TextChoices):
+    GOOGLE = "google", _("Google Workspace for Education")
+    MICROSOFT = "microsoft", _("Microsoft 365")
+
+
+class Connection(models.Model):
+    """How the portal reaches one provider tenant. The secret is encrypted (integrations/crypto.py)
+    and never shown again after saving; the page shows its fingerprint."""
+
+    class Status(models.TextChoices):
+        UNTESTED = "untested", _("Not tested yet")
+        OK = "ok", _("Working")
+        FAILED = "failed", _("Not working")
+
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("municipality"), on_delete=models.CASCADE, related_name="connections"
+    )
+    provider = models.CharField(_("provider"), max_length=16, choices=Provider.choices)
+    is_sandbox = models.BooleanField(_("sandbox"), default=False)
+    # Google
+    customer_id = models.CharField(_("customer id"), max_length=32, blank=True, default="my_customer")
+    admin_email = models.EmailField(_("delegated admin e-mail"), blank=True)
+    primary_domain = models.CharField(_("primary domain"), max_length=253, blank=True)
+    service_account_email = models.CharField(_("service account"), max_length=254, blank=True)
+    # Microsoft
+    tenant_id = models.CharField(_("tenant id"), max_length=64, blank=True)
+    client_id = models.CharField(_("application (client) id"), max_length=64, blank=True)
+    usage_location = models.CharField(_("default usage location"), max_length=2, blank=True)
+    teacher_sku = models.CharField(_("licence for teachers"), max_length=64, blank=True)
+    staff_sku = models.CharField(_("licence for staff"), max_length=64, blank=True)
+    student_sku = models.CharField(_("licence for students"), max_length=64, blank=True)
+    # Where the provider is: empty means the real cloud; the sandbox fills these in.
+    api_base_url = models.URLField(_("API address"), blank=True)
+    auth_base_url = models.URLField(_("sign-in address"), blank=True)
+    # The secret: a service-account key (Google) or a client secret (Microsoft).
+    secret_ciphertext = models.TextField(editable=False)
+    secret_fingerprint = models.CharField(_("secret fingerprint"), max_length=32, editable=False)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.UNTESTED)
+    last_tested_at = models.DateTimeField(_("last tested"), null=True, blank=True)
+    last_test_message = models.TextField(_("last test result"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ScopedManager(municipality="municipality")
+
+    class Meta:
+        verbose_name = _("provider connection")
+        verbose_name_plural = _("provider connections")
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "provider"], name="one_connection_per_provider")
+        ]
+
+    def __str__(self) -> str:
+        label = self.get_provider_display()
+        return f"{label} ({_('sandbox')})" if self.is_sandbox else str(label)
+
+    def secret(self) -> str:
+        from integrations.crypto import decrypt_secret
+
+        return decrypt_secret(self.municipality_id, self.secret_ciphertext)
+
+    @property
+    def ca_file(self) -> str | None:
+        """The sandbox's CA for TLS verification; None means the system's trust store."""
+        return str(settings.SANDBOX_CA_FILE) if self.is_sandbox else None
