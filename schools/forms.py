@@ -25,7 +25,7 @@ def _tenant_formfield(db_field, **kwargs):
     return db_field.formfield(**kwargs)
 
 
-def _style(fields) -> None:
+def style_fields(fields) -> None:
     """Bootstrap classes on every widget (the field template adds label, help and errors)."""
     for field in fields.values():
         widget = field.widget
@@ -43,7 +43,7 @@ def _limit_to_tenant(fields) -> None:
     for field in fields.values():
         if isinstance(field, forms.ModelChoiceField):
             field.queryset = field.queryset.model.objects.all()
-    _style(fields)
+    style_fields(fields)
 
 
 class TenantModelForm(forms.ModelForm):
@@ -136,7 +136,7 @@ class AcceptInvitationForm(forms.Form):
     def __init__(self, *args, email: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self._email = email
-        _style(self.fields)
+        style_fields(self.fields)
 
     def clean(self):
         data = super().clean()

@@ -23,6 +23,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "manage_members": frozenset({Role.OFFICER, Role.IT_ADMIN}),
     "view_audit": frozenset({Role.OFFICER, Role.IT_ADMIN}),
     "view_region": frozenset({Role.COORDINATOR}),
+    "view_integrations": frozenset({Role.OFFICER, Role.IT_ADMIN}),
+    "manage_integrations": frozenset({Role.IT_ADMIN}),
 }
 
 # Which roles a role may hand out by invitation (no one invites above their own standing).

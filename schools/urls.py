@@ -1,5 +1,6 @@
 from django.urls import path
 
+from integrations.urls import urlpatterns as integration_patterns
 from schools.views import members, people, portal
 
 app_name = "schools"
@@ -23,6 +24,7 @@ municipality_patterns = [
     path("invitations/<int:invitation_id>/resend/", members.invitation_resend, name="invitation_resend"),
     path("invitations/<int:invitation_id>/revoke/", members.invitation_revoke, name="invitation_revoke"),
     path("audit/", members.audit_log, name="audit"),
+    *integration_patterns,
 ]
 
 region_patterns = [

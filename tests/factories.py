@@ -15,6 +15,8 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from integrations.crypto import encrypt_secret, fingerprint
+from integrations.models import Connection, Provider
 from schools.models import (
     Invitation,
     Membership,
@@ -108,6 +110,7 @@ class Tenant:
     other_school: School
     person: Person
     invitation: Invitation
+    connection: Connection
     users: dict[str, User] = field(default_factory=dict)
     memberships: dict[str, Membership] = field(default_factory=dict)
 
@@ -139,7 +142,15 @@ def make_tenant(label: str, region: Region | None, language: str) -> Tenant:
             nonce=f"nonce-{label}",
             expires_at=timezone.now() + timedelta(days=7),
         )
-        tenant = Tenant(municipality, school, other_school, person, invitation)
+        connection = Connection.objects.create(
+            municipality=municipality,
+            provider=Provider.GOOGLE,
+            admin_email=f"admin@{label}.example",
+            primary_domain=f"{label}.example",
+            secret_ciphertext=encrypt_secret(municipality.pk, "{}"),
+            secret_fingerprint=fingerprint("{}"),
+        )
+        tenant = Tenant(municipality, school, other_school, person, invitation, connection)
         for role, _label in Role.municipal_choices():
             user = UserFactory(email=f"{role}@{label}.example", full_name=f"{label} {role}")
             membership = Membership.objects.create(user=user, municipality=municipality, role=role)
@@ -149,6 +160,14 @@ def make_tenant(label: str, region: Region | None, language: str) -> Tenant:
                 enrol_totp(user)
             tenant.users[role] = user
             tenant.memberships[role] = membership
+        # Someone holding every municipal role: the isolation test's strongest insider.
+        everyone = UserFactory(email=f"all-roles@{label}.example", full_name=f"{label} all roles")
+        for role, _label in Role.municipal_choices():
+            membership = Membership.objects.create(user=everyone, municipality=municipality, role=role)
+            if role == Role.DIRECTOR:
+                membership.schools.add(school)
+        enrol_totp(everyone)
+        tenant.users["all"] = everyone
     return tenant
 
 

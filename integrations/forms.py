@@ -1,0 +1,123 @@
+"""Connection forms: secrets go in once and are never shown again."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from integrations.google.client import parse_service_account_key
+from integrations.models import Connection
+from schools.forms import style_fields
+
+GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+MAX_KEY_FILE = 64 * 1024
+
+
+class GoogleConnectionForm(forms.ModelForm):
+    key_file = forms.FileField(
+        label=_("Service-account key (JSON file)"),
+        required=False,
+        help_text=_(
+            "From Google Cloud console → IAM → Service accounts → Keys. "
+            "It is stored encrypted and never shown again."
+        ),
+    )
+    key_text = forms.CharField(
+        label=_("…or paste the key JSON"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "off"}),
+    )
+
+    class Meta:
+        model = Connection
+        fields = ["admin_email", "customer_id", "primary_domain"]
+        help_texts = {
+            "admin_email": _("A super administrator the service account acts for (domain-wide delegation)."),
+            "customer_id": _("Leave my_customer unless you manage several Google customers."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["admin_email"].required = True
+        self.fields["primary_domain"].required = True
+        self.replacing = self.instance.pk is not None
+        style_fields(self.fields)
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("key_file")
+        if upload is not None and upload.size > MAX_KEY_FILE:
+            self.add_error("key_file", _("A key file is a few kilobytes; this file is too large."))
+            return data
+        text = (
+            upload.read().decode("utf-8", errors="replace")
+            if upload
+            else (data.get("key_text") or "").strip()
+        )
+        if not text:
+            if not self.replacing:
+                self.add_error("key_file", _("Upload the service-account key file or paste its JSON."))
+            return data
+        try:
+            info = parse_service_account_key(text)
+        except ValueError as error:
+            self.add_error("key_file", str(error))
+            return data
+        data["secret"] = text
+        data["service_account_email"] = info["client_email"]
+        return data
+
+
+class MicrosoftConnectionForm(forms.ModelForm):
+    client_secret = forms.CharField(
+        label=_("Client secret"),
+        required=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+        help_text=_(
+            "The secret's value from the app registration. It is stored encrypted and never shown again."
+        ),
+    )
+
+    class Meta:
+        model = Connection
+        fields = ["tenant_id", "client_id", "usage_location", "teacher_sku", "staff_sku", "student_sku"]
+        help_texts = {
+            "usage_location": _("Two-letter country code licences need, e.g. BG, PL or RU."),
+            "teacher_sku": _("SKU id or part number, e.g. STANDARDWOFFACULTY."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tenant_id"].required = True
+        self.fields["client_id"].required = True
+        self.replacing = self.instance.pk is not None
+        style_fields(self.fields)
+
+    def clean_tenant_id(self):
+        value = self.cleaned_data["tenant_id"].strip()
+        if not GUID.match(value) and not re.match(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$", value, re.IGNORECASE):
+            raise forms.ValidationError(_("A tenant id is a GUID (or the tenant's domain name)."))
+        return value
+
+    def clean_client_id(self):
+        value = self.cleaned_data["client_id"].strip()
+        if not GUID.match(value):
+            raise forms.ValidationError(_("An application (client) id is a GUID like 1b2c3d4e-…"))
+        return value
+
+    def clean_usage_location(self):
+        value = self.cleaned_data["usage_location"].strip().upper()
+        if value and not re.match(r"^[A-Z]{2}$", value):
+            raise forms.ValidationError(_("Use a two-letter country code."))
+        return value
+
+    def clean(self):
+        data = super().clean()
+        secret = (data.get("client_secret") or "").strip()
+        if secret:
+            data["secret"] = secret
+        elif not self.replacing:
+            self.add_error("client_secret", _("Enter the client secret."))
+        return data

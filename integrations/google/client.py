@@ -1,0 +1,170 @@
+"""Google Workspace through the Admin SDK Directory API: google-api-python-client, a service
+account with domain-wide delegation acting as the municipality's admin."""
+
+from __future__ import annotations
+
+import json
+import ssl
+from urllib.parse import urlsplit
+
+import httplib2
+from django.utils.translation import gettext as _
+from google.auth.exceptions import RefreshError, TransportError
+from google.oauth2 import service_account
+from google_auth_httplib2 import AuthorizedHttp
+from googleapiclient.discovery import build
+from googleapiclient.errors import HttpError
+
+from integrations.base import CheckResult
+
+GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"  # noqa: S105 (a URL, not a password)
+SCOPES = [
+    "https://www.googleapis.com/auth/admin.directory.customer.readonly",
+    "https://www.googleapis.com/auth/admin.directory.domain",
+    "https://www.googleapis.com/auth/admin.directory.orgunit",
+    "https://www.googleapis.com/auth/admin.directory.user",
+    "https://www.googleapis.com/auth/admin.directory.group",
+    "https://www.googleapis.com/auth/admin.directory.group.member",
+]
+TIMEOUT = 30
+
+
+def parse_service_account_key(text: str) -> dict:
+    """The uploaded key file, checked: raises ValueError with a message for the user."""
+    try:
+        info = json.loads(text)
+    except ValueError:
+        raise ValueError(_("This is not a JSON key file.")) from None
+    if not isinstance(info, dict) or info.get("type") != "service_account":
+        raise ValueError(_("This JSON is not a service-account key (its type must be service_account)."))
+    missing = [
+        key for key in ("private_key", "client_email", "client_id", "private_key_id") if not info.get(key)
+    ]
+    if missing:
+        raise ValueError(_("The key file lacks: %(fields)s.") % {"fields": ", ".join(missing)})
+    if "BEGIN PRIVATE KEY" not in info["private_key"]:
+        raise ValueError(_("The key file's private key is not in PEM form."))
+    return info
+
+
+class GoogleDirectory:
+    def __init__(self, connection):
+        self.connection = connection
+        info = json.loads(connection.secret())
+        # The token endpoint is ours to choose, never the uploaded file's: a key file cannot make
+        # the portal send requests elsewhere.
+        info["token_uri"] = (
+            f"{connection.auth_base_url.rstrip('/')}/token" if connection.auth_base_url else GOOGLE_TOKEN_URI
+        )
+        self.credentials = service_account.Credentials.from_service_account_info(
+            info, scopes=SCOPES, subject=connection.admin_email or None
+        )
+        http = (
+            httplib2.Http(timeout=TIMEOUT, ca_certs=connection.ca_file)
+            if connection.ca_file
+            else httplib2.Http(timeout=TIMEOUT)
+        )
+        self.http = AuthorizedHttp(self.credentials, http=http)
+        self._service = None
+
+    @property
+    def service(self):
+        if self._service is None:
+            base = self.connection.api_base_url.rstrip("/")
+            if base:
+                self._service = build(
+                    "admin",
+                    "directory_v1",
+                    http=self.http,
+                    discoveryServiceUrl=f"{base}/$discovery/rest?version=directory_v1",
+                    static_discovery=False,
+                    cache_discovery=False,
+                )
+            else:
+                self._service = build("admin", "directory_v1", http=self.http, static_discovery=True)
+        return self._service
+
+    def close(self) -> None:
+        for connection in getattr(self.http.http, "connections", {}).values():
+            connection.close()
+
+    def check(self) -> CheckResult:
+        connection = self.connection
+        try:
+            customer = (
+                self.service.customers().get(customerKey=connection.customer_id or "my_customer").execute()
+            )
+            users = self.service.users().list(customer="my_customer", maxResults=1).execute()
+        except RefreshError as error:
+            return CheckResult(False, _explain_refresh_error(error, connection))
+        except HttpError as error:
+            return CheckResult(False, _explain_http_error(error, connection))
+        except (OSError, TransportError, httplib2.HttpLib2Error, ssl.SSLError) as error:
+            host = urlsplit(connection.api_base_url or "https://admin.googleapis.com").hostname
+            return CheckResult(
+                False,
+                _("The portal cannot reach %(host)s (%(reason)s).")
+                % {"host": host, "reason": _reason(error)},
+            )
+        finally:
+            self.close()
+        domain = customer.get("customerDomain", "")
+        return CheckResult(
+            True,
+            _("Connected to Google Workspace %(domain)s as %(admin)s.")
+            % {"domain": domain, "admin": connection.admin_email},
+            {
+                "customer_id": customer.get("id", ""),
+                "domain": domain,
+                "users_seen": len(users.get("users", [])),
+            },
+        )
+
+
+def _reason(error: Exception) -> str:
+    return error.__class__.__name__ if not str(error) else str(error)[:200]
+
+
+def _explain_refresh_error(error: RefreshError, connection) -> str:
+    text = str(error)
+    if "Invalid JWT Signature" in text or "invalid_signature" in text.lower():
+        return _(
+            "Google refused the service-account key: it is wrong or was deleted in the Google Cloud console."
+        )
+    if "unauthorized_client" in text:
+        return _(
+            "The service account may not act for the admin: in the Admin console, under Security → "
+            "API controls → Domain-wide delegation, add its client id with these scopes: %(scopes)s"
+        ) % {"scopes": ", ".join(SCOPES)}
+    if "Invalid email or User ID" in text or ("invalid_grant" in text and "subject" in text.lower()):
+        return _("The delegated admin %(email)s does not exist in this Google Workspace.") % {
+            "email": connection.admin_email
+        }
+    if "invalid_scope" in text:
+        return _("Google refused the access scopes the portal asks for: %(scopes)s") % {
+            "scopes": ", ".join(SCOPES)
+        }
+    return _("Google refused to sign in the service account (%(reason)s).") % {"reason": text[:200]}
+
+
+def _explain_http_error(error: HttpError, connection) -> str:
+    status = error.resp.status
+    try:
+        body = json.loads(error.content or b"{}").get("error", {})
+    except ValueError:
+        body = {}
+    reasons = {item.get("reason") for item in body.get("errors", [])}
+    if status == 403 and reasons & {"forbidden", "notAuthorized", "insufficientPermissions"}:
+        return _("%(email)s is not an administrator with the rights the portal needs.") % {
+            "email": connection.admin_email
+        }
+    if status == 404:
+        return _("Google does not know the customer id %(id)s.") % {
+            "id": connection.customer_id or "my_customer"
+        }
+    if status in (403, 429) and reasons & {"userRateLimitExceeded", "rateLimitExceeded", "quotaExceeded"}:
+        return _("Google is limiting requests right now; try again in a minute.")
+    return _("Google answered %(status)s: %(message)s") % {
+        "status": status,
+        "message": body.get("message", "")[:200],
+    }

@@ -1,0 +1,32 @@
+from django.urls import path
+
+from integrations import views
+from integrations.models import Provider
+
+# Mounted under /m/<municipality_slug>/ in the "schools" namespace (see schools/urls.py).
+urlpatterns = [
+    path("connections/", views.connection_list, name="connections"),
+    path(
+        "connections/google/", views.connection_edit, {"provider": Provider.GOOGLE}, name="connection_google"
+    ),
+    path(
+        "connections/microsoft/",
+        views.connection_edit,
+        {"provider": Provider.MICROSOFT},
+        name="connection_microsoft",
+    ),
+    path(
+        "connections/sandbox/google/",
+        views.connection_sandbox,
+        {"provider": Provider.GOOGLE},
+        name="connection_sandbox_google",
+    ),
+    path(
+        "connections/sandbox/microsoft/",
+        views.connection_sandbox,
+        {"provider": Provider.MICROSOFT},
+        name="connection_sandbox_microsoft",
+    ),
+    path("connections/<int:connection_id>/test/", views.connection_test, name="connection_test"),
+    path("connections/<int:connection_id>/delete/", views.connection_delete, name="connection_delete"),
+]

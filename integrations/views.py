@@ -1,0 +1,76 @@
+"""Provider connections of a municipality (thin views: parse, check access, call one action)."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from integrations import actions
+from integrations.forms import GoogleConnectionForm, MicrosoftConnectionForm
+from integrations.models import Connection, Provider
+from schools.access import get_for
+from schools.views.decorators import tenant_view
+
+FORMS = {Provider.GOOGLE: GoogleConnectionForm, Provider.MICROSOFT: MicrosoftConnectionForm}
+
+
+def _back(request):
+    return redirect("schools:connections", municipality_slug=request.tenant.municipality.slug)
+
+
+@tenant_view("view_integrations")
+def connection_list(request):
+    connections = {c.provider: c for c in Connection.objects.all()}
+    cards = [(value, label, connections.get(value)) for value, label in Provider.choices]
+    return render(request, "integrations/connection_list.html", {"cards": cards})
+
+
+@tenant_view("manage_integrations")
+def connection_edit(request, provider):
+    existing = Connection.objects.filter(provider=provider).first()
+    form = FORMS[provider](request.POST or None, request.FILES or None, instance=existing)
+    if request.method == "POST" and form.is_valid():
+        actions.save_connection(request, form, provider)
+        messages.success(request, _("The connection was saved. Test it to see whether it works."))
+        return _back(request)
+    return render(
+        request,
+        "integrations/connection_form.html",
+        {
+            "form": form,
+            "provider": provider,
+            "provider_label": Provider(provider).label,
+            "connection": existing,
+        },
+    )
+
+
+@require_POST
+@tenant_view("manage_integrations")
+def connection_test(request, connection_id):
+    connection = get_for(request, Connection.objects.all(), pk=connection_id)
+    result = actions.test_connection(request, connection)
+    (messages.success if result.ok else messages.error)(request, result.message)
+    return _back(request)
+
+
+@require_POST
+@tenant_view("manage_integrations")
+def connection_delete(request, connection_id):
+    connection = get_for(request, Connection.objects.all(), pk=connection_id)
+    actions.delete_connection(request, connection)
+    messages.success(request, _("The connection was removed; its secret is deleted."))
+    return _back(request)
+
+
+@require_POST
+@tenant_view("manage_integrations")
+def connection_sandbox(request, provider):
+    try:
+        connection = actions.connect_sandbox(request, provider)
+    except actions.SandboxUnavailable:
+        messages.error(request, _("The sandbox is not running. `make run` starts it; then try again."))
+        return _back(request)
+    result = actions.test_connection(request, connection)
+    (messages.success if result.ok else messages.error)(request, result.message)
+    return _back(request)
