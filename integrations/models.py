@@ -78,3 +78,49 @@ class Connection(models.Model):
     def ca_file(self) -> str | None:
         """The sandbox's CA for TLS verification; None means the system's trust store."""
         return str(settings.SANDBOX_CA_FILE) if self.is_sandbox else None
+
+
+class RosterImport(models.Model):
+    """An uploaded roster file, read and kept until it is applied (all-or-nothing) or discarded."""
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", _("Waiting for review")
+        APPLIED = "applied", _("Imported")
+        DISCARDED = "discarded", _("Discarded")
+
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("municipality"), on_delete=models.CASCADE, related_name="roster_imports"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    filename = models.CharField(_("file"), max_length=255)
+    format = models.CharField(_("format"), max_length=16)
+    encoding = models.CharField(_("encoding"), max_length=16, blank=True)
+    delimiter = models.CharField(_("separator"), max_length=4, blank=True)
+    table = models.JSONField(default=dict)  # {"headers": [...], "rows": [[...]], "schools": {...}}
+    mapping = models.JSONField(default=dict)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PREVIEW)
+    result = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    applied_at = models.DateTimeField(_("imported"), null=True, blank=True)
+
+    objects = ScopedManager(municipality="municipality")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("roster import")
+        verbose_name_plural = _("roster imports")
+
+    def __str__(self) -> str:
+        return self.filename
+
+    def as_table(self):
+        from integrations.roster.readers import Table
+
+        return Table(
+            headers=self.table.get("headers", []),
+            rows=self.table.get("rows", []),
+            format=self.format,
+            schools=self.table.get("schools", {}),
+        )

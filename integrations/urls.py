@@ -2,6 +2,7 @@ from django.urls import path
 
 from integrations import views
 from integrations.models import Provider
+from integrations.roster import views as roster_views
 
 # Mounted under /m/<municipality_slug>/ in the "schools" namespace (see schools/urls.py).
 urlpatterns = [
@@ -29,4 +30,7 @@ urlpatterns = [
     ),
     path("connections/<int:connection_id>/test/", views.connection_test, name="connection_test"),
     path("connections/<int:connection_id>/delete/", views.connection_delete, name="connection_delete"),
+    path("people/import/", roster_views.roster_upload, name="roster_upload"),
+    path("people/import/<int:import_id>/", roster_views.roster_review, name="roster_review"),
+    path("people/import/<int:import_id>/discard/", roster_views.roster_discard, name="roster_discard"),
 ]

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from integrations.crypto import encrypt_secret, fingerprint
-from integrations.models import Connection, Provider
+from integrations.models import Connection, Provider, RosterImport
 from schools.models import (
     Invitation,
     Membership,
@@ -111,6 +111,7 @@ class Tenant:
     person: Person
     invitation: Invitation
     connection: Connection
+    roster_import: RosterImport
     users: dict[str, User] = field(default_factory=dict)
     memberships: dict[str, Membership] = field(default_factory=dict)
 
@@ -150,7 +151,14 @@ def make_tenant(label: str, region: Region | None, language: str) -> Tenant:
             secret_ciphertext=encrypt_secret(municipality.pk, "{}"),
             secret_fingerprint=fingerprint("{}"),
         )
-        tenant = Tenant(municipality, school, other_school, person, invitation, connection)
+        roster_import = RosterImport.objects.create(
+            municipality=municipality,
+            filename="roster.csv",
+            format="csv",
+            table={"headers": ["First name", "Last name"], "rows": [["Anna", "Nowak"]], "schools": {}},
+            mapping={"first_name": 0, "last_name": 1},
+        )
+        tenant = Tenant(municipality, school, other_school, person, invitation, connection, roster_import)
         for role, _label in Role.municipal_choices():
             user = UserFactory(email=f"{role}@{label}.example", full_name=f"{label} {role}")
             membership = Membership.objects.create(user=user, municipality=municipality, role=role)

@@ -27,6 +27,7 @@ OBJECT_KWARGS = {
     "invitation_id": lambda t: t.invitation.pk,
     "membership_id": lambda t: t.memberships["director"].pk,
     "connection_id": lambda t: t.connection.pk,
+    "import_id": lambda t: t.roster_import.pk,
 }
 
 

@@ -1,0 +1,51 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from integrations.roster.checks import FIELDS
+from schools.forms import style_fields
+
+FIELD_LABELS = {
+    "first_name": _("First name"),
+    "middle_name": _("Middle name"),
+    "last_name": _("Last name"),
+    "role": _("Role"),
+    "school": _("School"),
+    "personal_email": _("E-mail"),
+    "external_id": _("Identifier in the file"),
+}
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Roster file"),
+        help_text=_(
+            "CSV (UTF-8, Windows-1251, Windows-1250 or ISO-8859-2; comma, semicolon or tab), XLSX, "
+            "a OneRoster 1.1 zip or a School Data Sync export. One person a row; up to 20,000 rows and 10 MB."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_fields(self.fields)
+
+
+class MappingForm(forms.Form):
+    """Which column holds which field; the preview below it is checked with this mapping."""
+
+    only_valid = forms.BooleanField(
+        label=_("Import only the rows without errors (the others are left out)"), required=False
+    )
+
+    def __init__(self, *args, headers: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", _("— not in the file —"))] + [
+            (str(i), header or f"#{i + 1}") for i, header in enumerate(headers)
+        ]
+        for name in FIELDS:
+            self.fields[name] = forms.ChoiceField(label=FIELD_LABELS[name], choices=choices, required=False)
+        self.order_fields([*FIELDS, "only_valid"])
+        style_fields(self.fields)
+
+    def mapping(self) -> dict[str, int | None]:
+        data = self.cleaned_data
+        return {name: int(data[name]) if data.get(name) not in (None, "") else None for name in FIELDS}
