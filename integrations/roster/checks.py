@@ -154,7 +154,7 @@ def check_rows(table: Table, mapping: dict[str, int | None], schools, existing_p
     index = SchoolIndex(schools, table.schools)
     existing = set(existing_people)
     rows: list[Row] = []
-    seen_names: dict[tuple[str, tuple[int, ...]], int] = {}
+    seen_names: dict[tuple[str, tuple[int, ...]], tuple[int, str]] = {}
     seen_emails: dict[str, tuple[int, str]] = {}
     for offset, cells in enumerate(table.rows):
         columns = {name: mapping.get(name) for name in FIELDS}
@@ -163,11 +163,18 @@ def check_rows(table: Table, mapping: dict[str, int | None], schools, existing_p
         _check_row(row, index)
         if row.ok:
             name_key = (_key(row.full_name), tuple(sorted(row.school_ids)))
-            if name_key in seen_names:
-                row.errors.append(_("the same person as on line %(line)s") % {"line": seen_names[name_key]})
-            else:
-                seen_names[name_key] = row.line
             email = values["personal_email"].casefold()
+            if name_key in seen_names:
+                line, other_email = seen_names[name_key]
+                if email and other_email and email != other_email:
+                    # Namesakes in one school happen; different addresses say they are two people.
+                    row.notices.append(
+                        _("same name as on line %(line)s, another e-mail: two people") % {"line": line}
+                    )
+                else:
+                    row.errors.append(_("the same person as on line %(line)s") % {"line": line})
+            else:
+                seen_names[name_key] = (row.line, email)
             if email:
                 if email in seen_emails and seen_emails[email][1] != _key(row.full_name):
                     row.errors.append(
