@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
 BULGARIAN = {
     "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ж": "zh", "з": "z", "и": "i",
@@ -130,3 +131,44 @@ def unique_login(base: str, taken: set[str]) -> str:
     while f"{base}{number}" in taken:
         number += 1
     return f"{base}{number}"
+
+
+@dataclass
+class Address:
+    person: object
+    address: str
+    source: str  # "existing" (the account's address, never changed), "manual", "rule"
+    base: str = ""  # the rule's login before a collision suffix
+    conflict: str = ""  # a manual login already taken by someone else
+
+    @property
+    def numbered(self) -> bool:
+        """The rule's login was taken, so a number was added."""
+        return self.source == "rule" and not self.address.startswith(self.base + "@")
+
+
+def assign_addresses(people, *, domain: str, pattern: str, language: str) -> list[Address]:
+    """Everyone's address: existing accounts first (kept as they are), then manual logins, then
+    the rule in a stable order, numbering collisions (ivan.petrov, ivan.petrov2, …)."""
+    people = sorted(people, key=lambda p: p.pk)
+    taken: set[str] = set()
+    chosen: dict[int, Address] = {}
+    for person in people:
+        if person.account_email:
+            taken.add(person.account_email.split("@")[0].lower())
+            chosen[person.pk] = Address(person, person.account_email.lower(), "existing")
+    for person in people:
+        if person.pk in chosen or not person.login_override:
+            continue
+        local = person.login_override.strip().lower()
+        conflict = local if local in taken else ""
+        taken.add(local)
+        chosen[person.pk] = Address(person, f"{local}@{domain}", "manual", conflict=conflict)
+    for person in people:
+        if person.pk in chosen:
+            continue
+        base = make_login(person.first_name, person.last_name, pattern=pattern, language=language)
+        local = unique_login(base, taken)
+        taken.add(local)
+        chosen[person.pk] = Address(person, f"{local}@{domain}", "rule", base=base)
+    return [chosen[person.pk] for person in people]

@@ -124,3 +124,45 @@ class RosterImport(models.Model):
             format=self.format,
             schools=self.table.get("schools", {}),
         )
+
+
+class Layout(models.Model):
+    """Where a municipality's accounts go: the domain, how logins are made, the unit tree."""
+
+    class Pattern(models.TextChoices):
+        FIRST_LAST = "first.last", "first.last"
+        F_LAST = "f.last", "f.last"
+        FIRSTLAST = "firstlast", "firstlast"
+        FIRST_L = "first.l", "first.l"
+        LAST_FIRST = "last.first", "last.first"
+        FLAST = "flast", "flast"
+
+    municipality = models.OneToOneField(
+        Municipality, verbose_name=_("municipality"), on_delete=models.CASCADE, related_name="layout"
+    )
+    domain = models.CharField(_("domain for accounts"), max_length=253)
+    login_pattern = models.CharField(
+        _("login pattern"), max_length=16, choices=Pattern.choices, default=Pattern.FIRST_LAST
+    )
+    name_language = models.CharField(
+        _("romanise names as"),
+        max_length=8,
+        choices=[
+            ("bg", _("Bulgarian (Transliteration Act 2009)")),
+            ("ru", _("Russian (ICAO Doc 9303, passports)")),
+            ("uk", _("Ukrainian (2010 national system)")),
+            ("pl", _("Polish and other Latin letters")),
+        ],
+        help_text=_("The official romanisation used to make logins from names in native script."),
+    )
+    ou_root = models.CharField(_("root organisational unit"), max_length=200, default="/Schools")
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ScopedManager(municipality="municipality")
+
+    class Meta:
+        verbose_name = _("account layout")
+        verbose_name_plural = _("account layouts")
+
+    def __str__(self) -> str:
+        return self.domain

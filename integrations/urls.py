@@ -1,6 +1,6 @@
 from django.urls import path
 
-from integrations import views
+from integrations import layout_views, views
 from integrations.models import Provider
 from integrations.roster import views as roster_views
 
@@ -30,6 +30,8 @@ urlpatterns = [
     ),
     path("connections/<int:connection_id>/test/", views.connection_test, name="connection_test"),
     path("connections/<int:connection_id>/delete/", views.connection_delete, name="connection_delete"),
+    path("layout/", layout_views.layout_edit, name="layout"),
+    path("logins/", layout_views.login_list, name="logins"),
     path("people/import/", roster_views.roster_upload, name="roster_upload"),
     path("people/import/<int:import_id>/", roster_views.roster_review, name="roster_review"),
     path("people/import/<int:import_id>/discard/", roster_views.roster_discard, name="roster_discard"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -72,8 +74,22 @@ class SchoolForm(TenantModelForm):
 class PersonForm(TenantModelForm):
     class Meta(TenantModelForm.Meta):
         model = Person
-        fields = ["first_name", "middle_name", "last_name", "role", "schools", "personal_email"]
+        fields = [
+            "first_name",
+            "middle_name",
+            "last_name",
+            "role",
+            "schools",
+            "personal_email",
+            "login_override",
+        ]
         widgets = {"schools": forms.CheckboxSelectMultiple}
+
+    def clean_login_override(self):
+        value = self.cleaned_data["login_override"].strip().lower()
+        if value and not re.fullmatch(r"[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?", value):
+            raise forms.ValidationError(_("Use Latin letters, digits, dots, hyphens and underscores."))
+        return value
 
     def __init__(self, *args, allowed_school_ids=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -189,6 +189,14 @@ class Person(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
     )
+    login_override = models.CharField(
+        _("login (manual)"),
+        max_length=64,
+        blank=True,
+        help_text=_("Only if the address made from the name by the municipality's rule is not wanted."),
+    )
+    # The address of the person's existing account: once set, no later rule changes it.
+    account_email = models.EmailField(_("account address"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -110,3 +110,82 @@ def test_collisions_get_a_number():
 def test_unknown_pattern_is_refused():
     with pytest.raises(ValueError):
         make_login("A", "B", pattern="nonsense")
+
+
+@pytest.mark.django_db
+def test_logins_page_by_each_countrys_standard(world, client_for):
+    from django_scopes import scopes_disabled
+
+    from integrations.models import Layout
+    from schools.models import Person
+
+    with scopes_disabled():
+        Layout.objects.create(municipality=world.a.municipality, domain="alpha.example", name_language="bg")
+        person = Person.objects.create(
+            municipality=world.a.municipality, first_name="Щерьо", last_name="Стойчев"
+        )
+        namesake = Person.objects.create(
+            municipality=world.a.municipality, first_name="Щерьо", last_name="Стойчев"
+        )
+        kept = Person.objects.create(
+            municipality=world.a.municipality,
+            first_name="Мария",
+            last_name="Иванова",
+            account_email="m.ivanova@alpha.example",
+        )
+    page = client_for(world.a.users["it_admin"]).get(f"/m/{world.a.municipality.slug}/logins/")
+    assert page.status_code == 200
+    addresses = {a.person.pk: a.address for a in page.context["page"]}
+    assert addresses[person.pk] == "shteryo.stoychev@alpha.example"
+    assert addresses[namesake.pk] == "shteryo.stoychev2@alpha.example"
+    assert addresses[kept.pk] == "m.ivanova@alpha.example"  # an existing account is never renamed
+
+
+@pytest.mark.django_db
+def test_changing_the_rule_keeps_existing_addresses(world, client_for):
+    from django_scopes import scopes_disabled
+
+    from schools.models import Person
+
+    with scopes_disabled():
+        kept = Person.objects.create(
+            municipality=world.a.municipality,
+            first_name="Юлия",
+            last_name="Щукина",
+            account_email="yulia@alpha.example",
+        )
+        new = Person.objects.create(municipality=world.a.municipality, first_name="Юлия", last_name="Щукина")
+    client = client_for(world.a.users["it_admin"])
+    response = client.post(
+        f"/m/{world.a.municipality.slug}/layout/",
+        {"domain": "Alpha.Example", "login_pattern": "f.last", "name_language": "ru", "ou_root": "Schools/"},
+    )
+    assert response.status_code == 302
+    addresses = {
+        a.person.pk: a.address for a in client.get(f"/m/{world.a.municipality.slug}/logins/").context["page"]
+    }
+    assert addresses[kept.pk] == "yulia@alpha.example"
+    assert addresses[new.pk] == "i.shchukina@alpha.example"
+
+
+def test_manual_logins_win_and_conflicts_are_shown():
+    from types import SimpleNamespace
+
+    from integrations.logins import assign_addresses
+
+    people = [
+        SimpleNamespace(pk=1, first_name="Anna", last_name="Nowak", account_email="", login_override=""),
+        SimpleNamespace(
+            pk=2, first_name="Jan", last_name="Lis", account_email="", login_override="anna.nowak"
+        ),
+        SimpleNamespace(
+            pk=3, first_name="Ola", last_name="Lis", account_email="ola@x.example", login_override="ola"
+        ),
+    ]
+    result = {
+        a.person.pk: a
+        for a in assign_addresses(people, domain="x.example", pattern="first.last", language="pl")
+    }
+    assert result[2].address == "anna.nowak@x.example" and result[2].source == "manual"
+    assert result[1].address == "anna.nowak2@x.example" and result[1].numbered
+    assert result[3].address == "ola@x.example" and result[3].source == "existing"

@@ -1,0 +1,90 @@
+"""The account layout (domain, login rule, unit tree) and the logins it gives everyone."""
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from integrations.logins import assign_addresses
+from integrations.models import Layout
+from schools.audit import form_changes, log_action
+from schools.forms import style_fields
+from schools.models import Person
+from schools.views.decorators import query_string, tenant_view
+
+DOMAIN = r"(?i)^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
+
+
+class LayoutForm(forms.ModelForm):
+    domain = forms.RegexField(
+        regex=DOMAIN,
+        label=_("Domain for accounts"),
+        error_messages={"invalid": _("Enter a domain like school.example.org.")},
+    )
+
+    class Meta:
+        model = Layout
+        fields = ["domain", "login_pattern", "name_language", "ou_root"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_fields(self.fields)
+
+    def clean_domain(self):
+        return self.cleaned_data["domain"].lower()
+
+    def clean_ou_root(self):
+        value = "/" + self.cleaned_data["ou_root"].strip().strip("/")
+        return value if value != "/" else "/"
+
+
+def default_layout(municipality) -> Layout:
+    language = municipality.language if municipality.language in ("bg", "ru", "uk") else "pl"
+    return Layout(
+        municipality=municipality, domain=f"{municipality.slug}.edu.example", name_language=language
+    )
+
+
+@tenant_view("manage_integrations")
+def layout_edit(request):
+    municipality = request.tenant.municipality
+    layout = Layout.objects.filter().first() or default_layout(municipality)
+    form = LayoutForm(request.POST or None, instance=layout)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            saved = form.save(commit=False)
+            saved.municipality = municipality
+            saved.save()
+            log_action("layout.update", obj=saved, changes=form_changes(form), request=request)
+        messages.success(request, _("The layout was saved. Existing accounts keep their addresses."))
+        return redirect("schools:logins", municipality_slug=municipality.slug)
+    return render(request, "integrations/layout_form.html", {"form": form})
+
+
+@tenant_view("view_integrations")
+def login_list(request):
+    layout = Layout.objects.first() or default_layout(request.tenant.municipality)
+    people = list(Person.objects.exclude(role="student").prefetch_related("schools"))
+    addresses = assign_addresses(
+        people, domain=layout.domain, pattern=layout.login_pattern, language=layout.name_language
+    )
+    addresses.sort(key=lambda a: (a.person.last_name, a.person.first_name))
+    page = Paginator(addresses, 100).get_page(request.GET.get("page"))
+    counts = {
+        source: sum(1 for a in addresses if a.source == source) for source in ("existing", "manual", "rule")
+    }
+    counts["numbered"] = sum(1 for a in addresses if a.numbered)
+    counts["conflicts"] = sum(1 for a in addresses if a.conflict)
+    return render(
+        request,
+        "integrations/login_list.html",
+        {
+            "layout": layout,
+            "page": page,
+            "counts": counts,
+            "saved": layout.pk is not None,
+            "query_string": query_string(request),
+        },
+    )
