@@ -166,3 +166,41 @@ class Layout(models.Model):
 
     def __str__(self) -> str:
         return self.domain
+
+
+class Plan(models.Model):
+    """A stored difference between the roster + layout and what the provider has: reviewed, then
+    applied exactly as reviewed (the apply step refuses when the provider changed meanwhile)."""
+
+    class Status(models.TextChoices):
+        READY = "ready", _("Ready for review")
+        BLOCKED = "blocked", _("Stopped by the safety limit")
+        APPROVED = "approved", _("Approved")
+        APPLIED = "applied", _("Applied")
+
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("municipality"), on_delete=models.CASCADE, related_name="+"
+    )
+    provider = models.CharField(_("provider"), max_length=16, choices=Provider.choices)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.READY)
+    items = models.JSONField(default=list)
+    summary = models.JSONField(default=dict)
+    provider_state_hash = models.CharField(max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("made"), auto_now_add=True)
+    override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    override_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(municipality="municipality")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("provisioning plan")
+        verbose_name_plural = _("provisioning plans")
+
+    def __str__(self) -> str:
+        return f"{self.get_provider_display()} {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from integrations import layout_views, views
+from integrations import layout_views, plan_views, views
 from integrations.models import Provider
 from integrations.roster import views as roster_views
 
@@ -32,6 +32,19 @@ urlpatterns = [
     path("connections/<int:connection_id>/delete/", views.connection_delete, name="connection_delete"),
     path("layout/", layout_views.layout_edit, name="layout"),
     path("logins/", layout_views.login_list, name="logins"),
+    path("plans/", plan_views.plan_list, name="plans"),
+    path(
+        "plans/new/google/", plan_views.plan_create, {"provider": Provider.GOOGLE}, name="plan_create_google"
+    ),
+    path(
+        "plans/new/microsoft/",
+        plan_views.plan_create,
+        {"provider": Provider.MICROSOFT},
+        name="plan_create_microsoft",
+    ),
+    path("plans/<int:plan_id>/", plan_views.plan_detail, name="plan"),
+    path("plans/<int:plan_id>/csv/", plan_views.plan_download, name="plan_csv"),
+    path("plans/<int:plan_id>/override/", plan_views.plan_override, name="plan_override"),
     path("people/import/", roster_views.roster_upload, name="roster_upload"),
     path("people/import/<int:import_id>/", roster_views.roster_review, name="roster_review"),
     path("people/import/<int:import_id>/discard/", roster_views.roster_discard, name="roster_discard"),

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from integrations.crypto import encrypt_secret, fingerprint
-from integrations.models import Connection, Provider, RosterImport
+from integrations.models import Connection, Plan, Provider, RosterImport
 from schools.models import (
     Invitation,
     Membership,
@@ -112,6 +112,7 @@ class Tenant:
     invitation: Invitation
     connection: Connection
     roster_import: RosterImport
+    plan: Plan
     users: dict[str, User] = field(default_factory=dict)
     memberships: dict[str, Membership] = field(default_factory=dict)
 
@@ -158,7 +159,16 @@ def make_tenant(label: str, region: Region | None, language: str) -> Tenant:
             table={"headers": ["First name", "Last name"], "rows": [["Anna", "Nowak"]], "schools": {}},
             mapping={"first_name": 0, "last_name": 1},
         )
-        tenant = Tenant(municipality, school, other_school, person, invitation, connection, roster_import)
+        plan = Plan.objects.create(
+            municipality=municipality,
+            provider=Provider.GOOGLE,
+            items=[{"op": "create_user", "key": f"anna@{label}.example", "school": school.name}],
+            summary={"counts": {"create_user": 1}, "blocked": False},
+            provider_state_hash="0" * 64,
+        )
+        tenant = Tenant(
+            municipality, school, other_school, person, invitation, connection, roster_import, plan
+        )
         for role, _label in Role.municipal_choices():
             user = UserFactory(email=f"{role}@{label}.example", full_name=f"{label} {role}")
             membership = Membership.objects.create(user=user, municipality=municipality, role=role)

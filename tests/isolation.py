@@ -28,6 +28,7 @@ OBJECT_KWARGS = {
     "membership_id": lambda t: t.memberships["director"].pk,
     "connection_id": lambda t: t.connection.pk,
     "import_id": lambda t: t.roster_import.pk,
+    "plan_id": lambda t: t.plan.pk,
 }
 
 

@@ -88,6 +88,35 @@ class GoogleDirectory:
         for connection in getattr(self.http.http, "connections", {}).values():
             connection.close()
 
+    # --- reads for the plan (paged to the end) ---------------------------------------------------
+    def _pages(self, request_factory, items_key: str, **params) -> list[dict]:
+        items, token = [], None
+        while True:
+            response = (
+                request_factory(pageToken=token, **params).execute()
+                if token
+                else request_factory(**params).execute()
+            )
+            items.extend(response.get(items_key, []))
+            token = response.get("nextPageToken")
+            if not token:
+                return items
+
+    def list_users(self) -> list[dict]:
+        return self._pages(
+            self.service.users().list, "users", customer="my_customer", maxResults=500, projection="full"
+        )
+
+    def list_org_units(self) -> list[dict]:
+        response = self.service.orgunits().list(customerId="my_customer", type="all").execute()
+        return response.get("organizationUnits", [])
+
+    def list_groups(self) -> list[dict]:
+        return self._pages(self.service.groups().list, "groups", customer="my_customer", maxResults=200)
+
+    def list_members(self, group_key: str) -> list[dict]:
+        return self._pages(self.service.members().list, "members", groupKey=group_key, maxResults=200)
+
     def check(self) -> CheckResult:
         connection = self.connection
         try:

@@ -59,6 +59,34 @@ class MicrosoftGraph:
             timeout=TIMEOUT,
         )
 
+    # --- reads for the plan (paged with @odata.nextLink) -----------------------------------------
+    def _pages(self, path: str, **params) -> list[dict]:
+        items = []
+        response = self.get(path, **params)
+        while True:
+            if response.status_code != 200:
+                raise GraphReadError(_graph_error(response))
+            body = response.json()
+            items.extend(body.get("value", []))
+            next_link = body.get("@odata.nextLink")
+            if not next_link:
+                return items
+            response = self.session.get(
+                next_link, headers={"Authorization": f"Bearer {self.token()}"}, timeout=TIMEOUT
+            )
+
+    def list_users(self) -> list[dict]:
+        fields = "id,userPrincipalName,displayName,givenName,surname,accountEnabled,employeeId,usageLocation"
+        return self._pages("/users", **{"$select": fields, "$top": "999"})
+
+    def list_groups(self) -> list[dict]:
+        return self._pages("/groups", **{"$select": "id,displayName,mailNickname,mail", "$top": "999"})
+
+    def list_members(self, group_id: str) -> list[dict]:
+        return self._pages(
+            f"/groups/{group_id}/members", **{"$select": "id,userPrincipalName", "$top": "999"}
+        )
+
     def check(self) -> CheckResult:
         try:
             domains = self.get("/domains")
@@ -90,6 +118,10 @@ class MicrosoftGraph:
             % {"tenant": self.connection.tenant_id, "domains": ", ".join(names) or "—"},
             {"domains": names},
         )
+
+
+class GraphReadError(Exception):
+    pass
 
 
 class GraphSignInError(Exception):
