@@ -1,0 +1,80 @@
+"""Connections and plans against the sandbox, both providers, as an IT admin does it in the browser."""
+
+import pytest
+from django_scopes import scope, scopes_disabled
+
+from integrations.models import Connection, Layout, Plan
+from schools.models import Person, School
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def portal_uses(fresh_sandbox, settings):
+    settings.SANDBOX_URL = fresh_sandbox.base_url
+    settings.SANDBOX_CA_FILE = fresh_sandbox.ca
+    return fresh_sandbox
+
+
+def _roster(world, names):
+    with scopes_disabled():
+        Layout.objects.update_or_create(
+            municipality=world.a.municipality,
+            defaults={"domain": f"{world.a.municipality.slug}.sandbox.example", "name_language": "bg"},
+        )
+        school = School.objects.create(
+            municipality=world.a.municipality, name="СУ „Паисий Хилендарски“", code="2600300"
+        )
+        for first, last in names:
+            Person.objects.create(
+                municipality=world.a.municipality, first_name=first, last_name=last
+            ).schools.add(school)
+    return school
+
+
+@pytest.mark.parametrize("provider", ["google", "microsoft"])
+def test_sandbox_in_one_click_then_a_plan_with_bulgarian_logins(world, client_for, portal_uses, provider):
+    _roster(world, [("Щерьо", "Стойчев"), ("Мария", "Иванова"), ("Щерьо", "Стойчев")])
+    client = client_for(world.a.users["it_admin"])
+    slug = world.a.municipality.slug
+    response = client.post(f"/m/{slug}/connections/sandbox/{provider}/", follow=True)
+    messages = [str(m) for m in response.context["messages"]]
+    with scope(municipality=world.a.municipality.pk):
+        connection = Connection.objects.get(provider=provider)
+    assert connection.status == "ok", messages
+    assert connection.is_sandbox and "canary" not in response.content.decode()
+    assert connection.secret_fingerprint in response.content.decode()  # the fingerprint, never the secret
+
+    response = client.post(f"/m/{slug}/plans/new/{provider}/")
+    assert response.status_code == 302, response
+    with scope(municipality=world.a.municipality.pk):
+        plan = Plan.objects.latest("pk")
+    creates = {item["key"] for item in plan.items if item["op"] == "create_user"}
+    domain = f"{slug}.sandbox.example"
+    assert {f"shteryo.stoychev@{domain}", f"shteryo.stoychev2@{domain}", f"maria.ivanova@{domain}"} <= creates
+    if provider == "google":
+        assert any(item["op"] == "create_ou" and item["key"].endswith("/Teachers") for item in plan.items)
+    page = client.get(f"/m/{slug}/plans/{plan.pk}/")
+    assert page.status_code == 200 and "shteryo.stoychev2" in page.content.decode()
+    csv_text = client.get(f"/m/{slug}/plans/{plan.pk}/csv/").content.decode()
+    assert "create_user" in csv_text and "maria.ivanova" in csv_text
+
+
+def test_test_connection_explains_a_wrong_secret(world, client_for, portal_uses):
+    client = client_for(world.a.users["it_admin"])
+    slug = world.a.municipality.slug
+    client.post(f"/m/{slug}/connections/sandbox/microsoft/")
+    from integrations.crypto import encrypt_secret
+
+    with scopes_disabled():
+        connection = Connection.objects.get(municipality=world.a.municipality, provider="microsoft")
+        Connection.objects.filter(pk=connection.pk).update(
+            secret_ciphertext=encrypt_secret(world.a.municipality.pk, "not-the-secret")
+        )
+    client.post(f"/m/{slug}/connections/{connection.pk}/test/")
+    with scopes_disabled():
+        connection.refresh_from_db()
+    assert connection.status == "failed"
+    assert (
+        "secret" in connection.last_test_message.lower() or "секрет" in connection.last_test_message.lower()
+    )
