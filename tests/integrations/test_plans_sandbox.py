@@ -78,3 +78,80 @@ def test_test_connection_explains_a_wrong_secret(world, client_for, portal_uses)
     assert (
         "secret" in connection.last_test_message.lower() or "секрет" in connection.last_test_message.lower()
     )
+
+
+def test_paging_beyond_500_conflicts_and_the_safety_limit(world, client_for, portal_uses):
+    from integrations.base import client_for as provider_client
+
+    _roster(world, [("Мария", "Иванова")])
+    client = client_for(world.a.users["it_admin"])
+    slug = world.a.municipality.slug
+    client.post(f"/m/{slug}/connections/sandbox/google/")
+    with scopes_disabled():
+        connection = Connection.objects.get(municipality=world.a.municipality, provider="google")
+    domain = connection.primary_domain
+    # 600 accounts the portal once made for people no longer on the roster, and one the portal
+    # never made at the address the rule gives Мария Иванова.
+    google = provider_client(connection)
+    batch = google.service.new_batch_http_request()
+    failures = []
+    for n in range(600):
+        body = {
+            "primaryEmail": f"leaver{n}@{domain}",
+            "name": {"givenName": "Leaver", "familyName": str(n)},
+            "password": "Leaver-password-1",
+            "externalIds": [
+                {"type": "custom", "customType": "school-in-the-cloud", "value": f"sitc-9{n:05d}"}
+            ],
+        }
+        batch.add(
+            google.service.users().insert(body=body), callback=lambda _id, _r, e: e and failures.append(e)
+        )
+        if len(batch._order) == 500:
+            batch.execute()
+            batch = google.service.new_batch_http_request()
+    batch.execute()
+    google.service.users().insert(
+        body={
+            "primaryEmail": f"maria.ivanova@{domain}",
+            "name": {"givenName": "Maria", "familyName": "X"},
+            "password": "Someone-else-1",
+        }
+    ).execute()
+    google.close()
+    assert failures == []
+
+    response = client.post(f"/m/{slug}/plans/new/google/")
+    assert response.status_code == 302
+    with scope(municipality=world.a.municipality.pk):
+        plan = Plan.objects.latest("pk")
+    ops = [item["op"] for item in plan.items]
+    assert ops.count("suspend_user") == 600  # all pages were read
+    assert plan.status == "blocked" and plan.summary["safety_limit"] < 600
+    conflict = next(item for item in plan.items if item["op"] == "conflict")
+    assert conflict["key"] == f"maria.ivanova@{domain}"
+    # Lifting the limit needs the explicit confirmation, and is audited.
+    client.post(f"/m/{slug}/plans/{plan.pk}/override/")
+    plan.refresh_from_db()
+    assert plan.status == "blocked"
+    client.post(f"/m/{slug}/plans/{plan.pk}/override/", {"confirm": "yes"})
+    plan.refresh_from_db()
+    assert plan.status == "ready" and plan.override_by == world.a.users["it_admin"]
+
+
+def test_provision_command_prints_the_same_plan(world, client_for, portal_uses):
+    import io
+
+    from django.core.management import call_command
+
+    _roster(world, [("Юлия", "Щукина")])
+    with scopes_disabled():
+        Layout.objects.filter(municipality=world.a.municipality).update(name_language="ru")
+    client_for(world.a.users["it_admin"]).post(
+        f"/m/{world.a.municipality.slug}/connections/sandbox/microsoft/"
+    )
+    out = io.StringIO()
+    call_command("provision", world.a.municipality.slug, "--provider", "microsoft", "--plan", stdout=out)
+    text = out.getvalue()
+    assert f"iuliia.shchukina@{world.a.municipality.slug}.sandbox.example" in text  # ICAO, as in passports
+    assert "Plan " in text
