@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django_scopes import scopes_disabled
 
 from integrations.crypto import SecretError, decrypt_secret, encrypt_secret, fingerprint
-from integrations.models import Connection, Provider
+from integrations.models import Connection
 
 SECRET = '{"type": "service_account", "private_key": "-----BEGIN PRIVATE KEY-----canary-4b1d"}'
 
@@ -39,12 +39,10 @@ def test_rotation_command(world, settings):
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     settings.PROVIDER_ENCRYPTION_KEYS = [old]
     municipality = world.a.municipality
+    connection = world.a.connection
     with scopes_disabled():
-        connection = Connection.objects.create(
-            municipality=municipality,
-            provider=Provider.GOOGLE,
-            secret_ciphertext=encrypt_secret(municipality.pk, SECRET),
-            secret_fingerprint=fingerprint(SECRET),
+        Connection.objects.filter(pk=connection.pk).update(
+            secret_ciphertext=encrypt_secret(municipality.pk, SECRET), secret_fingerprint=fingerprint(SECRET)
         )
     settings.PROVIDER_ENCRYPTION_KEYS = [new, old]
     call_command("rotate_provider_keys")
