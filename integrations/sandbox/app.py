@@ -141,6 +141,7 @@ class Sandbox:
 # --- the HTTP server ---------------------------------------------------------------------------
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms wait for an ACK
     server_version = "SchoolCloudSandbox/1.0"
     sandbox: Sandbox  # set on the subclass made by make_server
 

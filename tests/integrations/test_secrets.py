@@ -37,6 +37,7 @@ def test_fingerprint_tells_keys_apart_and_reveals_nothing():
 @pytest.mark.django_db
 def test_rotation_command(world, settings):
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    original = list(settings.PROVIDER_ENCRYPTION_KEYS)  # the world's other connections use these
     settings.PROVIDER_ENCRYPTION_KEYS = [old]
     municipality = world.a.municipality
     connection = world.a.connection
@@ -44,7 +45,7 @@ def test_rotation_command(world, settings):
         Connection.objects.filter(pk=connection.pk).update(
             secret_ciphertext=encrypt_secret(municipality.pk, SECRET), secret_fingerprint=fingerprint(SECRET)
         )
-    settings.PROVIDER_ENCRYPTION_KEYS = [new, old]
+    settings.PROVIDER_ENCRYPTION_KEYS = [new, old, *original]
     call_command("rotate_provider_keys")
     settings.PROVIDER_ENCRYPTION_KEYS = [new]  # the old key is gone
     with scopes_disabled():

@@ -4,7 +4,7 @@ Rotation: put a new key first in PROVIDER_ENCRYPTION_KEYS (keep the old ones aft
 this command, then remove the old keys.
 """
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django_scopes import scopes_disabled
 
@@ -33,4 +33,4 @@ class Command(BaseCommand):
                 rotated += 1
         self.stdout.write(f"{rotated} secrets re-encrypted, {failed} could not be read.")
         if failed:
-            raise SystemExit(1)
+            raise CommandError(f"{failed} secrets could not be decrypted with any configured key.")
