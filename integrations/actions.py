@@ -113,6 +113,7 @@ def connect_sandbox(request, provider: str) -> Connection:
             client_id=made["client_id"],
             usage_location=municipality.country[:2].upper(),
             teacher_sku=skus[0]["skuId"] if skus else "",
+            staff_sku=skus[0]["skuId"] if skus else "",
             student_sku=skus[1]["skuId"] if len(skus) > 1 else "",
         )
     connection.municipality = municipality

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from integrations.base import client_for
 from integrations.layout_views import default_layout
-from integrations.models import Connection, Layout, Plan
+from integrations.models import Connection, Layout, Plan, Provider
 from integrations.plans import desired_state, diff, read_current, summarise
 from schools.audit import log_action
 from schools.models import Person, School
@@ -27,7 +27,16 @@ def make_plan(municipality, provider: str, *, actor=None, request=None) -> Plan:
         raise NoConnection(provider)
     layout = Layout.objects.first() or default_layout(municipality)
     people = list(Person.objects.exclude(role="student").prefetch_related("schools"))
-    desired = desired_state(people, list(School.objects.all()), layout)
+    licences = {}
+    if provider == Provider.MICROSOFT:
+        licences = {
+            "teacher": connection.teacher_sku,
+            "staff": connection.staff_sku,
+            "director": connection.staff_sku or connection.teacher_sku,
+            "student": connection.student_sku,
+        }
+        licences = {role: sku for role, sku in licences.items() if sku}
+    desired = desired_state(people, list(School.objects.all()), layout, licences)
     client = client_for(connection)
     try:
         current = read_current(client, provider)

@@ -32,14 +32,15 @@ def person_key(person_pk: int) -> str:
 
 @dataclass
 class Desired:
-    users: dict[str, dict] = field(
-        default_factory=dict
-    )  # address → {person, given, family, ou, school, role}
+    # address → {person, given, family, ou, school, role, licence}
+    users: dict[str, dict] = field(default_factory=dict)
     units: list[str] = field(default_factory=list)
     groups: dict[str, dict] = field(default_factory=dict)  # address → {name, members: set[address]}
 
 
-def desired_state(people, schools, layout) -> Desired:
+def desired_state(people, schools, layout, licences: dict[str, str] | None = None) -> Desired:
+    """``licences``: role → Microsoft SKU id (teacher, staff, director, student); empty for Google."""
+    licences = licences or {}
     desired = Desired()
     root = layout.ou_root.rstrip("/") or ""
     desired.units.append(root or "/")
@@ -65,6 +66,7 @@ def desired_state(people, schools, layout) -> Desired:
             "ou": unit,
             "school": first.name if first else "",
             "role": person.role,
+            "licence": licences.get(person.role, ""),
         }
         if person.role == "teacher":
             desired.groups[all_teachers]["members"].add(entry.address)
@@ -128,6 +130,8 @@ def read_current(client, provider: str) -> Current:
                 "given": user.get("givenName") or "",
                 "family": user.get("surname") or "",
                 "id": user.get("id"),
+                "usage_location": user.get("usageLocation") or "",
+                "licences": {(a.get("skuId") or "").lower() for a in user.get("assignedLicenses") or []},
             }
         for group in client.list_groups():
             address = (group.get("mail") or f"{group.get('mailNickname', '')}@").lower()
@@ -163,6 +167,8 @@ def diff(desired: Desired, current: Current, provider: str, layout) -> list[dict
                     "details": {"given": info["given"], "family": info["family"], "ou": info["ou"]},
                 }
             )
+            if info["licence"]:
+                items.append({**base, "op": "assign_licence", "details": {"sku": info["licence"]}})
             continue
         if existing["external"] and existing["external"] != person_key(info["person"]):
             items.append({**base, "op": "conflict", "details": {"reason": "address_used_by_other"}})
@@ -178,6 +184,8 @@ def diff(desired: Desired, current: Current, provider: str, layout) -> list[dict
             )
         if provider == Provider.GOOGLE and existing["ou"] != info["ou"]:
             items.append({**base, "op": "move_user", "details": {"from": existing["ou"], "to": info["ou"]}})
+        if info["licence"] and info["licence"].lower() not in existing.get("licences", set()):
+            items.append({**base, "op": "assign_licence", "details": {"sku": info["licence"]}})
     for address, existing in current.users.items():
         external = existing["external"]
         if external.startswith("sitc-") and external not in ours and not existing["suspended"]:

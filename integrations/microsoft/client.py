@@ -76,7 +76,10 @@ class MicrosoftGraph:
             )
 
     def list_users(self) -> list[dict]:
-        fields = "id,userPrincipalName,displayName,givenName,surname,accountEnabled,employeeId,usageLocation"
+        fields = ",".join(
+            ["id", "userPrincipalName", "displayName", "givenName", "surname", "accountEnabled", "employeeId"]
+            + ["usageLocation", "assignedLicenses"]
+        )
         return self._pages("/users", **{"$select": fields, "$top": "999"})
 
     def list_groups(self) -> list[dict]:

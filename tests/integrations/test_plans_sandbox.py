@@ -54,6 +54,9 @@ def test_sandbox_in_one_click_then_a_plan_with_bulgarian_logins(world, client_fo
     assert {f"shteryo.stoychev@{domain}", f"shteryo.stoychev2@{domain}", f"maria.ivanova@{domain}"} <= creates
     if provider == "google":
         assert any(item["op"] == "create_ou" and item["key"].endswith("/Teachers") for item in plan.items)
+    else:  # teachers get the teachers' licence of the tenant
+        licensed = {item["key"] for item in plan.items if item["op"] == "assign_licence"}
+        assert f"maria.ivanova@{domain}" in licensed
     page = client.get(f"/m/{slug}/plans/{plan.pk}/")
     assert page.status_code == 200 and "shteryo.stoychev2" in page.content.decode()
     csv_text = client.get(f"/m/{slug}/plans/{plan.pk}/csv/").content.decode()
