@@ -5,10 +5,14 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from integrations.base import client_for
 from integrations.logins import assign_addresses
-from integrations.models import Layout
+from integrations.models import Connection, Layout
+from schools.access import get_for
 from schools.audit import form_changes, log_action
 from schools.forms import style_fields
 from schools.models import Person
@@ -60,7 +64,11 @@ def layout_edit(request):
             log_action("layout.update", obj=saved, changes=form_changes(form), request=request)
         messages.success(request, _("The layout was saved. Existing accounts keep their addresses."))
         return redirect("schools:logins", municipality_slug=municipality.slug)
-    return render(request, "integrations/layout_form.html", {"form": form})
+    connections = list(Connection.objects.all())
+    statuses = [(c, layout.domain_status.get(c.provider, {})) for c in connections]
+    return render(
+        request, "integrations/layout_form.html", {"form": form, "layout": layout, "statuses": statuses}
+    )
 
 
 @tenant_view("view_integrations")
@@ -88,3 +96,36 @@ def login_list(request):
             "query_string": query_string(request),
         },
     )
+
+
+@require_POST
+@tenant_view("manage_integrations")
+def domain_check(request, connection_id):
+    """Add the layout's domain at one provider (when missing) and record whether it is verified."""
+    connection = get_for(request, Connection.objects.all(), pk=connection_id)
+    layout = Layout.objects.first()
+    if layout is None:
+        messages.error(request, _("Save the account layout first."))
+        return redirect("schools:layout", municipality_slug=request.tenant.municipality.slug)
+    client = client_for(connection)
+    try:
+        status = client.domain_status(layout.domain, add=True)
+    except Exception as error:  # the provider's answer, in plain words where we have them
+        status = {"added": False, "verified": False, "records": [], "message": str(error)[:300]}
+    finally:
+        client.close()
+    status["checked_at"] = timezone.now().isoformat()
+    with transaction.atomic():
+        statuses = {**layout.domain_status, connection.provider: status}
+        Layout.objects.filter(pk=layout.pk).update(domain_status=statuses)
+        log_action(
+            "layout.domain_check",
+            obj=layout,
+            changes={"provider": connection.provider, "verified": status["verified"]},
+            request=request,
+        )
+    if status["verified"]:
+        messages.success(request, _("%(domain)s is verified.") % {"domain": layout.domain})
+    else:
+        messages.warning(request, _("%(domain)s is not verified yet.") % {"domain": layout.domain})
+    return redirect("schools:layout", municipality_slug=request.tenant.municipality.slug)

@@ -156,6 +156,8 @@ class Layout(models.Model):
         help_text=_("The official romanisation used to make logins from names in native script."),
     )
     ou_root = models.CharField(_("root organisational unit"), max_length=200, default="/Schools")
+    # Per provider: {"added", "verified", "records": [{"type", "name", "value"}], "checked_at", "message"}
+    domain_status = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = ScopedManager(municipality="municipality")

@@ -32,6 +32,7 @@ urlpatterns = [
     path("connections/<int:connection_id>/delete/", views.connection_delete, name="connection_delete"),
     path("layout/", layout_views.layout_edit, name="layout"),
     path("logins/", layout_views.login_list, name="logins"),
+    path("layout/domain/<int:connection_id>/", layout_views.domain_check, name="domain_check"),
     path("plans/", plan_views.plan_list, name="plans"),
     path(
         "plans/new/google/", plan_views.plan_create, {"provider": Provider.GOOGLE}, name="plan_create_google"

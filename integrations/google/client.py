@@ -117,6 +117,21 @@ class GoogleDirectory:
     def list_members(self, group_key: str) -> list[dict]:
         return self._pages(self.service.members().list, "members", groupKey=group_key, maxResults=200)
 
+    # --- domains ------------------------------------------------------------------------------------
+    def domain_status(self, name: str, *, add: bool = False) -> dict:
+        """Add the domain if asked and missing; say whether Google has verified it.
+
+        Google's verification record (a TXT "google-site-verification=…") is shown by the Admin
+        console (Account → Domains); the Directory API reports only whether it is verified."""
+        domains = self.service.domains()
+        try:
+            domain = domains.get(customer="my_customer", domainName=name).execute()
+        except HttpError as error:
+            if error.resp.status != 404 or not add:
+                raise
+            domain = domains.insert(customer="my_customer", body={"domainName": name}).execute()
+        return {"added": True, "verified": bool(domain.get("verified")), "records": []}
+
     def check(self) -> CheckResult:
         connection = self.connection
         try:

@@ -90,6 +90,54 @@ class MicrosoftGraph:
             f"/groups/{group_id}/members", **{"$select": "id,userPrincipalName", "$top": "999"}
         )
 
+    # --- domains ------------------------------------------------------------------------------------
+    def _send(self, method: str, path: str, **kwargs) -> requests.Response:
+        return self.session.request(
+            method,
+            f"{self.graph_url}{path}",
+            headers={"Authorization": f"Bearer {self.token()}"},
+            timeout=TIMEOUT,
+            **kwargs,
+        )
+
+    def domain_status(self, name: str, *, add: bool = False) -> dict:
+        """Add the domain if asked and missing, ask Microsoft to verify it, list the records to publish."""
+        response = self._send("GET", f"/domains/{name}")
+        if response.status_code == 404 and add:
+            response = self._send("POST", "/domains", json={"id": name})
+        if response.status_code not in (200, 201):
+            raise GraphReadError(_graph_error(response))
+        domain = response.json()
+        message = ""
+        if not domain.get("isVerified"):
+            verify = self._send("POST", f"/domains/{name}/verify")
+            if verify.status_code == 200:
+                domain = verify.json()
+            else:
+                message = _graph_error(verify)
+        records = []
+        if not domain.get("isVerified"):
+            listing = self._send("GET", f"/domains/{name}/verificationDnsRecords")
+            for record in listing.json().get("value", []) if listing.status_code == 200 else []:
+                if record.get("recordType") == "Txt":
+                    records.append(
+                        {"type": "TXT", "name": record.get("label", name), "value": record.get("text", "")}
+                    )
+                elif record.get("recordType") == "Mx":
+                    records.append(
+                        {
+                            "type": "MX",
+                            "name": record.get("label", name),
+                            "value": record.get("mailExchange", ""),
+                        }
+                    )
+        return {
+            "added": True,
+            "verified": bool(domain.get("isVerified")),
+            "records": records,
+            "message": message,
+        }
+
     def check(self) -> CheckResult:
         try:
             domains = self.get("/domains")

@@ -158,3 +158,33 @@ def test_provision_command_prints_the_same_plan(world, client_for, portal_uses):
     text = out.getvalue()
     assert f"iuliia.shchukina@{world.a.municipality.slug}.sandbox.example" in text  # ICAO, as in passports
     assert "Plan " in text
+
+
+@pytest.mark.parametrize("provider", ["google", "microsoft"])
+def test_adding_the_domain_shows_what_to_publish_and_tracks_verification(
+    world, client_for, portal_uses, provider
+):
+    _roster(world, [])
+    slug = world.a.municipality.slug
+    client = client_for(world.a.users["it_admin"])
+    client.post(f"/m/{slug}/connections/sandbox/{provider}/")
+    with scopes_disabled():
+        connection = Connection.objects.get(municipality=world.a.municipality, provider=provider)
+        Layout.objects.filter(municipality=world.a.municipality).update(domain=f"new-{slug}.example")
+    client.post(f"/m/{slug}/layout/domain/{connection.pk}/")
+    with scopes_disabled():
+        status = Layout.objects.get(municipality=world.a.municipality).domain_status[provider]
+    assert status["added"] and not status["verified"]
+    if provider == "microsoft":
+        assert any(r["type"] == "TXT" and r["value"].startswith("MS=ms") for r in status["records"])
+        assert "MS=ms" in client.get(f"/m/{slug}/layout/").content.decode()
+    scope_id = connection.customer_id if provider == "google" else connection.tenant_id
+    portal_uses.control(
+        "POST",
+        "domains/verify",
+        json={"provider": provider, "scope": scope_id, "domain": f"new-{slug}.example"},
+    )
+    client.post(f"/m/{slug}/layout/domain/{connection.pk}/")
+    with scopes_disabled():
+        status = Layout.objects.get(municipality=world.a.municipality).domain_status[provider]
+    assert status["verified"], status
