@@ -7,6 +7,7 @@ import zipfile
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from django_scopes import scope, scopes_disabled
 
 from integrations.models import RosterImport
@@ -178,7 +179,7 @@ def test_one_email_for_two_people_and_one_person_in_two_schools(world, client_fo
     response = _upload(client, world, "r.csv", data)
     review = client.get(_review_url(response))
     rows = review.context["checked"].rows
-    assert rows[0].ok and rows[1].ok and "several schools" in rows[1].notices[0]
+    assert rows[0].ok and rows[1].ok and len(rows[1].notices) == 1 and "2" in rows[1].notices[0]
     assert not rows[2].ok
     client.post(_review_url(response), _mapping_post(review.context, apply="1", only_valid="on"))
     anna = [p for p in _people(world) if p.last_name == "Nowak"]
@@ -232,7 +233,7 @@ def test_oneroster_and_school_data_sync_exports(world, client_for):
     ],
 )
 def test_unreadable_files_get_a_clear_error(filename, data, message):
-    with pytest.raises(RosterFileError, match=message):
+    with translation.override("en"), pytest.raises(RosterFileError, match=message):
         read_roster(data, filename)
 
 
@@ -241,7 +242,7 @@ def test_a_zip_bomb_is_refused_without_unpacking_it():
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", "x")
         archive.writestr("xl/worksheets/sheet1.xml", b"0" * (60 * 1024 * 1024))
-    with pytest.raises(RosterFileError, match="unpacks"):
+    with translation.override("en"), pytest.raises(RosterFileError, match="unpacks"):
         read_roster(buffer.getvalue(), "bomb.xlsx")
 
 
