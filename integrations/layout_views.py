@@ -1,5 +1,7 @@
 """The account layout (domain, login rule, unit tree) and the logins it gives everyone."""
 
+import re
+
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -30,7 +32,17 @@ class LayoutForm(forms.ModelForm):
 
     class Meta:
         model = Layout
-        fields = ["domain", "login_pattern", "name_language", "ou_root"]
+        fields = [
+            "domain",
+            "per_school_subdomains",
+            "login_pattern",
+            "name_language",
+            "ou_root",
+            "teachers_group",
+            "directors_group",
+            "school_groups",
+            "microsoft_group_type",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -38,6 +50,18 @@ class LayoutForm(forms.ModelForm):
 
     def clean_domain(self):
         return self.cleaned_data["domain"].lower()
+
+    def _group(self, name):
+        value = self.cleaned_data[name].strip().lower()
+        if value and not re.fullmatch(r"[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?", value):
+            raise forms.ValidationError(_("Use Latin letters, digits, dots, hyphens and underscores."))
+        return value
+
+    def clean_teachers_group(self):
+        return self._group("teachers_group")
+
+    def clean_directors_group(self):
+        return self._group("directors_group")
 
     def clean_ou_root(self):
         value = "/" + self.cleaned_data["ou_root"].strip().strip("/")
@@ -76,7 +100,7 @@ def login_list(request):
     layout = Layout.objects.first() or default_layout(request.tenant.municipality)
     people = list(Person.objects.exclude(role="student").prefetch_related("schools"))
     addresses = assign_addresses(
-        people, domain=layout.domain, pattern=layout.login_pattern, language=layout.name_language
+        people, domain=layout.domain_for, pattern=layout.login_pattern, language=layout.name_language
     )
     addresses.sort(key=lambda a: (a.person.last_name, a.person.first_name))
     page = Paginator(addresses, 100).get_page(request.GET.get("page"))

@@ -147,28 +147,37 @@ class Address:
         return self.source == "rule" and not self.address.startswith(self.base + "@")
 
 
-def assign_addresses(people, *, domain: str, pattern: str, language: str) -> list[Address]:
+def assign_addresses(people, *, domain, pattern: str, language: str) -> list[Address]:
     """Everyone's address: existing accounts first (kept as they are), then manual logins, then
-    the rule in a stable order, numbering collisions (ivan.petrov, ivan.petrov2, …)."""
+    the rule in a stable order, numbering collisions (ivan.petrov, ivan.petrov2, …).
+
+    ``domain`` is one domain, or a function person → domain (per-school subdomains); a login is
+    unique within its domain."""
+    domain_for = domain if callable(domain) else (lambda _person: domain)
     people = sorted(people, key=lambda p: p.pk)
-    taken: set[str] = set()
+    taken: dict[str, set[str]] = {}
     chosen: dict[int, Address] = {}
     for person in people:
         if person.account_email:
-            taken.add(person.account_email.split("@")[0].lower())
+            local, _, host = person.account_email.lower().partition("@")
+            taken.setdefault(host, set()).add(local)
             chosen[person.pk] = Address(person, person.account_email.lower(), "existing")
     for person in people:
         if person.pk in chosen or not person.login_override:
             continue
+        host = domain_for(person)
         local = person.login_override.strip().lower()
-        conflict = local if local in taken else ""
-        taken.add(local)
-        chosen[person.pk] = Address(person, f"{local}@{domain}", "manual", conflict=conflict)
+        in_use = taken.setdefault(host, set())
+        conflict = local if local in in_use else ""
+        in_use.add(local)
+        chosen[person.pk] = Address(person, f"{local}@{host}", "manual", conflict=conflict)
     for person in people:
         if person.pk in chosen:
             continue
+        host = domain_for(person)
+        in_use = taken.setdefault(host, set())
         base = make_login(person.first_name, person.last_name, pattern=pattern, language=language)
-        local = unique_login(base, taken)
-        taken.add(local)
-        chosen[person.pk] = Address(person, f"{local}@{domain}", "rule", base=base)
+        local = unique_login(base, in_use)
+        in_use.add(local)
+        chosen[person.pk] = Address(person, f"{local}@{host}", "rule", base=base)
     return [chosen[person.pk] for person in people]

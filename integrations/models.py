@@ -156,6 +156,35 @@ class Layout(models.Model):
         help_text=_("The official romanisation used to make logins from names in native script."),
     )
     ou_root = models.CharField(_("root organisational unit"), max_length=200, default="/Schools")
+    per_school_subdomains = models.BooleanField(
+        _("per-school subdomains"),
+        default=False,
+        help_text=_("Addresses on <school>.<domain> for schools that have a subdomain label."),
+    )
+    teachers_group = models.CharField(
+        _("group of all teachers"),
+        max_length=64,
+        default="teachers",
+        blank=True,
+        help_text=_("Empty: no such group."),
+    )
+    directors_group = models.CharField(
+        _("group of directors"),
+        max_length=64,
+        default="directors",
+        blank=True,
+        help_text=_("Empty: no such group."),
+    )
+    school_groups = models.BooleanField(_("teachers' and staff groups for each school"), default=True)
+    microsoft_group_type = models.CharField(
+        _("kind of Microsoft groups"),
+        max_length=16,
+        choices=[
+            ("security", _("Security groups")),
+            ("microsoft365", _("Microsoft 365 groups (with mailbox)")),
+        ],
+        default="security",
+    )
     # Per provider: {"added", "verified", "records": [{"type", "name", "value"}], "checked_at", "message"}
     domain_status = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -167,6 +196,14 @@ class Layout(models.Model):
         verbose_name_plural = _("account layouts")
 
     def __str__(self) -> str:
+        return self.domain
+
+    def domain_for(self, person) -> str:
+        """The domain of a person's address (the first school's subdomain when those are on)."""
+        if self.per_school_subdomains:
+            schools = sorted(person.schools.all(), key=lambda s: s.name)
+            if schools and schools[0].subdomain:
+                return f"{schools[0].subdomain}.{self.domain}"
         return self.domain
 
 

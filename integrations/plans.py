@@ -48,12 +48,14 @@ def desired_state(people, schools, layout, licences: dict[str, str] | None = Non
         desired.units.append(f"{root}/{_unit_name(school.name)}")
         desired.units += [f"{root}/{_unit_name(school.name)}/{unit}" for unit in ("Teachers", "Staff")]
     addresses = assign_addresses(
-        people, domain=layout.domain, pattern=layout.login_pattern, language=layout.name_language
+        people, domain=layout.domain_for, pattern=layout.login_pattern, language=layout.name_language
     )
-    all_teachers = f"teachers@{layout.domain}"
-    directors = f"directors@{layout.domain}"
-    desired.groups[all_teachers] = {"name": "Teachers", "members": set()}
-    desired.groups[directors] = {"name": "Directors", "members": set()}
+    group_type = layout.microsoft_group_type
+    all_teachers = f"{layout.teachers_group}@{layout.domain}" if layout.teachers_group else None
+    directors = f"{layout.directors_group}@{layout.domain}" if layout.directors_group else None
+    for address, name in ((all_teachers, "Teachers"), (directors, "Directors")):
+        if address:
+            desired.groups[address] = {"name": name, "members": set(), "type": group_type}
     for entry in addresses:
         person = entry.person
         person_schools = sorted(person.schools.all(), key=lambda s: s.name)
@@ -68,14 +70,16 @@ def desired_state(people, schools, layout, licences: dict[str, str] | None = Non
             "role": person.role,
             "licence": licences.get(person.role, ""),
         }
-        if person.role == "teacher":
+        if person.role == "teacher" and all_teachers:
             desired.groups[all_teachers]["members"].add(entry.address)
-        if person.role == "director":
+        if person.role == "director" and directors:
             desired.groups[directors]["members"].add(entry.address)
-        for school in person_schools:
+        for school in person_schools if layout.school_groups else ():
             kind = "teachers" if person.role == "teacher" else "staff"
             group = f"{kind}-{_slug(school)}@{layout.domain}"
-            desired.groups.setdefault(group, {"name": f"{school.name} ({kind})", "members": set()})
+            desired.groups.setdefault(
+                group, {"name": f"{school.name} ({kind})", "members": set(), "type": group_type}
+            )
             desired.groups[group]["members"].add(entry.address)
     return desired
 
@@ -196,9 +200,10 @@ def diff(desired: Desired, current: Current, provider: str, layout) -> list[dict
     for address, group in desired.groups.items():
         present = current.groups.get(address)
         if present is None:
-            items.append(
-                {"op": "create_group", "key": address, "school": "", "details": {"name": group["name"]}}
-            )
+            details = {"name": group["name"]}
+            if provider == Provider.MICROSOFT:
+                details["type"] = group["type"]
+            items.append({"op": "create_group", "key": address, "school": "", "details": details})
             present = set()
         for member in sorted(group["members"] - present - conflicts):
             items.append(

@@ -62,7 +62,7 @@ class TenantModelForm(forms.ModelForm):
 class SchoolForm(TenantModelForm):
     class Meta(TenantModelForm.Meta):
         model = School
-        fields = ["name", "kind", "code", "address", "phone", "email", "website"]
+        fields = ["name", "kind", "code", "address", "phone", "email", "website", "subdomain"]
 
     def clean_code(self):
         code = self.cleaned_data["code"].strip()

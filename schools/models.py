@@ -150,6 +150,12 @@ class School(models.Model):
     phone = models.CharField(_("phone"), max_length=64, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     website = models.URLField(_("website"), blank=True)
+    subdomain = models.SlugField(
+        _("subdomain label"),
+        max_length=63,
+        blank=True,
+        help_text=_("For addresses like teacher@<label>.<municipal domain>, when the layout uses them."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = ScopedManager(municipality="municipality")

@@ -158,7 +158,14 @@ def test_changing_the_rule_keeps_existing_addresses(world, client_for):
     client = client_for(world.a.users["it_admin"])
     response = client.post(
         f"/m/{world.a.municipality.slug}/layout/",
-        {"domain": "Alpha.Example", "login_pattern": "f.last", "name_language": "ru", "ou_root": "Schools/"},
+        {
+            "domain": "Alpha.Example",
+            "login_pattern": "f.last",
+            "name_language": "ru",
+            "ou_root": "Schools/",
+            "teachers_group": "teachers",
+            "microsoft_group_type": "security",
+        },
     )
     assert response.status_code == 302
     addresses = {
@@ -189,3 +196,35 @@ def test_manual_logins_win_and_conflicts_are_shown():
     assert result[2].address == "anna.nowak@x.example" and result[2].source == "manual"
     assert result[1].address == "anna.nowak2@x.example" and result[1].numbered
     assert result[3].address == "ola@x.example" and result[3].source == "existing"
+
+
+@pytest.mark.django_db
+def test_per_school_subdomains(world, client_for):
+    from django_scopes import scopes_disabled
+
+    from integrations.models import Layout
+    from schools.models import Person, School
+
+    with scopes_disabled():
+        Layout.objects.create(
+            municipality=world.a.municipality,
+            domain="alpha.example",
+            name_language="bg",
+            per_school_subdomains=True,
+        )
+        botev = School.objects.create(
+            municipality=world.a.municipality, name="ОУ „Христо Ботев“", subdomain="botev"
+        )
+        plain = School.objects.create(municipality=world.a.municipality, name="ДГ „Зорница“")
+        at_botev = Person.objects.create(
+            municipality=world.a.municipality, first_name="Иван", last_name="Петров"
+        )
+        at_botev.schools.add(botev)
+        elsewhere = Person.objects.create(
+            municipality=world.a.municipality, first_name="Иван", last_name="Петров"
+        )
+        elsewhere.schools.add(plain)
+    page = client_for(world.a.users["it_admin"]).get(f"/m/{world.a.municipality.slug}/logins/")
+    addresses = {a.person.pk: a.address for a in page.context["page"]}
+    assert addresses[at_botev.pk] == "ivan.petrov@botev.alpha.example"
+    assert addresses[elsewhere.pk] == "ivan.petrov@alpha.example"  # unique per domain: no number needed

@@ -189,3 +189,20 @@ def test_adding_the_domain_shows_what_to_publish_and_tracks_verification(
     with scopes_disabled():
         status = Layout.objects.get(municipality=world.a.municipality).domain_status[provider]
     assert status["verified"], status
+
+
+def test_groups_follow_the_layout(world, client_for, portal_uses):
+    _roster(world, [("Мария", "Иванова")])
+    with scopes_disabled():
+        Layout.objects.filter(municipality=world.a.municipality).update(
+            directors_group="", school_groups=False, microsoft_group_type="microsoft365"
+        )
+    slug = world.a.municipality.slug
+    client = client_for(world.a.users["it_admin"])
+    client.post(f"/m/{slug}/connections/sandbox/microsoft/")
+    client.post(f"/m/{slug}/plans/new/microsoft/")
+    with scope(municipality=world.a.municipality.pk):
+        plan = Plan.objects.latest("pk")
+    groups = {item["key"]: item["details"] for item in plan.items if item["op"] == "create_group"}
+    assert list(groups) == [f"teachers@{slug}.sandbox.example"]
+    assert groups[f"teachers@{slug}.sandbox.example"]["type"] == "microsoft365"
