@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from integrations.base import CheckResult, client_for
 from integrations.crypto import encrypt_secret, fingerprint
-from integrations.models import Connection, Provider
+from integrations.models import Connection, Layout, Provider
 from schools.audit import log_action
 
 
@@ -36,6 +36,8 @@ def save_connection(request, form, provider: str) -> Connection:
         connection.service_account_email = form.cleaned_data["service_account_email"]
     connection.status = Connection.Status.UNTESTED
     connection.save()
+    if connection.primary_domain:
+        ensure_layout(municipality, connection.primary_domain)
     changed = [name for name in form.changed_data if name not in ("key_file", "key_text", "client_secret")]
     log_action(
         "connection.create" if creating else "connection.update",
@@ -71,6 +73,16 @@ def test_connection(request, connection: Connection) -> CheckResult:
 def delete_connection(request, connection: Connection) -> None:
     log_action("connection.delete", obj=connection, request=request)
     connection.delete()
+
+
+def ensure_layout(municipality, domain: str) -> None:
+    """The first connection gives the layout its domain; a saved layout is left as it is."""
+    from integrations.layout_views import default_layout
+
+    if not Layout.objects.exists():
+        layout = default_layout(municipality)
+        layout.domain = domain
+        layout.save()
 
 
 def _sandbox(path: str, payload: dict) -> dict:
@@ -123,6 +135,7 @@ def connect_sandbox(request, provider: str) -> Connection:
     connection.secret_ciphertext = encrypt_secret(municipality.pk, secret)
     connection.secret_fingerprint = fingerprint(secret)
     connection.save()
+    ensure_layout(municipality, domain)
     log_action(
         "connection.sandbox",
         obj=connection,
