@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from django import forms
@@ -70,7 +71,38 @@ class GoogleConnectionForm(forms.ModelForm):
         return data
 
 
+def parse_certificate_credential(text: str) -> dict:
+    """A PEM bundle with the app's private key and its certificate → what msal signs with."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    data = text.encode("utf-8")
+    try:
+        key = serialization.load_pem_private_key(data, password=None)
+    except (ValueError, TypeError):
+        raise forms.ValidationError(
+            _("The PEM file must hold the certificate's private key, without a password.")
+        ) from None
+    try:
+        certificate = x509.load_pem_x509_certificate(data)
+    except ValueError:
+        raise forms.ValidationError(_("The PEM file must also hold the certificate itself.")) from None
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode("ascii")
+    cert_pem = certificate.public_bytes(serialization.Encoding.PEM).decode("ascii")
+    return {"kind": "certificate", "private_key": key_pem, "public_certificate": cert_pem}
+
+
 class MicrosoftConnectionForm(forms.ModelForm):
+    certificate = forms.CharField(
+        label=_("…or a certificate (PEM with the private key)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "off"}),
+        help_text=_(
+            "Instead of a client secret: the certificate uploaded to the app registration, with its key."
+        ),
+    )
     client_secret = forms.CharField(
         label=_("Client secret"),
         required=False,
@@ -116,8 +148,14 @@ class MicrosoftConnectionForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         secret = (data.get("client_secret") or "").strip()
-        if secret:
+        certificate = (data.get("certificate") or "").strip()
+        if certificate:
+            try:
+                data["secret"] = json.dumps(parse_certificate_credential(certificate))
+            except forms.ValidationError as error:
+                self.add_error("certificate", error)
+        elif secret:
             data["secret"] = secret
         elif not self.replacing:
-            self.add_error("client_secret", _("Enter the client secret."))
+            self.add_error("client_secret", _("Enter the client secret or a certificate."))
         return data

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import msal
 import requests
 from django.utils.translation import gettext as _
@@ -23,6 +25,15 @@ AADSTS_MESSAGES = {
 }
 
 
+def credential(secret: str):
+    """A client secret as it is, or a certificate credential (stored as JSON) in msal's form."""
+    if secret.startswith("{"):
+        data = json.loads(secret)
+        if data.get("kind") == "certificate":
+            return {"private_key": data["private_key"], "public_certificate": data["public_certificate"]}
+    return secret
+
+
 class MicrosoftGraph:
     def __init__(self, connection):
         self.connection = connection
@@ -35,7 +46,7 @@ class MicrosoftGraph:
         self.graph_url = f"{(connection.api_base_url or GRAPH_HOST).rstrip('/')}/v1.0"
         self.app = msal.ConfidentialClientApplication(
             connection.client_id,
-            client_credential=connection.secret(),
+            client_credential=credential(connection.secret()),
             authority=f"{login}/{connection.tenant_id}",
             instance_discovery=not bool(connection.auth_base_url),
             http_client=self.session,

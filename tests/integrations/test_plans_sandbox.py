@@ -206,3 +206,57 @@ def test_groups_follow_the_layout(world, client_for, portal_uses):
     groups = {item["key"]: item["details"] for item in plan.items if item["op"] == "create_group"}
     assert list(groups) == [f"teachers@{slug}.sandbox.example"]
     assert groups[f"teachers@{slug}.sandbox.example"]["type"] == "microsoft365"
+
+
+def test_microsoft_connection_with_a_certificate(world, client_for, portal_uses):
+    made = portal_uses.control("POST", "microsoft/tenants", json={"domain": "cert-town.example"})
+    slug = world.a.municipality.slug
+    client = client_for(world.a.users["it_admin"])
+    bundle = made["private_key_pem"] + made["certificate_pem"]
+    response = client.post(
+        f"/m/{slug}/connections/microsoft/",
+        {
+            "tenant_id": made["tenant_id"],
+            "client_id": made["client_id"],
+            "certificate": bundle,
+            "usage_location": "pl",
+        },
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    with scopes_disabled():
+        connection = Connection.objects.get(municipality=world.a.municipality, provider="microsoft")
+        Connection.objects.filter(pk=connection.pk).update(
+            api_base_url=portal_uses.base_url, auth_base_url=portal_uses.base_url, is_sandbox=True
+        )
+    client.post(f"/m/{slug}/connections/{connection.pk}/test/")
+    with scopes_disabled():
+        connection.refresh_from_db()
+    assert connection.status == "ok", connection.last_test_message
+    assert "PRIVATE KEY" not in client.get(f"/m/{slug}/connections/").content.decode()
+    # Another certificate, not registered on the app: refused in plain words.
+    other = portal_uses.control("POST", "microsoft/tenants", json={"domain": "other-town.example"})
+    response = client.post(
+        f"/m/{slug}/connections/microsoft/",
+        {
+            "tenant_id": made["tenant_id"],
+            "client_id": made["client_id"],
+            "certificate": other["private_key_pem"] + other["certificate_pem"],
+        },
+    )
+    client.post(f"/m/{slug}/connections/{connection.pk}/test/")
+    with scopes_disabled():
+        connection.refresh_from_db()
+    assert connection.status == "failed"
+
+
+def test_a_pem_without_the_certificate_is_refused(world, client_for, portal_uses):
+    made = portal_uses.control("POST", "microsoft/tenants", json={"domain": "cert-town.example"})
+    response = client_for(world.a.users["it_admin"]).post(
+        f"/m/{world.a.municipality.slug}/connections/microsoft/",
+        {
+            "tenant_id": made["tenant_id"],
+            "client_id": made["client_id"],
+            "certificate": made["private_key_pem"],
+        },
+    )
+    assert response.status_code == 200 and response.context["form"].errors["certificate"]

@@ -99,6 +99,7 @@ def create_tenant(sandbox, request: Request, data: dict) -> dict:
         "secretHash": secret_hash(client_secret),
         "roles": permissions,
     }
+    certificate_pem, private_key_pem, app["certificates"] = _certificate_credential(client_id)
     with sandbox.store.lock:
         sandbox.store.insert(directory.TENANT, directory.GLOBAL, tenant_id, tenant)
         sandbox.store.insert(directory.APP, directory.GLOBAL, client_id, app)
@@ -114,12 +115,60 @@ def create_tenant(sandbox, request: Request, data: dict) -> dict:
         "tenant_id": tenant_id,
         "client_id": client_id,
         "client_secret": client_secret,
+        # A certificate credential too: the app accepts client assertions signed with this key.
+        "certificate_pem": certificate_pem,
+        "private_key_pem": private_key_pem,
         "authority": f"{request.base_url}/{tenant_id}",
         "graph_url": f"{request.base_url}/v1.0",
         "permissions": permissions,
         "domains": [public_domain(d) for d in domains],
         "skus": [licences.subscribed_sku(tenant, sku) for sku in skus],
     }
+
+
+def _certificate_credential(client_id: str) -> tuple[str, str, list[dict]]:
+    """A self-signed certificate and its key, as an admin uploads one to an app registration."""
+    import base64
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"app-{client_id}")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=365))
+        .sign(key, hashes.SHA256())
+    )
+
+    def b64url(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+    public_pem = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode("ascii")
+    )
+    registered = [
+        {
+            "x5t": b64url(cert.fingerprint(hashes.SHA1())),  # noqa: S303 (the JWS x5t header is SHA-1 by definition)
+            "x5t#S256": b64url(cert.fingerprint(hashes.SHA256())),
+            "public_key_pem": public_pem,
+        }
+    ]
+    private_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode("ascii")
+    return cert.public_bytes(serialization.Encoding.PEM).decode("ascii"), private_pem, registered
 
 
 def mark_domain_verified(sandbox, tenant_id: str, domain: str) -> bool:

@@ -12,6 +12,8 @@ import hashlib
 import hmac
 from urllib.parse import unquote, urlparse
 
+import jwt
+
 from integrations.sandbox.http import Request, Response
 from integrations.sandbox.microsoft import directory, errors, tokens
 
@@ -136,6 +138,65 @@ def _client_credentials(request: Request, form: dict[str, str]) -> tuple[str, st
     return client_id, secret
 
 
+ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+
+def _unpadded(thumbprint) -> str:
+    """Clients send base64url thumbprints with or without "=" padding."""
+    return str(thumbprint or "").rstrip("=")
+
+
+def _check_client_assertion(request: Request, app: dict, assertion: str) -> None:
+    """A certificate credential: a JWT signed with the app's registered certificate key, naming the
+    certificate by its SHA-1 (x5t, RS256) or SHA-256 (x5t#S256, PS256) thumbprint."""
+    try:
+        header = jwt.get_unverified_header(assertion)
+    except jwt.PyJWTError:
+        header = {}
+    certificate = next(
+        (
+            c
+            for c in app.get("certificates", [])
+            if _unpadded(header.get("x5t#S256")) == c["x5t#S256"] or _unpadded(header.get("x5t")) == c["x5t"]
+        ),
+        None,
+    )
+    if certificate is None:
+        raise errors.entra_error(
+            request,
+            401,
+            "invalid_client",
+            700027,
+            "The certificate with identifier used to sign the client assertion is not registered on "
+            f"application '{app['appId']}'.",
+        )
+    try:
+        claims = jwt.decode(
+            assertion,
+            certificate["public_key_pem"],
+            algorithms=["RS256", "PS256"],
+            options={"verify_aud": False, "require": ["exp", "iss", "sub", "aud"]},
+        )
+    except jwt.ExpiredSignatureError:
+        raise errors.entra_error(
+            request, 401, "invalid_client", 700024, "Client assertion is not within its valid time range."
+        ) from None
+    except jwt.PyJWTError:
+        raise errors.entra_error(
+            request, 401, "invalid_client", 700027, "Client assertion contains an invalid signature."
+        ) from None
+    audience = claims.get("aud")
+    audiences = audience if isinstance(audience, list) else [audience]
+    if (
+        claims.get("iss") != app["appId"]
+        or claims.get("sub") != app["appId"]
+        or not any(str(a).endswith("/oauth2/v2.0/token") for a in audiences)
+    ):
+        raise errors.entra_error(
+            request, 401, "invalid_client", 700023, "Client assertion audience or issuer is not valid."
+        )
+
+
 def secret_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
@@ -172,7 +233,9 @@ def token(sandbox, request: Request, tenant: str) -> Response:
             "administrator of the tenant or consented to by any user in the tenant. You may have sent your "
             "authentication request to the wrong tenant.",
         )
-    if not secret:
+    if form.get("client_assertion_type") == ASSERTION_TYPE and form.get("client_assertion"):
+        _check_client_assertion(request, app, form["client_assertion"])
+    elif not secret:
         raise errors.entra_error(
             request,
             401,
@@ -180,7 +243,7 @@ def token(sandbox, request: Request, tenant: str) -> Response:
             7000218,
             "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
         )
-    if not hmac.compare_digest(secret_hash(secret), app["secretHash"]):
+    elif not hmac.compare_digest(secret_hash(secret), app["secretHash"]):
         raise errors.entra_error(
             request,
             401,
