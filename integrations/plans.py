@@ -46,7 +46,8 @@ def desired_state(people, schools, layout, licences: dict[str, str] | None = Non
     desired.units.append(root or "/")
     for school in sorted(schools, key=lambda s: s.name):
         desired.units.append(f"{root}/{_unit_name(school.name)}")
-        desired.units += [f"{root}/{_unit_name(school.name)}/{unit}" for unit in ("Teachers", "Staff", "Students")]
+        school_unit = f"{root}/{_unit_name(school.name)}"
+        desired.units += [f"{school_unit}/{unit}" for unit in ("Teachers", "Staff", "Students")]
     addresses = assign_addresses(
         people, domain=layout.domain_for, pattern=layout.login_pattern, language=layout.name_language
     )
