@@ -20,6 +20,10 @@ class SandboxUnavailable(Exception):
     pass
 
 
+class RealConnectionExists(Exception):
+    pass
+
+
 @transaction.atomic
 def save_connection(request, form, provider: str) -> Connection:
     """Create or replace the municipality's connection to ``provider`` from a validated form."""
@@ -104,7 +108,11 @@ def connect_sandbox(request, provider: str) -> Connection:
     """One click: a Google customer or Microsoft tenant in the sandbox, connected to this municipality."""
     municipality = request.tenant.municipality
     domain = f"{municipality.slug}.sandbox.example"
-    Connection.objects.filter(provider=provider).delete()
+    existing = Connection.objects.filter(provider=provider).first()
+    if existing is not None and not existing.is_sandbox:
+        raise RealConnectionExists(provider)  # never replace a real tenant's connection by a click
+    if existing is not None:
+        existing.delete()
     if provider == Provider.GOOGLE:
         made = _sandbox("google/customers", {"domain": domain})
         secret = json.dumps(made["service_account_info"])

@@ -71,6 +71,11 @@ def connection_sandbox(request, provider):
     except actions.SandboxUnavailable:
         messages.error(request, _("The sandbox is not running. `make run` starts it; then try again."))
         return _back(request)
+    except actions.RealConnectionExists:
+        messages.error(
+            request, _("This municipality is connected to its real tenant: remove that connection first.")
+        )
+        return _back(request)
     result = actions.test_connection(request, connection)
     (messages.success if result.ok else messages.error)(request, result.message)
     return _back(request)

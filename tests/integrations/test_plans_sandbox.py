@@ -10,9 +10,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def portal_uses(fresh_sandbox, settings):
+def portal_uses(fresh_sandbox, settings, world):
     settings.SANDBOX_URL = fresh_sandbox.base_url
     settings.SANDBOX_CA_FILE = fresh_sandbox.ca
+    with scopes_disabled():
+        Connection.objects.filter(pk=world.a.connection.pk).delete()  # the world's placeholder connection
     return fresh_sandbox
 
 
@@ -260,3 +262,19 @@ def test_a_pem_without_the_certificate_is_refused(world, client_for, portal_uses
         },
     )
     assert response.status_code == 200 and response.context["form"].errors["certificate"]
+
+
+def test_the_sandbox_never_replaces_a_real_connection(world, client_for, portal_uses):
+    from integrations.crypto import encrypt_secret
+
+    with scopes_disabled():
+        real = Connection.objects.create(
+            municipality=world.a.municipality,
+            provider="google",
+            secret_ciphertext=encrypt_secret(world.a.municipality.pk, "{}"),
+        )
+    client = client_for(world.a.users["it_admin"])
+    client.post(f"/m/{world.a.municipality.slug}/connections/sandbox/google/")
+    with scopes_disabled():
+        connection = Connection.objects.get(municipality=world.a.municipality, provider="google")
+    assert connection.pk == real.pk and not connection.is_sandbox
