@@ -29,3 +29,35 @@ def client_for(connection):
     from integrations.microsoft.client import MicrosoftGraph
 
     return MicrosoftGraph(connection)
+
+
+class ProviderError(Exception):
+    """A provider call that did not succeed; ``message`` is in plain words for the item log."""
+
+
+class TemporaryError(ProviderError):
+    """Worth trying again later: throttling, a server error, a replication delay, a lost connection."""
+
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class PermanentError(ProviderError):
+    """Trying again will not help: the item fails with this reason."""
+
+
+# Plan operations in the order the provider needs them: units before users, users before
+# memberships, a licence after the account (whose usage location is set when it is created).
+PHASES = {
+    "create_ou": 0,
+    "create_user": 1,
+    "create_group": 1,
+    "update_user": 2,
+    "move_user": 2,
+    "suspend_user": 2,
+    "unsuspend_user": 2,
+    "assign_licence": 3,
+    "add_member": 4,
+    "remove_member": 4,
+}

@@ -243,3 +243,74 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_provider_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Job(models.Model):
+    """Applying a reviewed plan: one item per operation, claimed by workers in chunks."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        PAUSED = "paused", _("Paused")
+        CANCELLED = "cancelled", _("Cancelled")
+        DONE = "done", _("Finished")
+
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("municipality"), on_delete=models.CASCADE, related_name="+"
+    )
+    plan = models.OneToOneField(Plan, verbose_name=_("plan"), on_delete=models.PROTECT, related_name="job")
+    provider = models.CharField(_("provider"), max_length=16, choices=Provider.choices)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("started"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    objects = ScopedManager(municipality="municipality")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("provisioning job")
+        verbose_name_plural = _("provisioning jobs")
+
+    def __str__(self) -> str:
+        return f"{self.get_provider_display()} #{self.pk}"
+
+
+class JobItem(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        CLAIMED = "claimed", _("In progress")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="items")
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    seq = models.PositiveIntegerField()
+    phase = models.PositiveSmallIntegerField()
+    op = models.CharField(max_length=32)
+    key = models.CharField(max_length=512)
+    school = models.CharField(max_length=255, blank=True)
+    payload = models.JSONField(default=dict)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_by = models.CharField(max_length=128, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    not_before = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=32, blank=True)  # created, adopted, updated, …
+    error = models.TextField(blank=True)
+    # The initial password of a created account, encrypted and bound to the municipality; removed
+    # after the retention period (credential slips are printed from it).
+    secret_ciphertext = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(municipality="municipality")
+
+    class Meta:
+        ordering = ["job", "seq"]
+        indexes = [models.Index(fields=["job", "status", "phase"])]
+        constraints = [models.UniqueConstraint(fields=["job", "seq"], name="job_item_seq_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.op} {self.key}"

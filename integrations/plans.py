@@ -26,6 +26,12 @@ OPS = ["create_ou", "create_user", "update_user", "move_user", "unsuspend_user",
        "create_group", "add_member", "remove_member", "assign_licence", "conflict"]  # fmt: skip
 
 
+def group_key(address: str, provider: str) -> str:
+    """How a group is recognised at the provider: Google by address, Microsoft by mail nickname."""
+    address = address.lower()
+    return address.split("@")[0] if provider == Provider.MICROSOFT else address
+
+
 def person_key(person_pk: int) -> str:
     return f"sitc-{person_pk}"
 
@@ -139,9 +145,11 @@ def read_current(client, provider: str) -> Current:
                 "licences": {(a.get("skuId") or "").lower() for a in user.get("assignedLicenses") or []},
             }
         for group in client.list_groups():
-            address = (group.get("mail") or f"{group.get('mailNickname', '')}@").lower()
+            # Security groups have no address: Graph groups are known by their mail nickname.
             members = client.list_members(group["id"])
-            groups[address] = {(m.get("userPrincipalName") or "").lower() for m in members}
+            groups[group_key(group.get("mailNickname", ""), provider)] = {
+                (m.get("userPrincipalName") or "").lower() for m in members
+            }
     blob = json.dumps(
         [sorted(users.items()), sorted(units), sorted((k, sorted(v)) for k, v in groups.items())], default=str
     )
@@ -199,7 +207,7 @@ def diff(desired: Desired, current: Current, provider: str, layout) -> list[dict
             )
     conflicts = {item["key"] for item in items if item["op"] == "conflict"}
     for address, group in desired.groups.items():
-        present = current.groups.get(address)
+        present = current.groups.get(group_key(address, provider))
         if present is None:
             details = {"name": group["name"]}
             if provider == Provider.MICROSOFT:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from integrations import layout_views, plan_views, views
+from integrations import job_views, layout_views, plan_views, views
 from integrations.models import Provider
 from integrations.roster import views as roster_views
 
@@ -46,6 +46,10 @@ urlpatterns = [
     path("plans/<int:plan_id>/", plan_views.plan_detail, name="plan"),
     path("plans/<int:plan_id>/csv/", plan_views.plan_download, name="plan_csv"),
     path("plans/<int:plan_id>/override/", plan_views.plan_override, name="plan_override"),
+    path("plans/<int:plan_id>/apply/", job_views.plan_apply, name="plan_apply"),
+    path("jobs/<int:job_id>/", job_views.job_detail, name="job"),
+    path("jobs/<int:job_id>/progress/", job_views.job_progress, name="job_progress"),
+    path("jobs/<int:job_id>/control/", job_views.job_control, name="job_control"),
     path("people/import/", roster_views.roster_upload, name="roster_upload"),
     path("people/import/<int:import_id>/", roster_views.roster_review, name="roster_review"),
     path("people/import/<int:import_id>/discard/", roster_views.roster_discard, name="roster_discard"),

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from integrations.crypto import encrypt_secret, fingerprint
-from integrations.models import Connection, Plan, Provider, RosterImport
+from integrations.models import Connection, Job, Plan, Provider, RosterImport
 from schools.models import (
     Invitation,
     Membership,
@@ -113,6 +113,7 @@ class Tenant:
     connection: Connection
     roster_import: RosterImport
     plan: Plan
+    job: Job
     users: dict[str, User] = field(default_factory=dict)
     memberships: dict[str, Membership] = field(default_factory=dict)
 
@@ -166,8 +167,18 @@ def make_tenant(label: str, region: Region | None, language: str) -> Tenant:
             summary={"counts": {"create_user": 1}, "blocked": False},
             provider_state_hash="0" * 64,
         )
+        applied = Plan.objects.create(
+            municipality=municipality,
+            provider=Provider.GOOGLE,
+            items=[],
+            summary={},
+            provider_state_hash="0" * 64,
+        )
+        job = Job.objects.create(
+            municipality=municipality, plan=applied, provider=Provider.GOOGLE, status="done"
+        )
         tenant = Tenant(
-            municipality, school, other_school, person, invitation, connection, roster_import, plan
+            municipality, school, other_school, person, invitation, connection, roster_import, plan, job
         )
         for role, _label in Role.municipal_choices():
             user = UserFactory(email=f"{role}@{label}.example", full_name=f"{label} {role}")

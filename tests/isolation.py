@@ -29,6 +29,7 @@ OBJECT_KWARGS = {
     "connection_id": lambda t: t.connection.pk,
     "import_id": lambda t: t.roster_import.pk,
     "plan_id": lambda t: t.plan.pk,
+    "job_id": lambda t: t.job.pk,
 }
 
 

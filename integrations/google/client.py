@@ -15,7 +15,7 @@ from google_auth_httplib2 import AuthorizedHttp
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
-from integrations.base import CheckResult
+from integrations.base import CheckResult, PermanentError, TemporaryError
 
 GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"  # noqa: S105 (a URL, not a password)
 SCOPES = [
@@ -117,6 +117,118 @@ class GoogleDirectory:
     def list_members(self, group_key: str) -> list[dict]:
         return self._pages(self.service.members().list, "members", groupKey=group_key, maxResults=200)
 
+    # --- writes (one plan item each; idempotent: an existing object that is ours is adopted) ------
+    def apply(self, op: str, key: str, payload: dict, *, password: str = "", external_id: str = "") -> str:
+        try:
+            return getattr(self, f"_apply_{op}")(key, payload, password=password, external_id=external_id)
+        except HttpError as error:
+            raise _classify(error) from None
+        except RefreshError as error:
+            raise PermanentError(_explain_refresh_error(error, self.connection)) from None
+        except (TransportError, httplib2.HttpLib2Error, OSError) as error:
+            raise TemporaryError(
+                _("Google could not be reached (%(reason)s).") % {"reason": _reason(error)}
+            ) from None
+
+    def _apply_create_ou(self, key, payload, **_kw):
+        parent, _sep, name = key.rstrip("/").rpartition("/")
+        try:
+            self.service.orgunits().insert(
+                customerId="my_customer", body={"name": name, "parentOrgUnitPath": parent or "/"}
+            ).execute()
+            return "created"
+        except HttpError as error:
+            if error.resp.status in (400, 409) and self._exists(
+                self.service.orgunits().get, customerId="my_customer", orgUnitPath=key.lstrip("/")
+            ):
+                return "adopted"
+            raise
+
+    def _apply_create_user(self, key, payload, *, password, external_id):
+        body = {
+            "primaryEmail": key,
+            "name": {"givenName": payload["given"], "familyName": payload["family"]},
+            "password": password,
+            "changePasswordAtNextLogin": True,
+            "orgUnitPath": payload.get("ou") or "/",
+            "externalIds": [{"type": "custom", "customType": "school-in-the-cloud", "value": external_id}],
+        }
+        try:
+            self.service.users().insert(body=body).execute()
+            return "created"
+        except HttpError as error:
+            if error.resp.status != 409:
+                raise
+        # Already there: ours (a retry after a crash) is adopted, anyone else's is a conflict.
+        existing = self.service.users().get(userKey=key, projection="full").execute()
+        ids = {
+            e.get("value")
+            for e in existing.get("externalIds", [])
+            if e.get("customType") == "school-in-the-cloud"
+        }
+        if external_id in ids:
+            return "adopted"
+        raise PermanentError(_("%(address)s already belongs to another account.") % {"address": key})
+
+    def _apply_update_user(self, key, payload, **_kw):
+        self.service.users().patch(
+            userKey=key, body={"name": {"givenName": payload["given"], "familyName": payload["family"]}}
+        ).execute()
+        return "updated"
+
+    def _apply_move_user(self, key, payload, **_kw):
+        self.service.users().patch(userKey=key, body={"orgUnitPath": payload["to"]}).execute()
+        return "moved"
+
+    def _apply_suspend_user(self, key, payload, **_kw):
+        self.service.users().patch(userKey=key, body={"suspended": True}).execute()
+        return "suspended"
+
+    def _apply_unsuspend_user(self, key, payload, **_kw):
+        self.service.users().patch(userKey=key, body={"suspended": False}).execute()
+        return "reactivated"
+
+    def _apply_create_group(self, key, payload, **_kw):
+        try:
+            self.service.groups().insert(body={"email": key, "name": payload.get("name", key)}).execute()
+            return "created"
+        except HttpError as error:
+            if error.resp.status == 409:
+                return "adopted"
+            raise
+
+    def _apply_add_member(self, key, payload, **_kw):
+        try:
+            self.service.members().insert(
+                groupKey=payload["group"], body={"email": payload["member"], "role": "MEMBER"}
+            ).execute()
+            return "added"
+        except HttpError as error:
+            if error.resp.status == 409:
+                return "adopted"
+            if error.resp.status == 404:  # a user or group made a moment ago: replication delay
+                raise TemporaryError(
+                    _("Google does not show the account or group yet; trying again."), 2.0
+                ) from None
+            raise
+
+    def _apply_remove_member(self, key, payload, **_kw):
+        try:
+            self.service.members().delete(groupKey=payload["group"], memberKey=payload["member"]).execute()
+            return "removed"
+        except HttpError as error:
+            if error.resp.status == 404:
+                return "adopted"
+            raise
+
+    @staticmethod
+    def _exists(method, **params) -> bool:
+        try:
+            method(**params).execute()
+            return True
+        except HttpError:
+            return False
+
     # --- domains ------------------------------------------------------------------------------------
     def domain_status(self, name: str, *, add: bool = False) -> dict:
         """Add the domain if asked and missing; say whether Google has verified it.
@@ -167,6 +279,28 @@ class GoogleDirectory:
 
 def _reason(error: Exception) -> str:
     return error.__class__.__name__ if not str(error) else str(error)[:200]
+
+
+def _classify(error: HttpError) -> Exception:
+    """Google's answer → temporary (retry, honouring its pace) or permanent (the item fails)."""
+    status = error.resp.status
+    try:
+        body = json.loads(error.content or b"{}").get("error", {})
+    except ValueError:
+        body = {}
+    reasons = {item.get("reason") for item in body.get("errors", [])}
+    message = body.get("message", "")[:300]
+    if status in (429, 500, 502, 503, 504) or reasons & {
+        "userRateLimitExceeded",
+        "rateLimitExceeded",
+        "backendError",
+    }:
+        retry_after = error.resp.get("retry-after")
+        return TemporaryError(
+            _("Google asked to slow down or was briefly unavailable (%(status)s).") % {"status": status},
+            float(retry_after) if retry_after and str(retry_after).isdigit() else None,
+        )
+    return PermanentError(_("Google refused: %(message)s") % {"message": message or status})
 
 
 def _explain_refresh_error(error: RefreshError, connection) -> str:

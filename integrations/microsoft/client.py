@@ -9,7 +9,7 @@ import requests
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from integrations.base import CheckResult
+from integrations.base import CheckResult, PermanentError, TemporaryError
 
 LOGIN_HOST = "https://login.microsoftonline.com"
 GRAPH_HOST = "https://graph.microsoft.com"
@@ -100,6 +100,142 @@ class MicrosoftGraph:
         return self._pages(
             f"/groups/{group_id}/members", **{"$select": "id,userPrincipalName", "$top": "999"}
         )
+
+    # --- writes (one plan item each; idempotent: an existing object that is ours is adopted) ------
+    def apply(self, op: str, key: str, payload: dict, *, password: str = "", external_id: str = "") -> str:
+        try:
+            return getattr(self, f"_apply_{op}")(key, payload, password=password, external_id=external_id)
+        except GraphSignInError as error:
+            raise PermanentError(error.explain()) from None
+        except requests.RequestException as error:
+            raise TemporaryError(
+                _("Microsoft could not be reached (%(reason)s).") % {"reason": str(error)[:200]}
+            ) from None
+
+    def _check(self, response: requests.Response, *ok: int) -> requests.Response:
+        if response.status_code in ok:
+            return response
+        if response.status_code == 429 or response.status_code >= 500:
+            retry_after = response.headers.get("Retry-After")
+            raise TemporaryError(
+                _("Microsoft asked to slow down or was briefly unavailable (%(status)s).")
+                % {"status": response.status_code},
+                float(retry_after) if retry_after and retry_after.isdigit() else None,
+            )
+        raise PermanentError(_graph_error(response))
+
+    def _user_id(self, upn: str) -> str:
+        response = self._send("GET", f"/users/{upn}", params={"$select": "id"})
+        if response.status_code == 404:
+            raise TemporaryError(_("Microsoft does not show the account yet; trying again."), 2.0)
+        return self._check(response, 200).json()["id"]
+
+    def _group_id(self, address: str) -> str:
+        nickname = address.split("@")[0]
+        response = self._check(
+            self._send(
+                "GET", "/groups", params={"$filter": f"mailNickname eq '{nickname}'", "$select": "id"}
+            ),
+            200,
+        )
+        found = response.json().get("value", [])
+        if not found:
+            raise TemporaryError(_("Microsoft does not show the group yet; trying again."), 2.0)
+        return found[0]["id"]
+
+    def _apply_create_user(self, key, payload, *, password, external_id):
+        body = {
+            "accountEnabled": True,
+            "displayName": f"{payload['given']} {payload['family']}".strip(),
+            "givenName": payload["given"],
+            "surname": payload["family"],
+            "mailNickname": key.split("@")[0],
+            "userPrincipalName": key,
+            "employeeId": external_id,
+            "passwordProfile": {"password": password, "forceChangePasswordNextSignIn": True},
+        }
+        if self.connection.usage_location:
+            body["usageLocation"] = self.connection.usage_location
+        response = self._send("POST", "/users", json=body)
+        if response.status_code == 201:
+            return "created"
+        if response.status_code == 400 and "ObjectConflict" in response.text:
+            existing = self._check(
+                self._send("GET", f"/users/{key}", params={"$select": "employeeId"}), 200
+            ).json()
+            if existing.get("employeeId") == external_id:
+                return "adopted"
+            raise PermanentError(_("%(address)s already belongs to another account.") % {"address": key})
+        self._check(response, 201)
+        return "created"
+
+    def _apply_update_user(self, key, payload, **_kw):
+        body = {
+            "givenName": payload["given"],
+            "surname": payload["family"],
+            "displayName": f"{payload['given']} {payload['family']}",
+        }
+        self._check(self._send("PATCH", f"/users/{key}", json=body), 204)
+        return "updated"
+
+    def _apply_suspend_user(self, key, payload, **_kw):
+        self._check(self._send("PATCH", f"/users/{key}", json={"accountEnabled": False}), 204)
+        return "suspended"
+
+    def _apply_unsuspend_user(self, key, payload, **_kw):
+        self._check(self._send("PATCH", f"/users/{key}", json={"accountEnabled": True}), 204)
+        return "reactivated"
+
+    def _apply_assign_licence(self, key, payload, **_kw):
+        body = {"addLicenses": [{"skuId": payload["sku"], "disabledPlans": []}], "removeLicenses": []}
+        response = self._send("POST", f"/users/{key}/assignLicense", json=body)
+        if response.status_code == 404:
+            raise TemporaryError(_("Microsoft does not show the account yet; trying again."), 2.0)
+        self._check(response, 200)
+        return "licensed"
+
+    def _apply_create_group(self, key, payload, **_kw):
+        nickname = key.split("@")[0]
+        existing = self._check(
+            self._send(
+                "GET", "/groups", params={"$filter": f"mailNickname eq '{nickname}'", "$select": "id"}
+            ),
+            200,
+        )
+        if existing.json().get("value"):
+            return "adopted"  # includes a group made by an earlier attempt but not yet recorded
+        unified = payload.get("type") == "microsoft365"
+        body = {
+            "displayName": payload.get("name", nickname),
+            "mailNickname": nickname,
+            "mailEnabled": unified,
+            "securityEnabled": not unified,
+            "groupTypes": ["Unified"] if unified else [],
+        }
+        self._check(self._send("POST", "/groups", json=body), 201)
+        return "created"
+
+    def _apply_add_member(self, key, payload, **_kw):
+        group_id, user_id = self._group_id(payload["group"]), self._user_id(payload["member"])
+        response = self._send(
+            "POST",
+            f"/groups/{group_id}/members/$ref",
+            json={"@odata.id": f"{self.graph_url}/directoryObjects/{user_id}"},
+        )
+        if response.status_code == 400 and "already exist" in response.text:
+            return "adopted"
+        if response.status_code == 404:
+            raise TemporaryError(_("Microsoft does not show the account or group yet; trying again."), 2.0)
+        self._check(response, 204)
+        return "added"
+
+    def _apply_remove_member(self, key, payload, **_kw):
+        group_id, user_id = self._group_id(payload["group"]), self._user_id(payload["member"])
+        response = self._send("DELETE", f"/groups/{group_id}/members/{user_id}/$ref")
+        if response.status_code == 404:
+            return "adopted"
+        self._check(response, 204)
+        return "removed"
 
     # --- domains ------------------------------------------------------------------------------------
     def _send(self, method: str, path: str, **kwargs) -> requests.Response:

@@ -4,39 +4,14 @@ import pytest
 from django_scopes import scope, scopes_disabled
 
 from integrations.models import Connection, Layout, Plan
-from schools.models import Person, School
+from tests.integrations.conftest import roster
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def portal_uses(fresh_sandbox, settings, world):
-    settings.SANDBOX_URL = fresh_sandbox.base_url
-    settings.SANDBOX_CA_FILE = fresh_sandbox.ca
-    with scopes_disabled():
-        Connection.objects.filter(pk=world.a.connection.pk).delete()  # the world's placeholder connection
-    return fresh_sandbox
-
-
-def _roster(world, names):
-    with scopes_disabled():
-        Layout.objects.update_or_create(
-            municipality=world.a.municipality,
-            defaults={"domain": f"{world.a.municipality.slug}.sandbox.example", "name_language": "bg"},
-        )
-        school = School.objects.create(
-            municipality=world.a.municipality, name="СУ „Паисий Хилендарски“", code="2600300"
-        )
-        for first, last in names:
-            Person.objects.create(
-                municipality=world.a.municipality, first_name=first, last_name=last
-            ).schools.add(school)
-    return school
-
-
 @pytest.mark.parametrize("provider", ["google", "microsoft"])
 def test_sandbox_in_one_click_then_a_plan_with_bulgarian_logins(world, client_for, portal_uses, provider):
-    _roster(world, [("Щерьо", "Стойчев"), ("Мария", "Иванова"), ("Щерьо", "Стойчев")])
+    roster(world, [("Щерьо", "Стойчев"), ("Мария", "Иванова"), ("Щерьо", "Стойчев")])
     client = client_for(world.a.users["it_admin"])
     slug = world.a.municipality.slug
     response = client.post(f"/m/{slug}/connections/sandbox/{provider}/", follow=True)
@@ -89,7 +64,7 @@ def test_test_connection_explains_a_wrong_secret(world, client_for, portal_uses)
 def test_paging_beyond_500_conflicts_and_the_safety_limit(world, client_for, portal_uses):
     from integrations.base import client_for as provider_client
 
-    _roster(world, [("Мария", "Иванова")])
+    roster(world, [("Мария", "Иванова")])
     client = client_for(world.a.users["it_admin"])
     slug = world.a.municipality.slug
     client.post(f"/m/{slug}/connections/sandbox/google/")
@@ -150,7 +125,7 @@ def test_provision_command_prints_the_same_plan(world, client_for, portal_uses):
 
     from django.core.management import call_command
 
-    _roster(world, [("Юлия", "Щукина")])
+    roster(world, [("Юлия", "Щукина")])
     with scopes_disabled():
         Layout.objects.filter(municipality=world.a.municipality).update(name_language="ru")
     client_for(world.a.users["it_admin"]).post(
@@ -167,7 +142,7 @@ def test_provision_command_prints_the_same_plan(world, client_for, portal_uses):
 def test_adding_the_domain_shows_what_to_publish_and_tracks_verification(
     world, client_for, portal_uses, provider
 ):
-    _roster(world, [])
+    roster(world, [])
     slug = world.a.municipality.slug
     client = client_for(world.a.users["it_admin"])
     client.post(f"/m/{slug}/connections/sandbox/{provider}/")
@@ -194,7 +169,7 @@ def test_adding_the_domain_shows_what_to_publish_and_tracks_verification(
 
 
 def test_groups_follow_the_layout(world, client_for, portal_uses):
-    _roster(world, [("Мария", "Иванова")])
+    roster(world, [("Мария", "Иванова")])
     with scopes_disabled():
         Layout.objects.filter(municipality=world.a.municipality).update(
             directors_group="", school_groups=False, microsoft_group_type="microsoft365"

@@ -1,0 +1,222 @@
+"""Applying a plan: a job with one item per operation, worked off in chunks by Celery workers.
+
+- Items are claimed with a conditional UPDATE, so two workers never take the same item.
+- Phases keep dependencies: units, then accounts and groups, then changes, licences, memberships.
+- The attempt is recorded before the provider call; a retried item (after a crash, a broker
+  redelivery or a timeout) adopts the object that already exists instead of making a second one.
+- Temporary errors (throttling, 5xx, replication delay) go back to the queue with exponential
+  back-off and jitter, honouring Retry-After; an item that keeps failing stops after MAX_ATTEMPTS.
+- Items claimed by a worker that died are released by ``reconcile``.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+import socket
+import string
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Count, Min, Q
+from django.utils import timezone
+
+from integrations.base import PHASES, PermanentError, TemporaryError, client_for
+from integrations.crypto import encrypt_secret
+from integrations.models import Connection, Job, JobItem, Plan
+from integrations.plans import person_key
+from schools.audit import log_action
+
+CHUNK = 25
+MAX_ATTEMPTS = 8
+STUCK_AFTER = timedelta(minutes=5)
+PASSWORD_ALPHABET = string.ascii_letters + string.digits
+
+
+class PlanChanged(Exception):
+    """The provider changed since the plan was made: apply refuses, the reason says what to do."""
+
+
+def initial_password() -> str:
+    """12 characters from a cryptographic generator, with the classes the providers require."""
+    while True:
+        password = "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(11)) + secrets.choice("-!+.")
+        if (
+            any(c.islower() for c in password)
+            and any(c.isupper() for c in password)
+            and any(c.isdigit() for c in password)
+        ):
+            return password
+
+
+@transaction.atomic
+def start_job(plan: Plan, *, actor=None, request=None) -> Job:
+    """Turn a reviewed plan into a job; enqueue the workers after the commit."""
+    if plan.status not in (Plan.Status.READY, Plan.Status.APPROVED):
+        raise ValueError("only a plan ready for review (not blocked, not applied) can be applied")
+    job = Job.objects.create(
+        municipality=plan.municipality,
+        plan=plan,
+        provider=plan.provider,
+        created_by=actor,
+        status=Job.Status.QUEUED,
+    )
+    items = [
+        JobItem(
+            job=job,
+            municipality=plan.municipality,
+            seq=seq,
+            phase=PHASES[item["op"]] * 10 + (item["key"].count("/") if item["op"] == "create_ou" else 0),
+            op=item["op"],
+            key=item["key"],
+            school=item.get("school", ""),
+            payload={**(item.get("details") or {}), "person": item.get("person")},
+        )
+        for seq, item in enumerate(plan.items)
+        if item["op"] in PHASES
+    ]
+    JobItem.objects.bulk_create(items, batch_size=1000)
+    Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.APPLIED)
+    log_action(
+        "job.start",
+        actor=actor,
+        municipality=plan.municipality,
+        obj=job,
+        changes={"items": len(items)},
+        request=request,
+    )
+    from integrations.tasks import work_job
+
+    transaction.on_commit(lambda: work_job.delay(job.pk, plan.municipality_id))
+    return job
+
+
+def claim(job: Job, worker: str, size: int = CHUNK) -> list[JobItem]:
+    """Take up to ``size`` pending items of the lowest unfinished phase (a conditional update)."""
+    now = timezone.now()
+    open_items = JobItem.objects.filter(job=job, status__in=[JobItem.Status.PENDING, JobItem.Status.CLAIMED])
+    phase = open_items.aggregate(phase=Min("phase"))["phase"]
+    if phase is None:
+        return []
+    candidates = list(
+        JobItem.objects.filter(job=job, phase=phase, status=JobItem.Status.PENDING)
+        .filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
+        .order_by("seq")
+        .values_list("pk", flat=True)[:size]
+    )
+    if not candidates:
+        return []
+    JobItem.objects.filter(pk__in=candidates, status=JobItem.Status.PENDING).update(
+        status=JobItem.Status.CLAIMED, claimed_by=worker, claimed_at=now
+    )
+    return list(
+        JobItem.objects.select_related("municipality").filter(
+            pk__in=candidates, status=JobItem.Status.CLAIMED, claimed_by=worker, claimed_at=now
+        )
+    )
+
+
+def run_item(client, item: JobItem) -> None:
+    """Record the attempt, call the provider, record the outcome."""
+    JobItem.objects.filter(pk=item.pk).update(attempts=item.attempts + 1)
+    password = ""
+    if item.op == "create_user":
+        password = initial_password()
+    try:
+        outcome = client.apply(
+            item.op,
+            item.key,
+            item.payload,
+            password=password,
+            external_id=person_key(item.payload.get("person") or 0),
+        )
+    except TemporaryError as error:
+        attempts = item.attempts + 1
+        if attempts >= MAX_ATTEMPTS:
+            _finish(item, JobItem.Status.FAILED, error=str(error))
+            return
+        delay = error.retry_after if error.retry_after is not None else min(60.0, 2**attempts * 0.25)
+        delay *= random.uniform(1.0, 1.3)  # noqa: S311 (jitter, not a secret)
+        JobItem.objects.filter(pk=item.pk, status=JobItem.Status.CLAIMED).update(
+            status=JobItem.Status.PENDING,
+            claimed_by="",
+            not_before=timezone.now() + timedelta(seconds=delay),
+            error=str(error),
+        )
+        return
+    except PermanentError as error:
+        _finish(item, JobItem.Status.FAILED, error=str(error))
+        return
+    secret = encrypt_secret(item.municipality_id, password) if outcome == "created" and password else ""
+    _finish(item, JobItem.Status.DONE, outcome=outcome, secret=secret)
+
+
+def _finish(item: JobItem, status: str, *, outcome: str = "", error: str = "", secret: str = "") -> None:
+    fields = {"status": status, "outcome": outcome, "error": error, "finished_at": timezone.now()}
+    if secret:
+        fields["secret_ciphertext"] = secret
+    JobItem.objects.filter(pk=item.pk).update(**fields)
+    # Every provider call's outcome is in the audit trail (never the password).
+    log_action(
+        f"provider.{item.op}",
+        municipality=item.municipality,
+        obj=item,
+        changes={"outcome": outcome or status, "error": error[:300]},
+    )
+
+
+def reconcile(job: Job) -> int:
+    """Release items claimed by a worker that stopped (killed, lost) so others take them."""
+    return JobItem.objects.filter(
+        job=job, status=JobItem.Status.CLAIMED, claimed_at__lt=timezone.now() - STUCK_AFTER
+    ).update(status=JobItem.Status.PENDING, claimed_by="")
+
+
+def work(job_id: int, *, budget_seconds: float = 20.0) -> bool:
+    """Work on a job for a while; True when more remains (the task re-enqueues itself)."""
+    job = Job.objects.select_related("plan").get(pk=job_id)
+    if job.status in (Job.Status.CANCELLED, Job.Status.DONE, Job.Status.PAUSED):
+        return False
+    Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED).update(status=Job.Status.RUNNING)
+    reconcile(job)
+    connection = Connection.objects.get(provider=job.provider)
+    client = client_for(connection)
+    worker = f"{socket.gethostname()}:{secrets.token_hex(4)}"
+    deadline = timezone.now() + timedelta(seconds=budget_seconds)
+    try:
+        while timezone.now() < deadline:
+            status = Job.objects.filter(pk=job.pk).values_list("status", flat=True).first()
+            if status != Job.Status.RUNNING:
+                return False
+            items = claim(job, worker)
+            if not items:
+                break
+            for item in items:
+                run_item(client, item)
+    finally:
+        client.close()
+    remaining = JobItem.objects.filter(
+        job=job, status__in=[JobItem.Status.PENDING, JobItem.Status.CLAIMED]
+    ).exists()
+    if not remaining:
+        Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(
+            status=Job.Status.DONE, finished_at=timezone.now()
+        )
+        log_action("job.finish", municipality=job.municipality, obj=job, changes=progress(job)["counts"])
+    return remaining
+
+
+def progress(job: Job) -> dict:
+    rows = JobItem.objects.filter(job=job).values("status").annotate(n=Count("id"))
+    counts = {row["status"]: row["n"] for row in rows}
+    total = sum(counts.values())
+    done = counts.get(JobItem.Status.DONE, 0)
+    failed = counts.get(JobItem.Status.FAILED, 0)
+    return {
+        "counts": counts,
+        "total": total,
+        "done": done,
+        "failed": failed,
+        "remaining": total - done - failed,
+        "percent": round(100 * (done + failed) / total) if total else 100,
+    }
