@@ -17,3 +17,18 @@ def work_job(job_id: int, municipality_id: int) -> None:
         more = engine.work(job_id)
     if more:
         work_job.apply_async(args=[job_id, municipality_id], countdown=1)
+
+
+@shared_task
+def reconcile_jobs() -> None:
+    """Every minute (Celery beat): release items held by workers that died and keep running jobs
+    moving, so a job whose worker was killed continues once any worker is up again."""
+    from django_scopes import scopes_disabled
+
+    with scopes_disabled():  # ESCAPE HATCH: the list of running jobs spans every tenant
+        running = list(Job.objects.filter(status=Job.Status.RUNNING).values_list("pk", "municipality_id"))
+    for job_id, municipality_id in running:
+        with municipality_scope(municipality_id):
+            job = Job.objects.filter(pk=job_id).first()
+            if job is not None and engine.reconcile(job):
+                work_job.delay(job_id, municipality_id)

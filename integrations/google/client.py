@@ -138,6 +138,11 @@ class GoogleDirectory:
             ).execute()
             return "created"
         except HttpError as error:
+            if error.resp.status == 400 and b"Invalid Parent" in (error.content or b""):
+                # The parent unit was made a moment ago: Google's replication delay, not a failure.
+                raise TemporaryError(
+                    _("Google does not show the parent unit yet; trying again."), 2.0
+                ) from None
             if error.resp.status in (400, 409) and self._exists(
                 self.service.orgunits().get, customerId="my_customer", orgUnitPath=key.lstrip("/")
             ):
@@ -157,6 +162,8 @@ class GoogleDirectory:
             self.service.users().insert(body=body).execute()
             return "created"
         except HttpError as error:
+            if error.resp.status == 400 and b"INVALID_OU_ID" in (error.content or b""):
+                raise TemporaryError(_("Google does not show the unit yet; trying again."), 2.0) from None
             if error.resp.status != 409:
                 raise
         # Already there: ours (a retry after a crash) is adopted, anyone else's is a conflict.

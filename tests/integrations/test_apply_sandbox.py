@@ -85,3 +85,23 @@ def test_pause_cancel_and_resume(world, client_for, portal_uses):
     response = client.post(f"/m/{slug}/plans/{plan.pk}/apply/", follow=True)
     with scopes_disabled():
         assert Job.objects.filter(plan=plan).count() == 1 and response.status_code == 200
+
+
+def test_the_reconciler_releases_items_of_a_dead_worker(world, client_for, portal_uses):
+    from integrations.tasks import reconcile_jobs
+
+    roster(world, [("Anna", "Nowak")])
+    slug = world.a.municipality.slug
+    client = client_for(world.a.users["it_admin"])
+    client.post(f"/m/{slug}/connections/sandbox/google/")
+    with scope(municipality=world.a.municipality.pk):
+        plan = _plan(client, slug, "google")
+        client.post(f"/m/{slug}/plans/{plan.pk}/apply/")
+        job = Job.objects.get(plan=plan)
+        Job.objects.filter(pk=job.pk).update(status="running")
+        JobItem.objects.filter(job=job).update(
+            status="claimed", claimed_by="dead", claimed_at="2000-01-01T00:00:00Z"
+        )
+    reconcile_jobs.apply(throw=True)
+    with scope(municipality=world.a.municipality.pk):
+        assert not JobItem.objects.filter(job=job, status="claimed").exists()
