@@ -28,12 +28,24 @@ def plan_apply(request, plan_id):
     return redirect("schools:job", municipality_slug=request.tenant.municipality.slug, job_id=job.pk)
 
 
+def _workers() -> dict:
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from schools.models import WorkerHeartbeat
+
+    fresh = timezone.now() - timedelta(seconds=settings.WORKER_HEARTBEAT_STALE_SECONDS)
+    return {"alive": WorkerHeartbeat.objects.filter(last_seen__gte=fresh).count()}
+
+
 def _context(job):
     failed = [
         {"label": OP_LABELS.get(item.op, item.op), "key": item.key, "error": item.error}
         for item in JobItem.objects.filter(job=job, status=JobItem.Status.FAILED).order_by("seq")[:200]
     ]
-    return {"job": job, "progress": engine.progress(job), "failed": failed}
+    return {"job": job, "progress": engine.progress(job), "failed": failed, "workers": _workers()}
 
 
 @tenant_view("view_integrations")
@@ -67,3 +79,37 @@ def job_control(request, job_id):
 
                 work_job.delay(job.pk, job.municipality_id)
     return redirect("schools:job", municipality_slug=request.tenant.municipality.slug, job_id=job.pk)
+
+
+@tenant_view("view_integrations")
+def job_report(request, job_id):
+    """Every item of the job with its outcome, as CSV (formula cells neutralised)."""
+    import csv
+    import io
+
+    from django.http import HttpResponse
+
+    from integrations.plan_actions import safe_cell
+
+    job = get_for(request, Job.objects.all(), pk=job_id)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["operation", "object", "school", "status", "outcome", "attempts", "error"])
+    for item in JobItem.objects.filter(job=job).order_by("seq").iterator():
+        writer.writerow(
+            [
+                safe_cell(v)
+                for v in (
+                    item.op,
+                    item.key,
+                    item.school,
+                    item.status,
+                    item.outcome,
+                    item.attempts,
+                    item.error,
+                )
+            ]
+        )
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="job-{job.provider}-{job.pk}.csv"'
+    return response

@@ -92,11 +92,16 @@ def plan_csv(plan: Plan) -> str:
     for item in plan.items:
         details = "; ".join(f"{k}={v}" for k, v in (item.get("details") or {}).items())
         writer.writerow(
-            [_safe(item["op"]), _safe(item["key"]), _safe(item.get("school", "")), _safe(details)]
+            [
+                safe_cell(item["op"]),
+                safe_cell(item["key"]),
+                safe_cell(item.get("school", "")),
+                safe_cell(details),
+            ]
         )
     return buffer.getvalue()
 
 
-def _safe(value: str) -> str:
+def safe_cell(value: str) -> str:
     value = str(value)
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

@@ -105,3 +105,40 @@ def test_the_reconciler_releases_items_of_a_dead_worker(world, client_for, porta
     reconcile_jobs.apply(throw=True)
     with scope(municipality=world.a.municipality.pk):
         assert not JobItem.objects.filter(job=job, status="claimed").exists()
+
+
+def test_provision_apply_in_the_terminal(world, client_for, portal_uses):
+    import io
+
+    from django.core.management import call_command
+
+    roster(world, [("Юлия", "Щукина")], language="ru")
+    client_for(world.a.users["it_admin"]).post(
+        f"/m/{world.a.municipality.slug}/connections/sandbox/microsoft/"
+    )
+    out = io.StringIO()
+    call_command(
+        "provision", world.a.municipality.slug, "--provider", "microsoft", "--apply", "--yes", stdout=out
+    )
+    text = out.getvalue()
+    assert "100%" in text and "0 failed" in text
+    created = portal_uses.control("GET", "stats")["created"]
+    assert any(
+        key.endswith(f"iuliia.shchukina@{world.a.municipality.slug}.sandbox.example") for key in created
+    )
+
+
+def test_job_report_csv(world, client_for, portal_uses):
+    roster(world, [("=cmd", "Nowak")], language="pl")  # a hostile name reaches the report as text
+    slug = world.a.municipality.slug
+    client = client_for(world.a.users["it_admin"])
+    client.post(f"/m/{slug}/connections/sandbox/google/")
+    with scope(municipality=world.a.municipality.pk):
+        plan = _plan(client, slug, "google")
+        client.post(f"/m/{slug}/plans/{plan.pk}/apply/")
+        job = Job.objects.get(plan=plan)
+        _work_to_the_end(job)
+    text = client.get(f"/m/{slug}/jobs/{job.pk}/csv/").content.decode()
+    assert "create_user" in text and ",done,created," in text
+    page = client.get(f"/m/{slug}/jobs/{job.pk}/progress/").content.decode()
+    assert "100" in page

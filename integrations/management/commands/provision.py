@@ -15,9 +15,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("municipality", help="The municipality's short name (slug), e.g. haskovo.")
         parser.add_argument("--provider", choices=[p.value for p in Provider], required=True)
-        parser.add_argument("--plan", action="store_true", required=True, help="Make and print the plan.")
+        parser.add_argument("--plan", action="store_true", help="Make and print the plan.")
+        parser.add_argument(
+            "--apply", action="store_true", help="Make the plan, then apply it here, with progress."
+        )
+        parser.add_argument("--yes", action="store_true", help="With --apply: do not ask for confirmation.")
 
     def handle(self, *args, **options):
+        if not options["plan"] and not options["apply"]:
+            raise CommandError("Say --plan (show what would change) or --apply (change it).")
         municipality = Municipality.objects.filter(slug=options["municipality"]).first()
         if municipality is None:
             raise CommandError(f"No municipality {options['municipality']!r}.")
@@ -31,6 +37,10 @@ class Command(BaseCommand):
             self.stdout.write(f"{OP_LABELS.get(item['op'], item['op'])}: {item['key']}{school}")
         summary = plan.summary
         self.stdout.write(f"\nPlan {plan.pk}: {len(plan.items)} changes {summary['counts']}")
+        if options["apply"]:
+            with municipality_scope(municipality):
+                self._apply(plan, options["yes"])
+            return
         if summary["blocked"]:
             self.stdout.write(
                 self.style.WARNING(
@@ -38,3 +48,41 @@ class Command(BaseCommand):
                     f" > {summary['safety_limit']}."
                 )
             )
+
+    def _apply(self, plan, yes: bool) -> None:
+        """Work the job in this process (the same engine the workers run), with a progress bar."""
+        import sys
+
+        from integrations import engine
+
+        if plan.summary.get("blocked"):
+            raise CommandError("The plan is stopped by the safety limit; lift it in the portal first.")
+        if not yes:
+            if not sys.stdin.isatty():
+                raise CommandError("Add --yes to apply without a terminal to confirm in.")
+            if (
+                input(f"Apply {len(plan.items)} changes at {plan.get_provider_display()}? [y/N] ")
+                .strip()
+                .lower()
+                != "y"
+            ):
+                self.stdout.write("Nothing changed.")
+                return
+        job = engine.start_job(plan)
+        while engine.work(job.pk, budget_seconds=2):
+            self._bar(engine.progress(job))
+        progress = engine.progress(job)
+        self._bar(progress)
+        self.stdout.write(f"\nJob {job.pk}: {progress['done']} done, {progress['failed']} failed.")
+        for item in job.items.filter(status="failed")[:50]:
+            self.stdout.write(f"  failed: {item.op} {item.key}: {item.error}")
+
+    def _bar(self, progress: dict) -> None:
+        width = 40
+        filled = int(width * progress["percent"] / 100)
+        self.stdout.write(
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {progress['percent']:3d}% "
+            f"{progress['done']} done, {progress['failed']} failed, {progress['remaining']} left",
+            ending="",
+        )
+        self.stdout.flush()
