@@ -17,6 +17,7 @@ import socket
 import string
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Min, Q
 from django.utils import timezone
@@ -25,6 +26,7 @@ from integrations.base import PHASES, PermanentError, TemporaryError, client_for
 from integrations.crypto import encrypt_secret
 from integrations.models import Connection, Job, JobItem, Plan
 from integrations.plans import person_key
+from integrations.ratelimit import quota_name, shared_limiter, wait_for_slot
 from schools.audit import log_action
 
 CHUNK = 25
@@ -116,8 +118,17 @@ def claim(job: Job, worker: str, size: int = CHUNK) -> list[JobItem]:
     )
 
 
-def run_item(client, item: JobItem) -> None:
-    """Record the attempt, call the provider, record the outcome."""
+def run_item(client, item: JobItem, *, limiter=None, connection=None) -> None:
+    """Wait for the shared quota, record the attempt, call the provider, record the outcome."""
+    if limiter is not None:
+        wait = wait_for_slot(limiter, connection, time_scale=settings.PROVIDER_QUOTA_TIME_SCALE)
+        if wait > 0:  # the quota is spent for a while: give the item back, unattempted
+            JobItem.objects.filter(pk=item.pk, status=JobItem.Status.CLAIMED).update(
+                status=JobItem.Status.PENDING,
+                claimed_by="",
+                not_before=timezone.now() + timedelta(seconds=wait),
+            )
+            return
     JobItem.objects.filter(pk=item.pk).update(attempts=item.attempts + 1)
     password = ""
     if item.op == "create_user":
@@ -131,6 +142,8 @@ def run_item(client, item: JobItem) -> None:
             external_id=person_key(item.payload.get("person") or 0),
         )
     except TemporaryError as error:
+        if limiter is not None and error.retry_after:
+            limiter.pause(quota_name(connection), error.retry_after)  # every worker waits, not just this one
         attempts = item.attempts + 1
         if attempts >= MAX_ATTEMPTS:
             _finish(item, JobItem.Status.FAILED, error=str(error))
@@ -181,6 +194,7 @@ def work(job_id: int, *, budget_seconds: float = 20.0) -> bool:
     reconcile(job)
     connection = Connection.objects.get(provider=job.provider)
     client = client_for(connection)
+    limiter = shared_limiter()
     worker = f"{socket.gethostname()}:{secrets.token_hex(4)}"
     deadline = timezone.now() + timedelta(seconds=budget_seconds)
     try:
@@ -192,7 +206,7 @@ def work(job_id: int, *, budget_seconds: float = 20.0) -> bool:
             if not items:
                 break
             for item in items:
-                run_item(client, item)
+                run_item(client, item, limiter=limiter, connection=connection)
     finally:
         client.close()
     remaining = JobItem.objects.filter(

@@ -1,0 +1,140 @@
+"""One rate limiter shared by every worker process and machine, per credential and quota.
+
+A sliding window (like the providers' own): at most ``limit`` calls in any ``window`` seconds.
+With ``REDIS_URL`` set (production) the window is a Redis sorted set updated by one Lua script,
+atomic across machines; in the embedded mode it is a small file under ``var/`` behind an
+exclusive file lock, shared by the processes of the machine. A ``Retry-After`` seen by one worker
+pauses every worker on that quota until it has passed.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import time
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+
+_SCRIPT = """
+local key = KEYS[1]
+local now = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local limit = tonumber(ARGV[3])
+local paused = redis.call('GET', KEYS[2])
+if paused and tonumber(paused) > now then
+  return tostring(tonumber(paused) - now)
+end
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+if redis.call('ZCARD', key) < limit then
+  redis.call('ZADD', key, now, ARGV[4])
+  redis.call('PEXPIRE', key, math.ceil(window * 1000))
+  return '0'
+end
+local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+return tostring(tonumber(oldest[2]) + window - now)
+"""
+
+
+class RedisWindow:
+    def __init__(self, url: str):
+        import redis
+
+        self.client = redis.Redis.from_url(url)
+        self.script = self.client.register_script(_SCRIPT)
+
+    def try_acquire(self, name: str, limit: int, window: float) -> float:
+        now = time.time()
+        wait = self.script(
+            keys=[f"rl:{name}", f"rl:{name}:pause"], args=[now, window, limit, uuid.uuid4().hex]
+        )
+        return float(wait)
+
+    def pause(self, name: str, seconds: float) -> None:
+        until = time.time() + seconds
+        current = self.client.get(f"rl:{name}:pause")
+        if current is None or float(current) < until:
+            self.client.set(f"rl:{name}:pause", until, px=int(seconds * 1000) + 1000)
+
+
+class FileWindow:
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.folder.mkdir(parents=True, exist_ok=True)
+
+    def _locked(self, name: str):
+        path = self.folder / f"{name.replace('/', '_').replace(':', '_')}.json"
+        handle = open(path, "a+")  # noqa: SIM115 (closed by the caller)
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.seek(0)
+        try:
+            state = json.loads(handle.read() or "{}")
+        except ValueError:
+            state = {}
+        return handle, state
+
+    @staticmethod
+    def _save(handle, state) -> None:
+        handle.seek(0)
+        handle.truncate()
+        handle.write(json.dumps(state))
+        handle.flush()
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+    def try_acquire(self, name: str, limit: int, window: float) -> float:
+        handle, state = self._locked(name)
+        now = time.time()
+        paused = state.get("paused_until", 0)
+        if paused > now:
+            self._save(handle, state)
+            return paused - now
+        calls = [t for t in state.get("calls", []) if t > now - window]
+        if len(calls) < limit:
+            calls.append(now)
+            wait = 0.0
+        else:
+            wait = calls[0] + window - now
+        state["calls"] = calls
+        self._save(handle, state)
+        return wait
+
+    def pause(self, name: str, seconds: float) -> None:
+        handle, state = self._locked(name)
+        state["paused_until"] = max(state.get("paused_until", 0), time.time() + seconds)
+        self._save(handle, state)
+
+
+def shared_limiter():
+    url = getattr(settings, "REDIS_URL", "")
+    return RedisWindow(url) if url else FileWindow(Path(settings.VAR_DIR) / "ratelimit")
+
+
+# The published quotas, with a small margin for clocks that differ between us and the provider.
+MARGIN = 0.97
+QUOTAS = {
+    # Admin SDK Directory API: 2,400 queries per minute per user per project.
+    "google": (int(2400 * MARGIN), 60.0),
+    # Microsoft Graph, identity and access: 3,000 writes per 150 s per app and tenant.
+    "microsoft": (int(3000 * MARGIN), 150.0),
+}
+
+
+def quota_name(connection) -> str:
+    return f"{connection.provider}:{connection.pk}"
+
+
+def wait_for_slot(limiter, connection, *, time_scale: float = 1.0, max_wait: float = 30.0) -> float:
+    """Block until a call is allowed (returns 0), or return how long the caller should come back after."""
+    limit, window = QUOTAS[connection.provider]
+    window = window / time_scale
+    waited = 0.0
+    while True:
+        wait = limiter.try_acquire(quota_name(connection), limit, window)
+        if wait <= 0:
+            return 0.0
+        if waited + wait > max_wait:
+            return wait
+        time.sleep(wait)
+        waited += wait
