@@ -184,7 +184,10 @@ CELERY_TIMEZONE = "UTC"
 PROVIDER_QUOTA_TIME_SCALE = float(env_str("PROVIDER_QUOTA_TIME_SCALE", "1") or "1")
 CELERY_BEAT_SCHEDULE = {
     "reconcile-provisioning-jobs": {"task": "integrations.tasks.reconcile_jobs", "schedule": 60.0},
+    "purge-initial-passwords": {"task": "integrations.tasks.purge_initial_passwords", "schedule": 3600.0},
 }
+# Temporary passwords of new accounts stay (encrypted) for the credential slips this long.
+CREDENTIAL_RETENTION_DAYS = env_int("CREDENTIAL_RETENTION_DAYS", 14, minimum=1)
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 10, minimum=1)
 WORKER_HEARTBEAT_STALE_SECONDS = env_int("WORKER_HEARTBEAT_STALE_SECONDS", 60, minimum=5)
 
@@ -359,5 +362,5 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
 }

@@ -32,7 +32,8 @@ from schools.audit import log_action
 CHUNK = 25
 MAX_ATTEMPTS = 8
 STUCK_AFTER = timedelta(minutes=5)
-PASSWORD_ALPHABET = string.ascii_letters + string.digits
+# No look-alikes (0/O/o, 1/l/I): the password is typed from a printed slip.
+PASSWORD_ALPHABET = "".join(c for c in string.ascii_letters + string.digits if c not in "0Oo1lI")
 
 
 class PlanChanged(Exception):

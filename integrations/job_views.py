@@ -1,5 +1,6 @@
 """Applying a plan: start, watch (htmx progress), pause, resume, cancel."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -40,6 +41,19 @@ def _workers() -> dict:
     return {"alive": WorkerHeartbeat.objects.filter(last_seen__gte=fresh).count()}
 
 
+def _slip_schools(job) -> list[tuple[str, int]]:
+    from django.db.models import Count
+
+    rows = (
+        JobItem.objects.filter(job=job, op="create_user", outcome="created")
+        .exclude(secret_ciphertext="")
+        .values("school")
+        .annotate(n=Count("id"))
+        .order_by("school")
+    )
+    return [(row["school"], row["n"]) for row in rows]
+
+
 def _context(job):
     failed = [
         {"label": OP_LABELS.get(item.op, item.op), "key": item.key, "error": item.error}
@@ -51,7 +65,15 @@ def _context(job):
 @tenant_view("view_integrations")
 def job_detail(request, job_id):
     job = get_for(request, Job.objects.select_related("plan", "created_by"), pk=job_id)
-    return render(request, "integrations/job_detail.html", _context(job))
+    return render(
+        request,
+        "integrations/job_detail.html",
+        {
+            **_context(job),
+            "slip_schools": _slip_schools(job),
+            "retention_days": settings.CREDENTIAL_RETENTION_DAYS,
+        },
+    )
 
 
 @tenant_view("view_integrations")
@@ -112,4 +134,36 @@ def job_report(request, job_id):
         )
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="job-{job.provider}-{job.pk}.csv"'
+    return response
+
+
+@tenant_view("view_schools")
+def job_slips(request, job_id):
+    """The credential slips of a job as PDF, for one school (?school=…) or all; every download audited.
+
+    IT admins get every school's; a director gets the slips of the schools they lead."""
+    from django.core.exceptions import PermissionDenied
+    from django.http import HttpResponse
+
+    from integrations import slips
+    from schools.models import School
+    from schools.permissions import has_perm
+
+    job = get_for(request, Job.objects.select_related("municipality"), pk=job_id)
+    school = request.GET.get("school")
+    if not has_perm(request.tenant, "manage_integrations"):
+        led = set(School.objects.filter(pk__in=request.tenant.school_ids).values_list("name", flat=True))
+        if school is None or school not in led:
+            raise PermissionDenied
+    entries = slips.slips_for(job, school)
+    pdf = slips.render_pdf(job, entries)
+    log_action(
+        "job.slips_download",
+        obj=job,
+        changes={"school": school or "", "slips": len(entries)},
+        request=request,
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="slips-{job.pk}.pdf"'
+    response["Cache-Control"] = "no-store"
     return response

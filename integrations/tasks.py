@@ -32,3 +32,23 @@ def reconcile_jobs() -> None:
             job = Job.objects.filter(pk=job_id).first()
             if job is not None and engine.reconcile(job):
                 work_job.delay(job_id, municipality_id)
+
+
+@shared_task
+def purge_initial_passwords() -> int:
+    """Temporary passwords are deleted once the retention period after their job has passed."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+    from django_scopes import scopes_disabled
+
+    from integrations.models import JobItem
+
+    cutoff = timezone.now() - timedelta(days=settings.CREDENTIAL_RETENTION_DAYS)
+    with scopes_disabled():  # ESCAPE HATCH: retention applies to every tenant alike
+        return (
+            JobItem.objects.filter(finished_at__lt=cutoff)
+            .exclude(secret_ciphertext="")
+            .update(secret_ciphertext="")
+        )

@@ -51,6 +51,7 @@ urlpatterns = [
     path("jobs/<int:job_id>/progress/", job_views.job_progress, name="job_progress"),
     path("jobs/<int:job_id>/control/", job_views.job_control, name="job_control"),
     path("jobs/<int:job_id>/csv/", job_views.job_report, name="job_csv"),
+    path("jobs/<int:job_id>/slips/", job_views.job_slips, name="job_slips"),
     path("people/import/", roster_views.roster_upload, name="roster_upload"),
     path("people/import/<int:import_id>/", roster_views.roster_review, name="roster_review"),
     path("people/import/<int:import_id>/discard/", roster_views.roster_discard, name="roster_discard"),

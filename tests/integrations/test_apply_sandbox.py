@@ -142,3 +142,82 @@ def test_job_report_csv(world, client_for, portal_uses):
     assert "create_user" in text and ",done,created," in text
     page = client.get(f"/m/{slug}/jobs/{job.pk}/progress/").content.decode()
     assert "100" in page
+
+
+def test_credential_slips_in_bulgarian_for_the_school(world, client_for, portal_uses):
+    import io
+
+    from pypdf import PdfReader
+
+    from integrations.tasks import purge_initial_passwords
+
+    school = roster(world, [("Щерьо", "Стойчев")])
+    slug = world.a.municipality.slug
+    client = client_for(world.a.users["it_admin"])
+    client.post(f"/m/{slug}/connections/sandbox/google/")
+    with scope(municipality=world.a.municipality.pk):
+        plan = _plan(client, slug, "google")
+        client.post(f"/m/{slug}/plans/{plan.pk}/apply/")
+        job = Job.objects.get(plan=plan)
+        _work_to_the_end(job)
+        password = decrypt_secret(
+            world.a.municipality.pk,
+            JobItem.objects.get(job=job, key__startswith="shteryo.stoychev").secret_ciphertext,
+        )
+    url = f"/m/{slug}/jobs/{job.pk}/slips/?school={school.name}"
+    response = client.get(url)
+    assert response["Content-Type"] == "application/pdf"
+    text = " ".join(
+        " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages).split()
+    )
+    assert "Щерьо Стойчев" in text and f"shteryo.stoychev@{slug}.sandbox.example" in text and password in text
+    from django.utils import translation
+
+    with translation.override("bg"):
+        label = translation.gettext("Temporary password")
+    assert label != "Temporary password" and label in text  # in the school's language
+    # A director gets the slips of their own school only; a teacher gets none.
+    with scopes_disabled():
+        world.a.memberships["director"].schools.add(school)
+    assert client_for(world.a.users["director"]).get(url).status_code == 200
+    assert client_for(world.a.users["director"]).get(f"/m/{slug}/jobs/{job.pk}/slips/").status_code == 403
+    assert client_for(world.a.users["teacher"]).get(url).status_code == 403
+    with scopes_disabled():
+        from schools.models import AuditEvent
+
+        assert AuditEvent.objects.filter(action="job.slips_download").count() == 2
+        # After the retention period the passwords are gone.
+        JobItem.objects.filter(job=job).update(finished_at="2000-01-01T00:00:00Z")
+    purge_initial_passwords.apply(throw=True)
+    with scopes_disabled():
+        assert not JobItem.objects.filter(job=job).exclude(secret_ciphertext="").exists()
+
+
+def test_the_pdf_renderer_fetches_only_our_static_files():
+    from django.conf import settings
+
+    from integrations.slips import static_only_fetcher
+
+    fetcher = static_only_fetcher()
+    font = (settings.BASE_DIR / "static/vendor/fonts/ttf/DejaVuSans.ttf").as_uri()
+    assert fetcher.fetch(font) is not None
+    for url in (
+        "http://127.0.0.1:9/x.png",
+        "https://example.org/font.ttf",
+        "file:///etc/passwd",
+        f"{font}/../../../../../../etc/passwd",
+    ):
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
+
+
+def test_initial_passwords_are_strong_and_unambiguous():
+    passwords = {engine.initial_password() for _ in range(200)}
+    assert len(passwords) == 200
+    for password in passwords:
+        assert len(password) == 12 and not set(password) & set("0Oo1lI")
+        assert (
+            any(c.islower() for c in password)
+            and any(c.isupper() for c in password)
+            and any(c.isdigit() for c in password)
+        )

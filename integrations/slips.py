@@ -1,0 +1,94 @@
+"""Credential slips: one slip per new account with the name in native script, the login, the
+temporary password, the sign-in steps and a QR code of the sign-in address, in the school's
+language, as a PDF (WeasyPrint) that fetches nothing but our own static files."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from integrations.crypto import SecretError, decrypt_secret
+from integrations.models import JobItem, Provider
+
+SIGN_IN = {
+    Provider.GOOGLE: "https://accounts.google.com/",
+    Provider.MICROSOFT: "https://www.office.com/",
+}
+
+
+def static_only_fetcher():
+    """WeasyPrint may load our vendored fonts and CSS, and nothing else (no network, no other file)."""
+    from weasyprint.urls import URLFetcher
+
+    class StaticOnly(URLFetcher):
+        def fetch(self, url, headers=None):
+            parts = urlsplit(url)
+            if parts.scheme == "file":
+                path = Path(unquote(parts.path)).resolve()
+                allowed = [Path(d).resolve() for d in settings.STATICFILES_DIRS]
+                if any(path.is_relative_to(root) for root in allowed):
+                    return super().fetch(url, headers)
+            raise ValueError(f"blocked resource: {url}")
+
+    return StaticOnly(allowed_protocols=["file"], allow_redirects=False)
+
+
+def _qr_svg(text: str) -> str:
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=1)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    svg = buffer.getvalue().decode("utf-8")
+    return svg[svg.index("<svg") :].replace(' id="qr-path"', "")  # one page holds many codes
+
+
+def slips_for(job, school: str | None = None) -> list[dict]:
+    """The slips of accounts this job created (optionally one school's), passwords decrypted."""
+    items = JobItem.objects.filter(job=job, op="create_user", outcome="created").exclude(secret_ciphertext="")
+    if school is not None:
+        items = items.filter(school=school)
+    sign_in = SIGN_IN[job.provider]
+    slips = []
+    for item in items.order_by("school", "key"):
+        try:
+            password = decrypt_secret(job.municipality_id, item.secret_ciphertext)
+        except SecretError:
+            continue
+        slips.append(
+            {
+                "name": f"{item.payload.get('given', '')} {item.payload.get('family', '')}".strip(),
+                "login": item.key,
+                "password": password,
+                "school": item.school,
+                "sign_in": sign_in,
+                "qr": _qr_svg(sign_in),
+            }
+        )
+    return slips
+
+
+def render_pdf(job, slips: list[dict]) -> bytes:
+    from weasyprint import HTML
+
+    font_dir = Path(finders.find("vendor/fonts/ttf/DejaVuSans.ttf")).parent
+    with translation.override(job.municipality.language):
+        html = render_to_string(
+            "integrations/slips.html",
+            {
+                "job": job,
+                "slips": slips,
+                "municipality": job.municipality,
+                "font_regular": (font_dir / "DejaVuSans.ttf").as_uri(),
+                "font_bold": (font_dir / "DejaVuSans-Bold.ttf").as_uri(),
+            },
+        )
+    return HTML(
+        string=html, base_url=str(settings.BASE_DIR / "static"), url_fetcher=static_only_fetcher()
+    ).write_pdf()
