@@ -64,6 +64,12 @@ class SchoolForm(TenantModelForm):
         model = School
         fields = ["name", "kind", "code", "address", "phone", "email", "website", "subdomain"]
 
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if School.objects.filter(name=name).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("Another school of this municipality already has this name."))
+        return name
+
     def clean_code(self):
         code = self.cleaned_data["code"].strip()
         if code and School.objects.filter(code=code).exclude(pk=self.instance.pk).exists():

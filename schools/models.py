@@ -169,7 +169,11 @@ class School(models.Model):
                 fields=["municipality", "code"],
                 condition=~models.Q(code=""),
                 name="school_code_unique_in_municipality",
-            )
+            ),
+            # Names identify a school in rosters, plans and credential slips: one per municipality.
+            models.UniqueConstraint(
+                fields=["municipality", "name"], name="school_name_unique_in_municipality"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -134,3 +134,14 @@ def test_member_of_several_municipalities_gets_the_switcher(world, client_for):
     assert home.status_code == 200  # a choice, not a redirect
     page = client.get(url(world.b)).content.decode()
     assert url(world.a) in page and url(world.b) in page
+
+
+def test_school_names_are_unique_in_a_municipality(world, client_for):
+    client = client_for(world.a.users["officer"])
+    response = client.post(url(world.a, "schools/new/"), {"name": world.a.school.name, "kind": "primary"})
+    assert response.status_code == 200 and response.context["form"].errors["name"]
+    # Another municipality may have a school of the same name.
+    other = client_for(world.b.users["officer"]).post(
+        url(world.b, "schools/new/"), {"name": world.a.school.name, "kind": "primary"}
+    )
+    assert other.status_code == 302
