@@ -59,21 +59,20 @@ def _context(job):
         {"label": OP_LABELS.get(item.op, item.op), "key": item.key, "error": item.error}
         for item in JobItem.objects.filter(job=job, status=JobItem.Status.FAILED).order_by("seq")[:200]
     ]
-    return {"job": job, "progress": engine.progress(job), "failed": failed, "workers": _workers()}
+    return {
+        "job": job,
+        "progress": engine.progress(job),
+        "failed": failed,
+        "workers": _workers(),
+        "slip_schools": _slip_schools(job),
+        "retention_days": settings.CREDENTIAL_RETENTION_DAYS,
+    }
 
 
 @tenant_view("view_integrations")
 def job_detail(request, job_id):
     job = get_for(request, Job.objects.select_related("plan", "created_by"), pk=job_id)
-    return render(
-        request,
-        "integrations/job_detail.html",
-        {
-            **_context(job),
-            "slip_schools": _slip_schools(job),
-            "retention_days": settings.CREDENTIAL_RETENTION_DAYS,
-        },
-    )
+    return render(request, "integrations/job_detail.html", _context(job))
 
 
 @tenant_view("view_integrations")
