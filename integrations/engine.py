@@ -52,6 +52,20 @@ def initial_password() -> str:
             return password
 
 
+def check_unchanged(plan: Plan) -> None:
+    """Apply exactly what was reviewed: refuse when the provider's state differs from the plan's."""
+    from integrations.plans import read_current
+
+    connection = Connection.objects.get(provider=plan.provider)
+    client = client_for(connection)
+    try:
+        current = read_current(client, plan.provider)
+    finally:
+        client.close()
+    if current.fingerprint != plan.provider_state_hash:
+        raise PlanChanged(plan.pk)
+
+
 @transaction.atomic
 def start_job(plan: Plan, *, actor=None, request=None) -> Job:
     """Turn a reviewed plan into a job; enqueue the workers after the commit."""

@@ -19,6 +19,17 @@ from schools.views.decorators import tenant_view
 def plan_apply(request, plan_id):
     plan = get_for(request, Plan.objects.all(), pk=plan_id)
     try:
+        engine.check_unchanged(plan)
+    except engine.PlanChanged:
+        messages.error(
+            request,
+            _(
+                "Something changed at the provider since this plan was made, so it was not applied. "
+                "Make a new plan."
+            ),
+        )
+        return redirect("schools:plan", municipality_slug=request.tenant.municipality.slug, plan_id=plan.pk)
+    try:
         job = engine.start_job(plan, actor=request.user, request=request)
     except ValueError:
         messages.error(

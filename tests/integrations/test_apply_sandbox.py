@@ -221,3 +221,28 @@ def test_initial_passwords_are_strong_and_unambiguous():
             and any(c.isupper() for c in password)
             and any(c.isdigit() for c in password)
         )
+
+
+def test_a_plan_is_not_applied_when_the_provider_changed(world, client_for, portal_uses):
+    roster(world, [("Anna", "Nowak")], language="pl")
+    slug = world.a.municipality.slug
+    client = client_for(world.a.users["it_admin"])
+    client.post(f"/m/{slug}/connections/sandbox/google/")
+    with scope(municipality=world.a.municipality.pk):
+        plan = _plan(client, slug, "google")
+        connection = Connection.objects.get(provider="google")
+    from integrations.base import client_for as provider_client
+
+    google = provider_client(connection)  # someone adds an account in the Admin console meanwhile
+    google.service.users().insert(
+        body={
+            "primaryEmail": f"new.admin@{connection.primary_domain}",
+            "name": {"givenName": "N", "familyName": "A"},
+            "password": "Console-pass-1",
+        }
+    ).execute()
+    google.close()
+    client.post(f"/m/{slug}/plans/{plan.pk}/apply/")
+    with scope(municipality=world.a.municipality.pk):
+        assert not Job.objects.filter(plan=plan).exists()
+        assert Plan.objects.get(pk=plan.pk).status == "ready"

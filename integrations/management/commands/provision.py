@@ -68,6 +68,7 @@ class Command(BaseCommand):
             ):
                 self.stdout.write("Nothing changed.")
                 return
+        engine.check_unchanged(plan)
         job = engine.start_job(plan)
         while engine.work(job.pk, budget_seconds=2):
             self._bar(engine.progress(job))
