@@ -6,6 +6,7 @@ from django_scopes import scope, scopes_disabled
 from integrations import engine
 from integrations.crypto import decrypt_secret
 from integrations.models import Connection, Job, JobItem, Plan
+from schools.models import School
 from tests.integrations.conftest import roster
 
 pytestmark = pytest.mark.django_db
@@ -16,6 +17,17 @@ def _work_to_the_end(job):
         if not engine.work(job.pk, budget_seconds=30):
             return
     raise AssertionError("the job did not finish")
+
+
+def _started(world, client_for, names, provider="google", language="bg"):
+    """Roster → sandbox connection → plan → "Apply": (IT admin's client, slug, plan, job), inside the tenant's scope."""
+    roster(world, names, language=language)
+    slug = world.a.municipality.slug
+    client = client_for(world.a.users["it_admin"])
+    client.post(f"/m/{slug}/connections/sandbox/{provider}/")
+    plan = _plan(client, slug, provider)
+    client.post(f"/m/{slug}/plans/{plan.pk}/apply/")
+    return client, slug, plan, Job.objects.get(plan=plan)
 
 
 def _plan(client, slug, provider):
@@ -64,14 +76,8 @@ def test_apply_creates_everything_once_and_the_next_plan_is_empty(world, client_
 
 
 def test_pause_cancel_and_resume(world, client_for, portal_uses):
-    roster(world, [("Anna", "Nowak")])
-    slug = world.a.municipality.slug
-    client = client_for(world.a.users["it_admin"])
-    client.post(f"/m/{slug}/connections/sandbox/google/")
     with scope(municipality=world.a.municipality.pk):
-        plan = _plan(client, slug, "google")
-        client.post(f"/m/{slug}/plans/{plan.pk}/apply/")
-        job = Job.objects.get(plan=plan)
+        client, slug, plan, job = _started(world, client_for, [("Anna", "Nowak")])
         client.post(f"/m/{slug}/jobs/{job.pk}/control/", {"action": "pause"})
         assert engine.work(job.pk) is False  # a paused job is not worked on
         assert JobItem.objects.filter(job=job, status="done").count() == 0
@@ -90,14 +96,8 @@ def test_pause_cancel_and_resume(world, client_for, portal_uses):
 def test_the_reconciler_releases_items_of_a_dead_worker(world, client_for, portal_uses):
     from integrations.tasks import reconcile_jobs
 
-    roster(world, [("Anna", "Nowak")])
-    slug = world.a.municipality.slug
-    client = client_for(world.a.users["it_admin"])
-    client.post(f"/m/{slug}/connections/sandbox/google/")
     with scope(municipality=world.a.municipality.pk):
-        plan = _plan(client, slug, "google")
-        client.post(f"/m/{slug}/plans/{plan.pk}/apply/")
-        job = Job.objects.get(plan=plan)
+        _client, _slug, _plan_, job = _started(world, client_for, [("Anna", "Nowak")])
         Job.objects.filter(pk=job.pk).update(status="running")
         JobItem.objects.filter(job=job).update(
             status="claimed", claimed_by="dead", claimed_at="2000-01-01T00:00:00Z"
@@ -129,14 +129,8 @@ def test_provision_apply_in_the_terminal(world, client_for, portal_uses):
 
 
 def test_job_report_csv(world, client_for, portal_uses):
-    roster(world, [("=cmd", "Nowak")], language="pl")  # a hostile name reaches the report as text
-    slug = world.a.municipality.slug
-    client = client_for(world.a.users["it_admin"])
-    client.post(f"/m/{slug}/connections/sandbox/google/")
-    with scope(municipality=world.a.municipality.pk):
-        plan = _plan(client, slug, "google")
-        client.post(f"/m/{slug}/plans/{plan.pk}/apply/")
-        job = Job.objects.get(plan=plan)
+    with scope(municipality=world.a.municipality.pk):  # a hostile name reaches the report as text
+        client, slug, _plan_, job = _started(world, client_for, [("=cmd", "Nowak")], language="pl")
         _work_to_the_end(job)
     text = client.get(f"/m/{slug}/jobs/{job.pk}/csv/").content.decode()
     assert "create_user" in text and ",done,created," in text
@@ -151,14 +145,9 @@ def test_credential_slips_in_bulgarian_for_the_school(world, client_for, portal_
 
     from integrations.tasks import purge_initial_passwords
 
-    school = roster(world, [("Щерьо", "Стойчев")])
-    slug = world.a.municipality.slug
-    client = client_for(world.a.users["it_admin"])
-    client.post(f"/m/{slug}/connections/sandbox/google/")
     with scope(municipality=world.a.municipality.pk):
-        plan = _plan(client, slug, "google")
-        client.post(f"/m/{slug}/plans/{plan.pk}/apply/")
-        job = Job.objects.get(plan=plan)
+        client, slug, _plan_, job = _started(world, client_for, [("Щерьо", "Стойчев")])
+        school = School.objects.get(name="СУ „Паисий Хилендарски“")
         _work_to_the_end(job)
         password = decrypt_secret(
             world.a.municipality.pk,
