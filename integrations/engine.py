@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Min, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from integrations.base import PHASES, PermanentError, TemporaryError, client_for
 from integrations.crypto import encrypt_secret
@@ -144,6 +145,10 @@ def run_item(client, item: JobItem, *, limiter=None, connection=None) -> None:
                 not_before=timezone.now() + timedelta(seconds=wait),
             )
             return
+    failed_dependency = _failed_dependency(item)
+    if failed_dependency:
+        _finish(item, JobItem.Status.FAILED, error=failed_dependency)
+        return
     JobItem.objects.filter(pk=item.pk).update(attempts=item.attempts + 1)
     password = ""
     if item.op == "create_user":
@@ -177,6 +182,27 @@ def run_item(client, item: JobItem, *, limiter=None, connection=None) -> None:
         return
     secret = encrypt_secret(item.municipality_id, password) if outcome == "created" and password else ""
     _finish(item, JobItem.Status.DONE, outcome=outcome, secret=secret)
+
+
+def _failed_dependency(item: JobItem) -> str:
+    """A membership or licence whose account or group could not be created fails at once, saying why."""
+    needs = []
+    if item.op == "add_member":
+        needs = [
+            ("create_user", item.payload.get("member", "")),
+            ("create_group", item.payload.get("group", "")),
+        ]
+    elif item.op in ("assign_licence", "update_user", "move_user"):
+        needs = [("create_user", item.key)]
+    for op, key in needs:
+        if (
+            key
+            and JobItem.objects.filter(
+                job_id=item.job_id, op=op, key=key, status=JobItem.Status.FAILED
+            ).exists()
+        ):
+            return _("%(object)s could not be created, so this step was not tried.") % {"object": key}
+    return ""
 
 
 def _finish(item: JobItem, status: str, *, outcome: str = "", error: str = "", secret: str = "") -> None:

@@ -235,3 +235,17 @@ def test_a_plan_is_not_applied_when_the_provider_changed(world, client_for, port
     with scope(municipality=world.a.municipality.pk):
         assert not Job.objects.filter(plan=plan).exists()
         assert Plan.objects.get(pk=plan.pk).status == "ready"
+
+
+def test_steps_that_need_a_failed_account_fail_at_once_with_the_reason(world, client_for, portal_uses):
+    with scope(municipality=world.a.municipality.pk):
+        client, slug, _plan_, job = _started(world, client_for, [("Anna", "Nowak")], language="pl")
+        create = JobItem.objects.get(job=job, op="create_user", key__startswith="anna.nowak")
+        # The account cannot be made (say the address is taken): everything that needs it fails too.
+        JobItem.objects.filter(pk=create.pk).update(status="failed", error="taken")
+        _work_to_the_end(job)
+        dependents = JobItem.objects.filter(job=job, op="add_member", payload__member=create.key)
+        assert dependents.exists()
+        assert all(
+            item.status == "failed" and create.key in item.error and item.attempts == 0 for item in dependents
+        )
