@@ -254,10 +254,14 @@ def work(job_id: int, *, budget_seconds: float = 20.0) -> bool:
         job=job, status__in=[JobItem.Status.PENDING, JobItem.Status.CLAIMED]
     ).exists()
     if not remaining:
-        Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(
+        finished = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(
             status=Job.Status.DONE, finished_at=timezone.now()
         )
-        log_action("job.finish", municipality=job.municipality, obj=job, changes=progress(job)["counts"])
+        if finished:  # only the worker that finished it tells
+            log_action("job.finish", municipality=job.municipality, obj=job, changes=progress(job)["counts"])
+            from integrations.tasks import notify_job_finished
+
+            transaction.on_commit(lambda: notify_job_finished.delay(job.pk, job.municipality_id))
     return remaining
 
 

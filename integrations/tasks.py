@@ -52,3 +52,25 @@ def purge_initial_passwords() -> int:
             .exclude(secret_ciphertext="")
             .update(secret_ciphertext="")
         )
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def notify_job_finished(job_id: int, municipality_id: int) -> None:
+    """E-mail the person who started a job when it ends, in their language."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    with municipality_scope(municipality_id):
+        job = Job.objects.select_related("created_by", "municipality").filter(pk=job_id).first()
+        if job is None or job.created_by is None:
+            return
+        user = job.created_by
+        progress = engine.progress(job)
+        link = f"{settings.SITE_URL}/m/{job.municipality.slug}/jobs/{job.pk}/"
+        with translation.override(user.language or job.municipality.language):
+            context = {"job": job, "progress": progress, "link": link}
+            subject = render_to_string("integrations/email/job_finished_subject.txt", context).strip()
+            body = render_to_string("integrations/email/job_finished.txt", context)
+        send_mail(subject, body, None, [user.email])

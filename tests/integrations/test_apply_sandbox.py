@@ -249,3 +249,25 @@ def test_steps_that_need_a_failed_account_fail_at_once_with_the_reason(world, cl
         assert all(
             item.status == "failed" and create.key in item.error and item.attempts == 0 for item in dependents
         )
+
+
+def test_the_person_who_started_the_job_is_told_when_it_ends(world, client_for, portal_uses, settings):
+    from django.core import mail
+
+    from integrations.tasks import notify_job_finished
+
+    settings.SITE_URL = "http://portal.example"
+    with scope(municipality=world.a.municipality.pk):
+        _client, slug, _plan_, job = _started(world, client_for, [("Anna", "Nowak")])
+        _work_to_the_end(job)
+    notify_job_finished.apply(args=[job.pk, world.a.municipality.pk], throw=True)
+    message = mail.outbox[-1]
+    assert message.to == [world.a.users["it_admin"].email]
+    assert f"http://portal.example/m/{slug}/jobs/{job.pk}/" in message.body
+    from django.utils import translation
+
+    with translation.override("bg"):  # Alpha Town speaks Bulgarian
+        assert (
+            translation.gettext("Credential slips for the new accounts can be downloaded there.")
+            in message.body
+        )
