@@ -5,44 +5,27 @@ from integrations.models import Provider
 from integrations.roster import views as roster_views
 
 # Mounted under /m/<municipality_slug>/ in the "schools" namespace (see schools/urls.py).
+
+
+def per_provider(route: str, view, name: str) -> list:
+    """One URL per provider (``{p}`` in the route and name), with the provider passed to the view."""
+    return [
+        path(route.format(p=provider.value), view, {"provider": provider}, name=name.format(p=provider.value))
+        for provider in Provider
+    ]
+
+
 urlpatterns = [
     path("connections/", views.connection_list, name="connections"),
-    path(
-        "connections/google/", views.connection_edit, {"provider": Provider.GOOGLE}, name="connection_google"
-    ),
-    path(
-        "connections/microsoft/",
-        views.connection_edit,
-        {"provider": Provider.MICROSOFT},
-        name="connection_microsoft",
-    ),
-    path(
-        "connections/sandbox/google/",
-        views.connection_sandbox,
-        {"provider": Provider.GOOGLE},
-        name="connection_sandbox_google",
-    ),
-    path(
-        "connections/sandbox/microsoft/",
-        views.connection_sandbox,
-        {"provider": Provider.MICROSOFT},
-        name="connection_sandbox_microsoft",
-    ),
+    *per_provider("connections/{p}/", views.connection_edit, "connection_{p}"),
+    *per_provider("connections/sandbox/{p}/", views.connection_sandbox, "connection_sandbox_{p}"),
     path("connections/<int:connection_id>/test/", views.connection_test, name="connection_test"),
     path("connections/<int:connection_id>/delete/", views.connection_delete, name="connection_delete"),
     path("layout/", layout_views.layout_edit, name="layout"),
     path("logins/", layout_views.login_list, name="logins"),
     path("layout/domain/<int:connection_id>/", layout_views.domain_check, name="domain_check"),
     path("plans/", plan_views.plan_list, name="plans"),
-    path(
-        "plans/new/google/", plan_views.plan_create, {"provider": Provider.GOOGLE}, name="plan_create_google"
-    ),
-    path(
-        "plans/new/microsoft/",
-        plan_views.plan_create,
-        {"provider": Provider.MICROSOFT},
-        name="plan_create_microsoft",
-    ),
+    *per_provider("plans/new/{p}/", plan_views.plan_create, "plan_create_{p}"),
     path("plans/<int:plan_id>/", plan_views.plan_detail, name="plan"),
     path("plans/<int:plan_id>/csv/", plan_views.plan_download, name="plan_csv"),
     path("plans/<int:plan_id>/override/", plan_views.plan_override, name="plan_override"),
