@@ -61,3 +61,44 @@ PHASES = {
     "add_member": 4,
     "remove_member": 4,
 }
+
+
+@dataclass
+class Operation:
+    """One plan item as the client sees it (the engine's JobItem stays on our side)."""
+
+    op: str
+    key: str
+    payload: dict
+    password: str = ""
+    external_id: str = ""
+
+
+Outcome = str | ProviderError
+
+
+def apply_each(client, operations: list[Operation]) -> list[Outcome]:
+    """One call per operation: what a client falls back to where batching does not fit."""
+    results: list[Outcome] = []
+    for operation in operations:
+        try:
+            results.append(
+                client.apply(
+                    operation.op,
+                    operation.key,
+                    operation.payload,
+                    password=operation.password,
+                    external_id=operation.external_id,
+                )
+            )
+        except ProviderError as error:
+            results.append(error)
+    return results
+
+
+def settle_alone(client, operations: list[Operation], results: list, alone: list[int]) -> list[Outcome]:
+    """Fill in the answers a batch left for a call of their own (adoptions, explanations)."""
+    order = sorted(set(alone))
+    for index, outcome in zip(order, apply_each(client, [operations[i] for i in order]), strict=True):
+        results[index] = outcome
+    return results

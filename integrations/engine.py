@@ -19,11 +19,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Min, Q
+from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from integrations.base import PHASES, PermanentError, TemporaryError, client_for
+from integrations.base import PHASES, Operation, PermanentError, TemporaryError, client_for
 from integrations.crypto import encrypt_secret
 from integrations.models import Connection, Job, JobItem, Plan
 from integrations.plans import person_key
@@ -134,54 +134,75 @@ def claim(job: Job, worker: str, size: int = CHUNK) -> list[JobItem]:
     )
 
 
-def run_item(client, item: JobItem, *, limiter=None, connection=None) -> None:
-    """Wait for the shared quota, record the attempt, call the provider, record the outcome."""
+def run_items(client, items: list[JobItem], *, limiter=None, connection=None) -> None:
+    """Wait for the shared quota, record the attempts, call the provider (batched where the
+    client can), record each outcome; a failure inside a batch is handled for its item alone."""
+    runnable = []
+    for item in items:
+        failed_dependency = _failed_dependency(item)
+        if failed_dependency:
+            _finish(item, JobItem.Status.FAILED, error=failed_dependency)
+        else:
+            runnable.append(item)
+    if not runnable:
+        return
+    operations = [
+        Operation(
+            op=item.op,
+            key=item.key,
+            payload=item.payload,
+            password=initial_password() if item.op == "create_user" else "",
+            external_id=person_key(item.payload.get("person") or 0),
+        )
+        for item in runnable
+    ]
     if limiter is not None:
-        wait = wait_for_slot(limiter, connection, time_scale=settings.PROVIDER_QUOTA_TIME_SCALE)
-        if wait > 0:  # the quota is spent for a while: give the item back, unattempted
-            JobItem.objects.filter(pk=item.pk, status=JobItem.Status.CLAIMED).update(
+        wait = wait_for_slot(
+            limiter,
+            connection,
+            time_scale=settings.PROVIDER_QUOTA_TIME_SCALE,
+            count=client.calls_for(operations),
+        )
+        if wait > 0:  # the quota is spent for a while: give the items back, unattempted
+            JobItem.objects.filter(pk__in=[i.pk for i in runnable], status=JobItem.Status.CLAIMED).update(
                 status=JobItem.Status.PENDING,
                 claimed_by="",
                 not_before=timezone.now() + timedelta(seconds=wait),
             )
             return
-    failed_dependency = _failed_dependency(item)
-    if failed_dependency:
-        _finish(item, JobItem.Status.FAILED, error=failed_dependency)
-        return
-    JobItem.objects.filter(pk=item.pk).update(attempts=item.attempts + 1)
-    password = ""
-    if item.op == "create_user":
-        password = initial_password()
-    try:
-        outcome = client.apply(
-            item.op,
-            item.key,
-            item.payload,
-            password=password,
-            external_id=person_key(item.payload.get("person") or 0),
-        )
-    except TemporaryError as error:
-        if limiter is not None and error.retry_after:
-            limiter.pause(quota_name(connection), error.retry_after)  # every worker waits, not just this one
+    JobItem.objects.filter(pk__in=[i.pk for i in runnable]).update(attempts=F("attempts") + 1)
+    results = client.apply_many(operations)
+    for item, operation, result in zip(runnable, operations, results, strict=True):
+        _record(item, operation, result, limiter=limiter, connection=connection)
+
+
+def run_item(client, item: JobItem, *, limiter=None, connection=None) -> None:
+    run_items(client, [item], limiter=limiter, connection=connection)
+
+
+def _record(item: JobItem, operation: Operation, result, *, limiter, connection) -> None:
+    if isinstance(result, TemporaryError):
+        if limiter is not None and result.retry_after:
+            limiter.pause(quota_name(connection), result.retry_after)  # every worker waits, not just this one
         attempts = item.attempts + 1
         if attempts >= MAX_ATTEMPTS:
-            _finish(item, JobItem.Status.FAILED, error=str(error))
+            _finish(item, JobItem.Status.FAILED, error=str(result))
             return
-        delay = error.retry_after if error.retry_after is not None else min(60.0, 2**attempts * 0.25)
+        delay = result.retry_after if result.retry_after is not None else min(60.0, 2**attempts * 0.25)
         delay *= random.uniform(1.0, 1.3)  # noqa: S311 (jitter, not a secret)
         JobItem.objects.filter(pk=item.pk, status=JobItem.Status.CLAIMED).update(
             status=JobItem.Status.PENDING,
             claimed_by="",
             not_before=timezone.now() + timedelta(seconds=delay),
-            error=str(error),
+            error=str(result),
         )
         return
-    except PermanentError as error:
-        _finish(item, JobItem.Status.FAILED, error=str(error))
+    if isinstance(result, PermanentError):
+        _finish(item, JobItem.Status.FAILED, error=str(result))
         return
-    secret = encrypt_secret(item.municipality_id, password) if outcome == "created" and password else ""
-    _finish(item, JobItem.Status.DONE, outcome=outcome, secret=secret)
+    password = operation.password
+    secret = encrypt_secret(item.municipality_id, password) if result == "created" and password else ""
+    _finish(item, JobItem.Status.DONE, outcome=result, secret=secret)
 
 
 def _failed_dependency(item: JobItem) -> str:
@@ -243,11 +264,10 @@ def work(job_id: int, *, budget_seconds: float = 20.0) -> bool:
             status = Job.objects.filter(pk=job.pk).values_list("status", flat=True).first()
             if status != Job.Status.RUNNING:
                 return False
-            items = claim(job, worker)
+            items = claim(job, worker, size=client.batch_size)
             if not items:
                 break
-            for item in items:
-                run_item(client, item, limiter=limiter, connection=connection)
+            run_items(client, items, limiter=limiter, connection=connection)
     finally:
         client.close()
     remaining = JobItem.objects.filter(

@@ -27,13 +27,18 @@ if paused and tonumber(paused) > now then
   return tostring(tonumber(paused) - now)
 end
 redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
-if redis.call('ZCARD', key) < limit then
-  redis.call('ZADD', key, now, ARGV[4])
+local count = tonumber(ARGV[5])
+local used = redis.call('ZCARD', key)
+if used + count <= limit then
+  for i = 1, count do
+    redis.call('ZADD', key, now, ARGV[4] .. ':' .. i)
+  end
   redis.call('PEXPIRE', key, math.ceil(window * 1000))
   return '0'
 end
-local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
-return tostring(tonumber(oldest[2]) + window - now)
+-- Wait until enough of the oldest calls have left the window for ``count`` new ones.
+local freed = redis.call('ZRANGE', key, used + count - limit - 1, used + count - limit - 1, 'WITHSCORES')
+return tostring(tonumber(freed[2]) + window - now)
 """
 
 
@@ -44,10 +49,10 @@ class RedisWindow:
         self.client = redis.Redis.from_url(url)
         self.script = self.client.register_script(_SCRIPT)
 
-    def try_acquire(self, name: str, limit: int, window: float) -> float:
+    def try_acquire(self, name: str, limit: int, window: float, count: int = 1) -> float:
         now = time.time()
         wait = self.script(
-            keys=[f"rl:{name}", f"rl:{name}:pause"], args=[now, window, limit, uuid.uuid4().hex]
+            keys=[f"rl:{name}", f"rl:{name}:pause"], args=[now, window, limit, uuid.uuid4().hex, count]
         )
         return float(wait)
 
@@ -83,7 +88,7 @@ class FileWindow:
         fcntl.flock(handle, fcntl.LOCK_UN)
         handle.close()
 
-    def try_acquire(self, name: str, limit: int, window: float) -> float:
+    def try_acquire(self, name: str, limit: int, window: float, count: int = 1) -> float:
         handle, state = self._locked(name)
         now = time.time()
         paused = state.get("paused_until", 0)
@@ -91,11 +96,11 @@ class FileWindow:
             self._save(handle, state)
             return paused - now
         calls = [t for t in state.get("calls", []) if t > now - window]
-        if len(calls) < limit:
-            calls.append(now)
+        if len(calls) + count <= limit:
+            calls.extend([now] * count)
             wait = 0.0
-        else:
-            wait = calls[0] + window - now
+        else:  # until enough of the oldest calls have left the window
+            wait = calls[len(calls) + count - limit - 1] + window - now
         state["calls"] = calls
         self._save(handle, state)
         return wait
@@ -125,13 +130,16 @@ def quota_name(connection) -> str:
     return f"{connection.provider}:{connection.pk}"
 
 
-def wait_for_slot(limiter, connection, *, time_scale: float = 1.0, max_wait: float = 30.0) -> float:
-    """Block until a call is allowed (returns 0), or return how long the caller should come back after."""
+def wait_for_slot(
+    limiter, connection, *, time_scale: float = 1.0, max_wait: float = 30.0, count: int = 1
+) -> float:
+    """Block until ``count`` calls are allowed (returns 0), or return how long to come back after."""
     limit, window = QUOTAS[connection.provider]
     window = window / time_scale
+    count = min(count, limit)
     waited = 0.0
     while True:
-        wait = limiter.try_acquire(quota_name(connection), limit, window)
+        wait = limiter.try_acquire(quota_name(connection), limit, window, count)
         if wait <= 0:
             return 0.0
         if waited + wait > max_wait:

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import json
+import math
+from collections import Counter, defaultdict
 
 import msal
 import requests
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from integrations.base import CheckResult, PermanentError, TemporaryError
+from integrations.base import (
+    CheckResult,
+    Operation,
+    Outcome,
+    PermanentError,
+    ProviderError,
+    TemporaryError,
+    settle_alone,
+)
 
 LOGIN_HOST = "https://login.microsoftonline.com"
 GRAPH_HOST = "https://graph.microsoft.com"
@@ -44,6 +54,7 @@ class MicrosoftGraph:
             self.session.verify = connection.ca_file
         login = (connection.auth_base_url or LOGIN_HOST).rstrip("/")
         self.graph_url = f"{(connection.api_base_url or GRAPH_HOST).rstrip('/')}/v1.0"
+        self._group_ids: dict[str, str] = {}
         self.app = msal.ConfidentialClientApplication(
             connection.client_id,
             client_credential=credential(connection.secret()),
@@ -116,12 +127,7 @@ class MicrosoftGraph:
         if response.status_code in ok:
             return response
         if response.status_code == 429 or response.status_code >= 500:
-            retry_after = response.headers.get("Retry-After")
-            raise TemporaryError(
-                _("Microsoft asked to slow down or was briefly unavailable (%(status)s).")
-                % {"status": response.status_code},
-                float(retry_after) if retry_after and retry_after.isdigit() else None,
-            )
+            raise _throttled(response.status_code, response.headers.get("Retry-After"))
         raise PermanentError(_graph_error(response))
 
     def _user_id(self, upn: str) -> str:
@@ -131,6 +137,8 @@ class MicrosoftGraph:
         return self._check(response, 200).json()["id"]
 
     def _group_id(self, address: str) -> str:
+        if address in self._group_ids:
+            return self._group_ids[address]
         nickname = address.split("@")[0]
         response = self._check(
             self._send(
@@ -141,9 +149,126 @@ class MicrosoftGraph:
         found = response.json().get("value", [])
         if not found:
             raise TemporaryError(_("Microsoft does not show the group yet; trying again."), 2.0)
+        self._group_ids[address] = found[0]["id"]
         return found[0]["id"]
 
-    def _apply_create_user(self, key, payload, *, password, external_id):
+    # --- batches: JSON $batch of 20 steps, and memberships bound 20 to a group in one write --------
+    batch_size = 100
+
+    def calls_for(self, operations: list[Operation]) -> int:
+        """Writes these operations cost (Graph's throttling counts writes, not HTTP requests)."""
+        members = Counter(o.payload["group"] for o in operations if o.op == "add_member")
+        return sum(1 for o in operations if o.op != "add_member") + sum(
+            math.ceil(n / STEPS) for n in members.values()
+        )
+
+    def apply_many(self, operations: list[Operation]) -> list[Outcome]:
+        """Accounts, licences and changes go in $batch requests; memberships of one group are
+        bound 20 at a time. An answer that needs a second look (a conflict to adopt, an object not
+        replicated yet, a refusal to explain) is retried on its own through ``apply``; a throttled
+        step is reported for its item alone, with its own Retry-After."""
+        results: list[Outcome | None] = [None] * len(operations)
+        alone: list[int] = []
+        stepped = [i for i, o in enumerate(operations) if o.op in STEP_OUTCOMES]
+        groups: dict[str, list[int]] = defaultdict(list)
+        for index, operation in enumerate(operations):
+            if operation.op == "add_member":
+                groups[operation.payload["group"]].append(index)
+            elif operation.op not in STEP_OUTCOMES:
+                alone.append(index)
+        chunks = [("steps", stepped[i : i + STEPS]) for i in range(0, len(stepped), STEPS)]
+        for members in groups.values():
+            chunks += [("bind", members[i : i + STEPS]) for i in range(0, len(members), STEPS)]
+        for kind, chunk in chunks:
+            try:
+                if kind == "steps":
+                    self._run_steps(operations, chunk, results, alone)
+                else:
+                    self._bind_members(operations, chunk, results, alone)
+            except GraphSignInError as error:
+                failure: ProviderError = PermanentError(error.explain())
+            except TemporaryError as error:
+                failure = error
+            except requests.RequestException as error:
+                failure = TemporaryError(
+                    _("Microsoft could not be reached (%(reason)s).") % {"reason": str(error)[:200]}
+                )
+            else:
+                continue
+            for index in chunk:
+                if results[index] is None and index not in alone:
+                    results[index] = failure
+        return settle_alone(self, operations, results, alone)
+
+    def _batch(self, steps: list[dict]) -> dict[str, dict]:
+        """POST $batch; the answers by step id."""
+        for step in steps:
+            if "body" in step:
+                step["headers"] = {"Content-Type": "application/json"}
+        response = self._check(self._send("POST", "/$batch", json={"requests": steps}), 200)
+        return {part["id"]: part for part in response.json().get("responses", [])}
+
+    def _run_steps(self, operations, chunk, results, alone) -> None:
+        answers = self._batch([{"id": str(i), **self._step(operations[i])} for i in chunk])
+        for index in chunk:
+            answer = answers.get(str(index), {})
+            status = answer.get("status", 0)
+            if 200 <= status < 300:
+                results[index] = STEP_OUTCOMES[operations[index].op]
+            elif status == 429 or status >= 500:
+                results[index] = _throttled(status, (answer.get("headers") or {}).get("Retry-After"))
+            else:
+                alone.append(index)
+
+    def _step(self, operation: Operation) -> dict:
+        key = operation.key
+        if operation.op == "create_user":
+            body = self._user_body(key, operation.payload, operation.password, operation.external_id)
+            return {"method": "POST", "url": "/users", "body": body}
+        if operation.op == "assign_licence":
+            body = {
+                "addLicenses": [{"skuId": operation.payload["sku"], "disabledPlans": []}],
+                "removeLicenses": [],
+            }
+            return {"method": "POST", "url": f"/users/{key}/assignLicense", "body": body}
+        return {"method": "PATCH", "url": f"/users/{key}", "body": PATCHES[operation.op](operation.payload)}
+
+    def _bind_members(self, operations, chunk, results, alone) -> None:
+        """Up to 20 new members of one group in one PATCH: one write instead of twenty."""
+        group_id = self._group_id(operations[chunk[0]].payload["group"])
+        answers = self._batch(
+            [
+                {"id": str(i), "method": "GET", "url": f"/users/{operations[i].payload['member']}?$select=id"}
+                for i in chunk
+            ]
+        )
+        found = {}
+        for index in chunk:
+            answer = answers.get(str(index), {})
+            if answer.get("status") == 200:
+                found[index] = answer["body"]["id"]
+            else:  # not replicated yet, throttled, …: the single path says which and waits
+                alone.append(index)
+        if not found:
+            return
+        response = self._send(
+            "PATCH",
+            f"/groups/{group_id}",
+            json={
+                "members@odata.bind": [f"{self.graph_url}/directoryObjects/{uid}" for uid in found.values()]
+            },
+        )
+        if response.status_code == 204:
+            for index in found:
+                results[index] = "added"
+        elif response.status_code == 429 or response.status_code >= 500:
+            failure = _throttled(response.status_code, response.headers.get("Retry-After"))
+            for index in found:
+                results[index] = failure
+        else:  # one of them is a member already (an earlier attempt), …: each on its own
+            alone.extend(found)
+
+    def _user_body(self, key, payload, password, external_id) -> dict:
         body = {
             "accountEnabled": True,
             "displayName": f"{payload['given']} {payload['family']}".strip(),
@@ -154,9 +279,12 @@ class MicrosoftGraph:
             "employeeId": external_id,
             "passwordProfile": {"password": password, "forceChangePasswordNextSignIn": True},
         }
-        if self.connection.usage_location:
+        if self.connection.usage_location:  # set with the account: a licence needs it
             body["usageLocation"] = self.connection.usage_location
-        response = self._send("POST", "/users", json=body)
+        return body
+
+    def _apply_create_user(self, key, payload, *, password, external_id):
+        response = self._send("POST", "/users", json=self._user_body(key, payload, password, external_id))
         if response.status_code == 201:
             return "created"
         if response.status_code == 400 and "ObjectConflict" in response.text:
@@ -170,21 +298,17 @@ class MicrosoftGraph:
         return "created"
 
     def _apply_update_user(self, key, payload, **_kw):
-        body = {
-            "givenName": payload["given"],
-            "surname": payload["family"],
-            "displayName": f"{payload['given']} {payload['family']}",
-        }
-        self._check(self._send("PATCH", f"/users/{key}", json=body), 204)
-        return "updated"
+        return self._patch_user("update_user", key, payload)
 
     def _apply_suspend_user(self, key, payload, **_kw):
-        self._check(self._send("PATCH", f"/users/{key}", json={"accountEnabled": False}), 204)
-        return "suspended"
+        return self._patch_user("suspend_user", key, payload)
 
     def _apply_unsuspend_user(self, key, payload, **_kw):
-        self._check(self._send("PATCH", f"/users/{key}", json={"accountEnabled": True}), 204)
-        return "reactivated"
+        return self._patch_user("unsuspend_user", key, payload)
+
+    def _patch_user(self, op, key, payload):
+        self._check(self._send("PATCH", f"/users/{key}", json=PATCHES[op](payload)), 204)
+        return STEP_OUTCOMES[op]
 
     def _apply_assign_licence(self, key, payload, **_kw):
         body = {"addLicenses": [{"skuId": payload["sku"], "disabledPlans": []}], "removeLicenses": []}
@@ -334,6 +458,32 @@ class GraphSignInError(Exception):
         return _("Microsoft refused to sign in the app (%(reason)s).") % {
             "reason": str(self.result.get("error_description") or self.result.get("error"))[:200]
         }
+
+
+STEPS = 20  # Graph's limit for steps in a $batch and for link changes in one request
+PATCHES = {
+    "update_user": lambda p: {
+        "givenName": p["given"],
+        "surname": p["family"],
+        "displayName": f"{p['given']} {p['family']}",
+    },
+    "suspend_user": lambda p: {"accountEnabled": False},
+    "unsuspend_user": lambda p: {"accountEnabled": True},
+}
+STEP_OUTCOMES = {
+    "create_user": "created",
+    "assign_licence": "licensed",
+    "update_user": "updated",
+    "suspend_user": "suspended",
+    "unsuspend_user": "reactivated",
+}
+
+
+def _throttled(status: int, retry_after: str | None) -> TemporaryError:
+    return TemporaryError(
+        _("Microsoft asked to slow down or was briefly unavailable (%(status)s).") % {"status": status},
+        float(retry_after) if retry_after and str(retry_after).isdigit() else None,
+    )
 
 
 def _graph_error(response: requests.Response) -> str:

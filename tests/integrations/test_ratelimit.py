@@ -9,13 +9,13 @@ import pytest
 from integrations.ratelimit import FileWindow, RedisWindow
 
 
-def _hammer(kind, target, name, limit, window, seconds, queue):
+def _hammer(kind, target, name, limit, window, seconds, queue, count=1):
     limiter = FileWindow(target) if kind == "file" else RedisWindow(target)
     taken = []
     deadline = time.time() + seconds
     while time.time() < deadline:
-        if limiter.try_acquire(name, limit, window) == 0:
-            taken.append(time.time())
+        if limiter.try_acquire(name, limit, window, count) == 0:
+            taken.extend([time.time()] * count)
         else:
             time.sleep(0.005)
     queue.put(taken)
@@ -28,16 +28,20 @@ def _limiters(tmp_path):
         yield "redis", url
 
 
+@pytest.mark.parametrize("count", [1, 7])
 @pytest.mark.parametrize("kind", ["file", "redis"])
-def test_no_window_exceeds_the_limit_across_processes(tmp_path, kind):
+def test_no_window_exceeds_the_limit_across_processes(tmp_path, kind, count):
+    """Also when a worker takes several calls at once (a batch request)."""
     targets = dict(_limiters(tmp_path))
     if kind not in targets:
         pytest.skip("REDIS_URL is not set (CI sets it)")
-    limit, window, name = 30, 0.5, f"test:{kind}:{time.time()}"
+    limit, window, name = 30, 0.5, f"test:{kind}:{count}:{time.time()}"
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
     processes = [
-        context.Process(target=_hammer, args=(kind, targets[kind], name, limit, window, 2.0, queue))
+        context.Process(
+            target=_hammer, args=(kind, targets[kind], name, limit, window, 2.0, queue, count)
+        )
         for _ in range(3)
     ]
     for process in processes:
@@ -62,3 +66,21 @@ def test_a_pause_stops_everyone(tmp_path):
     assert other.try_acquire("q", 100, 1.0) > 0
     time.sleep(0.35)
     assert limiter.try_acquire("q", 100, 1.0) == 0
+
+
+@pytest.mark.parametrize("kind", ["file", "redis"])
+def test_a_batch_waits_until_the_window_has_room_for_all_of_it(tmp_path, kind):
+    targets = dict(_limiters(tmp_path))
+    if kind not in targets:
+        pytest.skip("REDIS_URL is not set (CI sets it)")
+    limiter = FileWindow(targets[kind]) if kind == "file" else RedisWindow(targets[kind])
+    name = f"batch:{kind}:{time.time()}"
+    assert limiter.try_acquire(name, 30, 0.6, 20) == 0
+    time.sleep(0.2)
+    assert limiter.try_acquire(name, 30, 0.6, 5) == 0
+    # 25 taken: 10 more do not fit until the first 20 have left the window (about 0.4 s from now).
+    wait = limiter.try_acquire(name, 30, 0.6, 10)
+    assert 0.2 < wait <= 0.6
+    assert limiter.try_acquire(name, 30, 0.6, 5) == 0  # what still fits is taken at once
+    time.sleep(wait + 0.01)
+    assert limiter.try_acquire(name, 30, 0.6, 10) == 0
