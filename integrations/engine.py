@@ -32,7 +32,6 @@ from schools.audit import log_action
 
 CHUNK = 25
 MAX_ATTEMPTS = 8
-STUCK_AFTER = timedelta(minutes=5)
 # No look-alikes (0/O/o, 1/l/I): the password is typed from a printed slip.
 PASSWORD_ALPHABET = "".join(c for c in string.ascii_letters + string.digits if c not in "0Oo1lI")
 
@@ -103,10 +102,16 @@ def start_job(plan: Plan, *, actor=None, request=None) -> Job:
         changes={"items": len(items)},
         request=request,
     )
+    transaction.on_commit(lambda: enqueue_work(job))
+    return job
+
+
+def enqueue_work(job: Job) -> None:
+    """Several tasks side by side: the workers share the job, each claiming its own chunks."""
     from integrations.tasks import work_job
 
-    transaction.on_commit(lambda: work_job.delay(job.pk, plan.municipality_id))
-    return job
+    for _lane in range(settings.JOB_PARALLEL_TASKS):
+        work_job.delay(job.pk, job.municipality_id)
 
 
 def claim(job: Job, worker: str, size: int = CHUNK) -> list[JobItem]:
@@ -243,7 +248,9 @@ def _finish(item: JobItem, status: str, *, outcome: str = "", error: str = "", s
 def reconcile(job: Job) -> int:
     """Release items claimed by a worker that stopped (killed, lost) so others take them."""
     return JobItem.objects.filter(
-        job=job, status=JobItem.Status.CLAIMED, claimed_at__lt=timezone.now() - STUCK_AFTER
+        job=job,
+        status=JobItem.Status.CLAIMED,
+        claimed_at__lt=timezone.now() - timedelta(seconds=settings.JOB_ITEM_STUCK_SECONDS),
     ).update(status=JobItem.Status.PENDING, claimed_by="")
 
 

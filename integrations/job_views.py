@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -107,9 +108,7 @@ def job_control(request, job_id):
         if Job.objects.filter(pk=job.pk, status__in=allowed).update(status=target):
             log_action(f"job.{action}", obj=job, request=request)
             if action == "resume":
-                from integrations.tasks import work_job
-
-                work_job.delay(job.pk, job.municipality_id)
+                transaction.on_commit(lambda: engine.enqueue_work(job))
     return redirect("schools:job", municipality_slug=request.tenant.municipality.slug, job_id=job.pk)
 
 

@@ -131,11 +131,8 @@ class GoogleDirectory:
             ) from None
 
     def _apply_create_ou(self, key, payload, **_kw):
-        parent, _sep, name = key.rstrip("/").rpartition("/")
         try:
-            self.service.orgunits().insert(
-                customerId="my_customer", body={"name": name, "parentOrgUnitPath": parent or "/"}
-            ).execute()
+            self._request(Operation("create_ou", key, payload)).execute()
             return "created"
         except HttpError as error:
             if error.resp.status == 400 and b"Invalid Parent" in (error.content or b""):
@@ -204,6 +201,11 @@ class GoogleDirectory:
 
     def _request(self, operation: Operation):
         key, payload = operation.key, operation.payload
+        if operation.op == "create_ou":
+            parent, _sep, name = key.rstrip("/").rpartition("/")
+            return self.service.orgunits().insert(
+                customerId="my_customer", body={"name": name, "parentOrgUnitPath": parent or "/"}
+            )
         if operation.op == "create_user":
             return self.service.users().insert(
                 body=_user_body(key, payload, operation.password, operation.external_id)
@@ -360,8 +362,10 @@ PATCHES = {
     "suspend_user": lambda p: {"suspended": True},
     "unsuspend_user": lambda p: {"suspended": False},
 }
-# What a call that succeeded inside a batch did; units stay out (a child needs its parent first).
+# What a call that succeeded inside a batch did. Units of one depth share a phase (their parents
+# are made in the phase before), so they batch too.
 BATCH_OUTCOMES = {
+    "create_ou": "created",
     "create_user": "created",
     "update_user": "updated",
     "move_user": "moved",

@@ -65,7 +65,7 @@ def test_a_killed_worker_is_replaced_and_nothing_is_made_twice(tmp_path, client_
                 workers[0].send_signal(signal.SIGKILL)  # mid-job, no goodbye
                 workers[0].wait(timeout=30)
                 stalled = done_count()
-                # Items the dead worker held are released after STUCK_AFTER; make that now.
+                # Items the dead worker held are released after JOB_ITEM_STUCK_SECONDS; make that now.
                 JobItem.objects.filter(job=job, status="claimed").update(claimed_at="2000-01-01T00:00:00Z")
                 workers.append(_worker(env, log_path))
                 from integrations.tasks import work_job

@@ -1,0 +1,297 @@
+#!/usr/bin/env python
+"""Provisioning benchmarks: 10,000 teachers in 100 schools applied against the sandbox by real
+Celery worker processes, the way `make run` and production do it.
+
+- ``provision_google_10k``: users in per-school units, per-school and municipal groups, on the
+  sandbox's realistic Google profile.
+- ``provision_microsoft_10k``: users with a licence and one group each, on the realistic Graph
+  profile; also ``writes_per_account``.
+- ``provision_chaos``: both providers on the chaos profile (server errors, dropped connections,
+  throttling storms) while the worker is killed with SIGKILL three times.
+
+The sandbox runs with a time scale (``BENCH_TIME_SCALE``, default 10): latency, replication delay
+and quota windows are all divided by it, and so is ``quota_bound_seconds``, the least time the
+published quota allows for the calls made: calls / quota × window / time scale (Google: 2,400
+queries per minute; Graph: 3,000 writes per 150 s). ``efficiency`` = quota_bound / wall time from
+"Apply" to the job's end. Results: bench/results/provision.json.
+
+Usage: python bench/provision.py [google|microsoft|chaos ...] (all three by default). Environment:
+BENCH_TEACHERS (10000), BENCH_SCHOOLS (100), BENCH_TIME_SCALE (10), BENCH_WORKERS (2 processes).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = ROOT / "var" / "bench-provision"
+sys.path.insert(0, str(ROOT))
+
+TEACHERS = int(os.environ.get("BENCH_TEACHERS", "10000"))
+SCHOOLS = int(os.environ.get("BENCH_SCHOOLS", "100"))
+TIME_SCALE = float(os.environ.get("BENCH_TIME_SCALE", "10"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+QUOTA = {"google": (2400, 60.0), "microsoft": (3000, 150.0)}  # published; see integrations/ratelimit.py
+GRAPH_WRITES = {
+    "graph.users.create",
+    "graph.users.update",
+    "graph.users.delete",
+    "graph.licences.assign",
+    "graph.groups.create",
+    "graph.groups.update",
+    "graph.groups.delete",
+    "graph.groups.add_member",
+    "graph.groups.add_owner",
+    "graph.domains.create",
+    "graph.domains.verify",
+    "graph.domains.delete",
+}
+NOT_QUOTA = {"google.batch", "google.token", "google.discovery"}
+
+
+def environment(stuck_seconds: int) -> dict:
+    return {
+        **os.environ,
+        "VAR_DIR": str(VAR),
+        "PROVIDER_QUOTA_TIME_SCALE": str(TIME_SCALE),
+        "JOB_ITEM_STUCK_SECONDS": str(stuck_seconds),
+        "JOB_PARALLEL_TASKS": str(WORKERS * 2),
+        "CELERY_BROKER_URL": os.environ.get("BENCH_BROKER_URL", ""),
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+def start_worker(env: dict, log) -> subprocess.Popen:
+    """A Celery worker in a process group of its own, so that SIGKILL takes it and its children."""
+    return subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency", str(WORKERS),
+         "--loglevel", "WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+
+
+def kill(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait(timeout=30)
+
+
+def make_roster(provider: str):
+    """A municipality with SCHOOLS schools and TEACHERS teachers (Bulgarian names, romanised)."""
+    from django_scopes import scopes_disabled
+
+    from schools.models import Municipality, Person, School
+
+    first = [
+        "Иван",
+        "Мария",
+        "Георги",
+        "Елена",
+        "Димитър",
+        "Йорданка",
+        "Щерьо",
+        "Цветелина",
+        "Пламен",
+        "Жана",
+    ]
+    last = ["Петров", "Иванова", "Стойчев", "Георгиева", "Димитров", "Шишкова", "Цанков", "Добрева"]
+    with scopes_disabled():
+        municipality = Municipality.objects.create(
+            slug=f"bench-{provider}-{int(time.time())}", name=f"Bench {provider}", country="BG", language="bg"
+        )
+        schools = School.objects.bulk_create(
+            School(municipality=municipality, name=f"Училище № {n + 1}", code=f"{n + 1:07d}")
+            for n in range(SCHOOLS)
+        )
+        people = Person.objects.bulk_create(
+            Person(
+                municipality=municipality,
+                first_name=f"{first[n % len(first)]}",
+                last_name=f"{last[(n // len(first)) % len(last)]}{n}",
+                role="teacher",
+            )
+            for n in range(TEACHERS)
+        )
+        links = Person.schools.through
+        links.objects.bulk_create(
+            links(person_id=person.pk, school_id=schools[n % SCHOOLS].pk) for n, person in enumerate(people)
+        )
+    return municipality
+
+
+def run(provider: str, profile: str, kills: int) -> dict:
+    import django
+    from django.conf import settings
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+    from django_scopes import scope
+
+    from integrations import engine
+    from integrations.actions import connect_sandbox
+    from integrations.models import Job, JobItem, Layout
+    from integrations.plan_actions import make_plan
+    from schools.access import TenantContext
+    from tests.integrations.conftest import start_sandbox
+
+    sandbox = start_sandbox(VAR / f"sandbox-{provider}-{profile}", profile=profile, time_scale=TIME_SCALE)
+    settings.SANDBOX_URL, settings.SANDBOX_CA_FILE = sandbox.base_url, sandbox.ca
+    env = {
+        **environment(15 if kills else 300),
+        "SANDBOX_URL": sandbox.base_url,
+        "SANDBOX_STATE_DIR": str(sandbox.state_dir),
+    }
+    log = open(VAR / f"worker-{provider}-{profile}.log", "w")  # noqa: SIM115
+    workers = []
+    try:
+        municipality = make_roster(provider)
+        request = RequestFactory().post("/")
+        request.user = AnonymousUser()
+        request.tenant = TenantContext(municipality=municipality)
+        with scope(municipality=municipality.pk):
+            connect_sandbox(request, provider)
+            if provider == "microsoft":  # one group per teacher: their school's
+                Layout.objects.update(teachers_group="", directors_group="")
+            plan = make_plan(municipality, provider)
+            planned_users = {item["key"] for item in plan.items if item["op"] == "create_user"}
+        workers.append(start_worker(env, log))
+        time.sleep(3)  # the worker is up before the clock starts
+        with scope(municipality=municipality.pk):
+            started = time.monotonic()
+            job = engine.start_job(plan)
+            kill_at = [0.25, 0.5, 0.75][:kills]
+            from integrations.tasks import reconcile_jobs
+
+            last_reconcile = time.monotonic()
+            while True:
+                job.refresh_from_db()
+                if job.status == Job.Status.DONE:
+                    break
+                done = engine.progress(job)
+                share = (done["done"] + done["failed"]) / max(done["total"], 1)
+                if kill_at and share >= kill_at[0]:
+                    kill_at.pop(0)
+                    kill(workers[-1])
+                    workers.append(start_worker(env, log))
+                if time.monotonic() - last_reconcile > 5:  # what beat does every minute, sooner
+                    reconcile_jobs.delay()
+                    last_reconcile = time.monotonic()
+                if time.monotonic() - started > 3600:
+                    raise RuntimeError("the job did not finish within an hour")
+                time.sleep(0.5)
+            wall = time.monotonic() - started
+            final = engine.progress(job)
+            unexplained = JobItem.objects.filter(job=job, status="failed", error="").count()
+            failed = list(
+                JobItem.objects.filter(job=job, status="failed").values_list("op", "key", "error")[:5]
+            )
+        stats = sandbox.control("GET", "stats")
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                kill(worker)
+        log.close()
+        sandbox.stop()
+    created = stats["created"]
+    made = {key.rsplit(":", 1)[-1] for key in created}
+    calls = stats["calls"]
+    if provider == "google":
+        quota_calls = sum(
+            n for name, n in calls.items() if name.startswith("google.") and name not in NOT_QUOTA
+        )
+    else:
+        quota_calls = sum(n for name, n in calls.items() if name in GRAPH_WRITES)
+    limit, window = QUOTA[provider]
+    bound = quota_calls / limit * window / TIME_SCALE
+    result = {
+        "provider": provider,
+        "profile": profile,
+        "time_scale": TIME_SCALE,
+        "teachers": TEACHERS,
+        "schools": SCHOOLS,
+        "worker_processes": 1,
+        "worker_concurrency": WORKERS,
+        "worker_kills": kills,
+        "items": final["total"],
+        "done": final["done"],
+        "failed": final["failed"],
+        "failed_without_reason": unexplained,
+        "failed_examples": failed,
+        "calls": quota_calls,
+        "http_requests": sum(calls.values()),
+        "calls_by_endpoint": dict(sorted(calls.items())),
+        "quota_bound_seconds": round(bound, 2),
+        "wall_seconds": round(wall, 2),
+        "efficiency": round(bound / wall, 3),
+        "throttled": stats["throttled"],
+        "duplicates": sum(n - 1 for n in created.values() if n > 1),
+        "missing": len({u.lower() for u in planned_users} - made),
+    }
+    if provider == "microsoft":
+        successful = sum(
+            n
+            for key, n in stats["statuses"].items()
+            if key.rsplit(":", 1)[0] in GRAPH_WRITES and key.rsplit(":", 1)[1].startswith("2")
+        )
+        result["writes"] = successful
+        result["writes_per_account"] = round(successful / max(len(planned_users), 1), 3)
+    django.db.connections.close_all()
+    return result
+
+
+def main(argv: list[str]) -> None:
+    wanted = argv or ["google", "microsoft", "chaos"]
+    shutil.rmtree(VAR, ignore_errors=True)
+    VAR.mkdir(parents=True)
+    os.environ.update({k: v for k, v in environment(300).items() if k != "CELERY_BROKER_URL"})
+    if os.environ.get("BENCH_BROKER_URL"):
+        os.environ["CELERY_BROKER_URL"] = os.environ["BENCH_BROKER_URL"]
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", "--no-input", verbosity=0)
+    out = ROOT / "bench" / "results" / "provision.json"
+    report = json.loads(out.read_text()) if out.exists() else {}
+    report.update(
+        {
+            "benchmark": "provisioning against the sandbox by real Celery workers",
+            "when": datetime.now(UTC).isoformat(timespec="seconds"),
+            "database": django.db.connection.vendor,
+            "python": platform.python_version(),
+            "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        }
+    )
+    scenarios = {
+        "google": [("provision_google_10k", "google", "realistic", 0)],
+        "microsoft": [("provision_microsoft_10k", "microsoft", "realistic", 0)],
+        "chaos": [
+            ("provision_chaos_google", "google", "chaos", 3),
+            ("provision_chaos_microsoft", "microsoft", "chaos", 3),
+        ],
+    }
+    for name in wanted:
+        for key, provider, profile, kills in scenarios[name]:
+            result = run(provider, profile, kills)
+            report[key] = result
+            shown = {k: v for k, v in result.items() if k not in ("calls_by_endpoint", "failed_examples")}
+            print(key, json.dumps(shown))
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"written to {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
