@@ -28,7 +28,7 @@ from integrations.crypto import encrypt_secret
 from integrations.models import Connection, Job, JobItem, Plan
 from integrations.plans import person_key
 from integrations.ratelimit import quota_name, shared_limiter, wait_for_slot
-from schools.audit import log_action
+from schools.audit import log_action, log_actions
 
 CHUNK = 25
 MAX_ATTEMPTS = 8
@@ -141,107 +141,154 @@ def claim(job: Job, worker: str, size: int = CHUNK) -> list[JobItem]:
 
 def run_items(client, items: list[JobItem], *, limiter=None, connection=None) -> None:
     """Wait for the shared quota, record the attempts, call the provider (batched where the
-    client can), record each outcome; a failure inside a batch is handled for its item alone."""
-    runnable = []
+    client can), record each outcome; a failure inside a batch is handled for its item alone.
+    The database is written per batch, not per item: a few queries for a hundred calls."""
+    outcomes = Outcomes()
+    failed = _failed_dependencies(items)
     for item in items:
-        failed_dependency = _failed_dependency(item)
-        if failed_dependency:
-            _finish(item, JobItem.Status.FAILED, error=failed_dependency)
-        else:
-            runnable.append(item)
-    if not runnable:
-        return
-    operations = [
-        Operation(
-            op=item.op,
-            key=item.key,
-            payload=item.payload,
-            password=initial_password() if item.op == "create_user" else "",
-            external_id=person_key(item.payload.get("person") or 0),
-        )
-        for item in runnable
-    ]
-    if limiter is not None:
-        wait = wait_for_slot(
-            limiter,
-            connection,
-            time_scale=settings.PROVIDER_QUOTA_TIME_SCALE,
-            count=client.calls_for(operations),
-        )
+        if item.pk in failed:
+            outcomes.finish(item, JobItem.Status.FAILED, error=failed[item.pk])
+    runnable = [item for item in items if item.pk not in failed]
+    if runnable:
+        operations = [
+            Operation(
+                op=item.op,
+                key=item.key,
+                payload=item.payload,
+                password=initial_password() if item.op == "create_user" else "",
+                external_id=person_key(item.payload.get("person") or 0),
+            )
+            for item in runnable
+        ]
+        wait = 0.0
+        if limiter is not None:
+            wait = wait_for_slot(
+                limiter,
+                connection,
+                time_scale=settings.PROVIDER_QUOTA_TIME_SCALE,
+                count=client.calls_for(operations),
+            )
         if wait > 0:  # the quota is spent for a while: give the items back, unattempted
             JobItem.objects.filter(pk__in=[i.pk for i in runnable], status=JobItem.Status.CLAIMED).update(
                 status=JobItem.Status.PENDING,
                 claimed_by="",
                 not_before=timezone.now() + timedelta(seconds=wait),
             )
-            return
-    JobItem.objects.filter(pk__in=[i.pk for i in runnable]).update(attempts=F("attempts") + 1)
-    results = client.apply_many(operations)
-    for item, operation, result in zip(runnable, operations, results, strict=True):
-        _record(item, operation, result, limiter=limiter, connection=connection)
+        else:
+            JobItem.objects.filter(pk__in=[i.pk for i in runnable]).update(attempts=F("attempts") + 1)
+            results = client.apply_many(operations)
+            for item, operation, result in zip(runnable, operations, results, strict=True):
+                _record(outcomes, item, operation, result, limiter=limiter, connection=connection)
+    outcomes.save()
 
 
 def run_item(client, item: JobItem, *, limiter=None, connection=None) -> None:
     run_items(client, [item], limiter=limiter, connection=connection)
 
 
-def _record(item: JobItem, operation: Operation, result, *, limiter, connection) -> None:
+def _record(outcomes: Outcomes, item: JobItem, operation: Operation, result, *, limiter, connection) -> None:
     if isinstance(result, TemporaryError):
         if limiter is not None and result.retry_after:
             limiter.pause(quota_name(connection), result.retry_after)  # every worker waits, not just this one
         attempts = item.attempts + 1
         if attempts >= MAX_ATTEMPTS:
-            _finish(item, JobItem.Status.FAILED, error=str(result))
+            outcomes.finish(item, JobItem.Status.FAILED, error=str(result))
             return
         delay = result.retry_after if result.retry_after is not None else min(60.0, 2**attempts * 0.25)
         delay *= random.uniform(1.0, 1.3)  # noqa: S311 (jitter, not a secret)
-        JobItem.objects.filter(pk=item.pk, status=JobItem.Status.CLAIMED).update(
-            status=JobItem.Status.PENDING,
-            claimed_by="",
-            not_before=timezone.now() + timedelta(seconds=delay),
-            error=str(result),
-        )
+        outcomes.retry(item, delay, str(result))
         return
     if isinstance(result, PermanentError):
-        _finish(item, JobItem.Status.FAILED, error=str(result))
+        outcomes.finish(item, JobItem.Status.FAILED, error=str(result))
         return
     password = operation.password
     secret = encrypt_secret(item.municipality_id, password) if result == "created" and password else ""
-    _finish(item, JobItem.Status.DONE, outcome=result, secret=secret)
+    outcomes.finish(item, JobItem.Status.DONE, outcome=result, secret=secret)
 
 
-def _failed_dependency(item: JobItem) -> str:
-    """A membership or licence whose account or group could not be created fails at once, saying why."""
-    needs = []
-    if item.op == "add_member":
-        needs = [
-            ("create_user", item.payload.get("member", "")),
-            ("create_group", item.payload.get("group", "")),
-        ]
-    elif item.op in ("assign_licence", "update_user", "move_user"):
-        needs = [("create_user", item.key)]
-    for op, key in needs:
-        if (
-            key
-            and JobItem.objects.filter(
-                job_id=item.job_id, op=op, key=key, status=JobItem.Status.FAILED
-            ).exists()
-        ):
-            return _("%(object)s could not be created, so this step was not tried.") % {"object": key}
-    return ""
+class Outcomes:
+    """What a batch did, written in a few queries: finished items, items to try again, audit rows."""
+
+    def __init__(self):
+        self.finished: list[JobItem] = []
+        self.retries: list[JobItem] = []
+
+    def finish(
+        self, item: JobItem, status: str, *, outcome: str = "", error: str = "", secret: str = ""
+    ) -> None:
+        item.status, item.outcome, item.error, item.finished_at = status, outcome, error, timezone.now()
+        if secret:
+            item.secret_ciphertext = secret
+        self.finished.append(item)
+
+    def retry(self, item: JobItem, delay: float, error: str) -> None:
+        item.not_before, item.error = timezone.now() + timedelta(seconds=delay), error
+        self.retries.append(item)
+
+    @transaction.atomic
+    def save(self) -> None:
+        if self.finished:
+            JobItem.objects.bulk_update(
+                self.finished, ["status", "outcome", "error", "finished_at", "secret_ciphertext"]
+            )
+            # Every provider call's outcome is in the audit trail (never the password).
+            log_actions(
+                [
+                    (
+                        f"provider.{item.op}",
+                        item,
+                        {"outcome": item.outcome or item.status, "error": item.error[:300]},
+                    )
+                    for item in self.finished
+                ],
+                municipality=self.finished[0].municipality,
+            )
+        for item in self.retries:  # only if still ours (a reconciler may have released it)
+            JobItem.objects.filter(pk=item.pk, status=JobItem.Status.CLAIMED).update(
+                status=JobItem.Status.PENDING, claimed_by="", not_before=item.not_before, error=item.error
+            )
 
 
-def _finish(item: JobItem, status: str, *, outcome: str = "", error: str = "", secret: str = "") -> None:
-    fields = {"status": status, "outcome": outcome, "error": error, "finished_at": timezone.now()}
-    if secret:
-        fields["secret_ciphertext"] = secret
-    JobItem.objects.filter(pk=item.pk).update(**fields)
-    # Every provider call's outcome is in the audit trail (never the password).
-    log_action(
-        f"provider.{item.op}",
-        municipality=item.municipality,
-        obj=item,
-        changes={"outcome": outcome or status, "error": error[:300]},
+def _failed_dependencies(items: list[JobItem]) -> dict[int, str]:
+    """A membership or licence whose account or group could not be created fails at once, saying
+    which (one query for the whole batch)."""
+    needs = {}
+    for item in items:
+        if item.op == "add_member":
+            needs[item.pk] = [
+                ("create_user", item.payload.get("member", "")),
+                ("create_group", item.payload.get("group", "")),
+            ]
+        elif item.op in ("assign_licence", "update_user", "move_user"):
+            needs[item.pk] = [("create_user", item.key)]
+    if not needs:
+        return {}
+    keys = {key for pairs in needs.values() for _op, key in pairs if key}
+    failed = set(
+        JobItem.objects.filter(
+            job_id=items[0].job_id,
+            status=JobItem.Status.FAILED,
+            op__in=["create_user", "create_group"],
+            key__in=keys,
+        ).values_list("op", "key")
+    )
+    found = {}
+    for pk, pairs in needs.items():
+        for pair in pairs:
+            if pair in failed:
+                found[pk] = _("%(object)s could not be created, so this step was not tried.") % {
+                    "object": pair[1]
+                }
+                break
+    return found
+
+
+def idle(job: Job) -> bool:
+    """Items wait but no worker holds any: the tasks were lost (a broker restarted empty)."""
+    items = JobItem.objects.filter(job=job)
+    return (
+        not items.filter(status=JobItem.Status.CLAIMED).exists()
+        and items.filter(status=JobItem.Status.PENDING).exists()
     )
 
 
@@ -262,7 +309,10 @@ def work(job_id: int, *, budget_seconds: float = 20.0) -> bool:
     Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED).update(status=Job.Status.RUNNING)
     reconcile(job)
     connection = Connection.objects.get(provider=job.provider)
-    client = client_for(connection)
+    try:
+        client = client_for(connection)
+    except Exception:  # noqa: BLE001 (the provider's sign-in endpoint failed: the next round tries again)
+        return True
     limiter = shared_limiter()
     worker = f"{socket.gethostname()}:{secrets.token_hex(4)}"
     deadline = timezone.now() + timedelta(seconds=budget_seconds)

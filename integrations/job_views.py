@@ -30,6 +30,13 @@ def plan_apply(request, plan_id):
             ),
         )
         return redirect("schools:plan", municipality_slug=request.tenant.municipality.slug, plan_id=plan.pk)
+    except Exception as error:  # the provider could not be read to compare: say so, apply nothing
+        messages.error(
+            request,
+            _("The provider could not be read, so the plan was not applied; try again (%(reason)s).")
+            % {"reason": type(error).__name__},
+        )
+        return redirect("schools:plan", municipality_slug=request.tenant.municipality.slug, plan_id=plan.pk)
     try:
         job = engine.start_job(plan, actor=request.user, request=request)
     except ValueError:

@@ -22,7 +22,8 @@ def work_job(job_id: int, municipality_id: int) -> None:
 @shared_task
 def reconcile_jobs() -> None:
     """Every minute (Celery beat): release items held by workers that died and keep running jobs
-    moving, so a job whose worker was killed continues once any worker is up again."""
+    moving, so a job whose worker was killed, or whose queued tasks a broker lost, continues once
+    any worker is up again."""
     from django_scopes import scopes_disabled
 
     with scopes_disabled():  # ESCAPE HATCH: the list of running jobs spans every tenant
@@ -30,7 +31,7 @@ def reconcile_jobs() -> None:
     for job_id, municipality_id in running:
         with municipality_scope(municipality_id):
             job = Job.objects.filter(pk=job_id).first()
-            if job is not None and engine.reconcile(job):
+            if job is not None and (engine.reconcile(job) or engine.idle(job)):
                 work_job.delay(job_id, municipality_id)
 
 

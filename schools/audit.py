@@ -43,6 +43,24 @@ def log_action(
     )
 
 
+def log_actions(entries: list[tuple[str, object, dict]], *, municipality) -> None:
+    """Many audit rows in one insert (a batch of provider calls): (action, object, changes)."""
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            actor=None,
+            actor_label="",
+            municipality=municipality,
+            action=action,
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+            object_repr=str(obj)[:255],
+            changes=changes,
+            ip=None,
+        )
+        for action, obj, changes in entries
+    )
+
+
 def form_changes(form) -> dict:
     """The fields a model form changed, as {field: [old, new]} in plain strings."""
     changes = {}

@@ -156,6 +156,14 @@ class GoogleDirectory:
         """Send what batches well in one batch request; an answer that needs a second look (a
         conflict to adopt, a unit not replicated yet, a refusal to explain) is retried on its own
         through ``apply``, and a throttled or failed part is reported for its item alone."""
+        try:
+            self.service  # noqa: B018 (reads the discovery document once; it can fail like any call)
+        except HttpError as error:
+            return [_classify(error)] * len(operations)
+        except (TransportError, httplib2.HttpLib2Error, OSError) as error:
+            return [
+                TemporaryError(_("Google could not be reached (%(reason)s).") % {"reason": _reason(error)})
+            ] * len(operations)
         results: list[Outcome | None] = [None] * len(operations)
         alone: list[int] = []
 
