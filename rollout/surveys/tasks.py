@@ -56,15 +56,15 @@ def _claim(response_id: int, field: str) -> bool:
     return bool(Response.objects.filter(pk=response_id, **{field: None}).update(**{field: timezone.now()}))
 
 
-def _send_claimed(kind: str, response: Response, field: str) -> bool:
+def _send_claimed(kind: str, response: Response, field: str) -> int:
+    """The number of e-mails sent (none if another run already claimed this one)."""
     if not _claim(response.pk, field):
-        return False
+        return 0
     try:
-        _send(kind, response)
+        return _send(kind, response)
     except Exception:
         Response.objects.filter(pk=response.pk).update(**{field: None})  # try again on the next beat
         raise
-    return True
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -104,7 +104,8 @@ def due_reminders(now=None) -> list[tuple[int, int, str]]:
 
 @shared_task
 def send_reminders() -> int:
-    """Celery beat: the reminder before the deadline and the one when overdue, each once per school."""
+    """Celery beat: the reminder before the deadline and the one when overdue, each once per school.
+    Returns how many e-mails went out."""
     sent = 0
     for response_id, municipality_id, kind in due_reminders():
         field = "reminded_overdue_at" if kind == "overdue" else "reminded_before_at"
