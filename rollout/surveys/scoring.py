@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from rollout.surveys.models import localized
 
@@ -34,9 +34,9 @@ MIN_TEACHER_RESPONSES = 5
 LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2")
 
 CRITERION_GROUPS = {
-    "technical": gettext_lazy("Technical"),
-    "staff": gettext_lazy("Staff"),
-    "organisational": gettext_lazy("Organisational"),
+    "technical": pgettext_lazy("criteria group", "Technical"),
+    "staff": pgettext_lazy("criteria group", "Staff"),
+    "organisational": pgettext_lazy("criteria group", "Organisational"),
 }
 READINESS_LEVELS = {
     "ready": gettext_lazy("Ready"),
