@@ -160,8 +160,14 @@ def seed_surveys() -> int:
         )
         if created:
             made += 1
-            for school, answers in zip(schools[:3], ALTAI_ANSWERS[::-1], strict=False):
-                _submit(last_year, school, {**answers, "internet_mbps": 0.8}, days_ago=350)
+            # A year ago the same schools had slower Internet and no updated website.
+            for school, answers in zip(schools[:3], ALTAI_ANSWERS, strict=False):
+                _submit(
+                    last_year,
+                    school,
+                    {**answers, "internet_mbps": 0.8, "website_updated": False},
+                    days_ago=350,
+                )
         campaign, created = _campaign(barnaul, "altai-pilot-criteria", "Отбор пилотных школ 2026")
         if created:
             made += 1

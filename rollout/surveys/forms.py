@@ -21,7 +21,12 @@ class LaunchForm(forms.Form):
     )
     name = forms.CharField(label=_("Name of the campaign"), max_length=200)
     deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
-    all_schools = forms.BooleanField(label=_("All schools and kindergartens"), required=False, initial=True)
+    all_schools = forms.BooleanField(
+        label=_("All schools and kindergartens"),
+        required=False,
+        initial=True,
+        help_text=_("Untick it to send the survey only to the schools chosen below."),
+    )
     schools = SafeModelMultipleChoiceField(
         queryset=School.objects.none(),
         label=_("Or only these"),

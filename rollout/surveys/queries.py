@@ -114,6 +114,8 @@ def campaign_results(campaign: Campaign) -> list[SchoolResult]:
             evaluation = scoring.evaluate(definition, response.answers, teachers)
         results.append(SchoolResult(response, evaluation, teachers, previous.get(response.school_id)))
     rank(results)
+    # The matrix lists ranked schools first, in their order, then the others by name.
+    results.sort(key=lambda r: (r.rank is None, r.rank or 0))
     return results
 
 
@@ -139,7 +141,11 @@ def ranking_reason(evaluation: Evaluation) -> str:
     ) % {"met": met, "total": total}
     if not evaluation.failed:
         return head + "."
-    failed = "; ".join(f"{c.text} ({c.actual}, {c.required})" for c in evaluation.failed)
+    failed = "; ".join(
+        _("%(criterion)s: %(actual)s, required %(required)s")
+        % {"criterion": c.text, "actual": c.actual, "required": c.required}
+        for c in evaluation.failed
+    )
     return _("%(head)s; not met: %(failed)s.") % {"head": head, "failed": failed}
 
 

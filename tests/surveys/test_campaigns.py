@@ -202,7 +202,7 @@ def test_matrix_ranking_and_pilot_group(world, client_for, django_assert_max_num
         (extra[0].pk, 85),
         (extra[1].pk, 65),
     ]
-    assert "Internet ≥ 1 Mbit/s (0.5 Mbit/s, ≥ 1 Mbit/s)" in ranked[1].reason
+    assert "Internet ≥ 1 Mbit/s: 0.5 Mbit/s, required ≥ 1 Mbit/s" in ranked[1].reason
     assert ranked[2].reason.startswith("Meets 7 of 10 criteria; not met:")
     assert "0.5 Mbit/s; required ≥ 1 Mbit/s: short by 0.5 Mbit/s." in page
     assert page.count("table-danger") >= 4
