@@ -10,14 +10,16 @@ scopes disabled). Safe to run twice: a campaign that exists by name is left alon
 from __future__ import annotations
 
 import random
+import secrets
 from datetime import timedelta
 
 from django.utils import timezone
 
 from rollout.surveys import scoring
-from rollout.surveys.models import Campaign, Response, SurveyTemplate, TeacherResponse
+from rollout.surveys.actions import TEACHING_ROLES
+from rollout.surveys.models import Campaign, Response, SurveyTemplate, TeacherLink, TeacherResponse
 from rollout.surveys.shipped import install_shipped_templates
-from schools.models import Membership, Municipality, School
+from schools.models import Membership, Municipality, Person, School
 from schools.roles import Role
 
 ALTAI_ANSWERS = [
@@ -135,7 +137,21 @@ def _submit(campaign, school, answers, days_ago=0):
 
 
 def _teachers(campaign, school, answer_sets):
+    """Personal links for the school's teachers, as many used as there are answers (not tied to them)."""
     definition = campaign.teacher_template.definition
+    people = Person.objects.filter(schools=school, role__in=TEACHING_ROLES).order_by("pk")
+    now = timezone.now()
+    TeacherLink.objects.bulk_create(
+        TeacherLink(
+            municipality=campaign.municipality,
+            campaign=campaign,
+            school=school,
+            person=person,
+            nonce=secrets.token_urlsafe(16),
+            used_at=now if n < len(answer_sets) else None,
+        )
+        for n, person in enumerate(people)
+    )
     for answers in answer_sets:
         TeacherResponse.objects.create(
             municipality=campaign.municipality,

@@ -61,6 +61,11 @@ class SurveyTemplate(models.Model):
         return localized(self.definition.get("description"))
 
     @property
+    def has_criteria(self) -> bool:
+        """A survey with criteria gives a score; one without (a self-reflection) only answers."""
+        return bool(self.definition.get("criteria"))
+
+    @property
     def companion_slug(self) -> str:
         """The teacher self-assessment whose per-school shares feed this template's staff criteria."""
         return self.definition.get("teacher_survey", "")

@@ -27,7 +27,7 @@ def render_report(response: Response) -> bytes:
     with translation.override(school_language(response.school)):
         stats = queries.teacher_stats(campaign).get(response.school_id, scoring.TeacherStats())
         evaluation = None
-        if response.status == Response.Status.SUBMITTED:
+        if response.status == Response.Status.SUBMITTED and campaign.template.has_criteria:
             evaluation = scoring.evaluate(campaign.template.definition, response.answers, stats)
         html = render_to_string(
             "surveys/report_pdf.html",

@@ -110,7 +110,7 @@ def campaign_results(campaign: Campaign) -> list[SchoolResult]:
     for response in campaign.responses.select_related("school").order_by("school__name"):
         teachers = stats.get(response.school_id, TeacherStats())
         evaluation = None
-        if response.status == Response.Status.SUBMITTED:
+        if response.status == Response.Status.SUBMITTED and campaign.template.has_criteria:
             evaluation = scoring.evaluate(definition, response.answers, teachers)
         results.append(SchoolResult(response, evaluation, teachers, previous.get(response.school_id)))
     rank(results)

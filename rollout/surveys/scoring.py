@@ -263,7 +263,8 @@ class TeacherStats:
         return round(100 * above / self.count, 1)
 
     def distribution(self) -> list[tuple[str, float]] | None:
-        if not self.enough:
+        """Percent at each level; None below the threshold or when the answers carry no level."""
+        if not self.enough or not any(self.by_level.get(level) for level in LEVELS):
             return None
         return [(lvl, round(100 * self.by_level.get(lvl, 0) / self.count, 1)) for lvl in LEVELS]
 

@@ -180,7 +180,7 @@ def _answer_page(request, response, form):
     campaign = response.campaign
     stats = queries.teacher_stats(campaign).get(response.school_id, scoring.TeacherStats())
     evaluation = None
-    if response.status == Response.Status.SUBMITTED:
+    if response.status == Response.Status.SUBMITTED and campaign.template.has_criteria:
         evaluation = scoring.evaluate(campaign.template.definition, response.answers, stats)
     can_answer = (
         has_perm(request.tenant, "answer_survey", response) and campaign.status == Campaign.Status.OPEN

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_scopes import scope, scopes_disabled
 
 from rollout.surveys import queries
@@ -13,6 +13,12 @@ from tests.surveys.fixtures import template
 from tests.surveys.test_scoring import ALTAI_ALL_MET
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
 
 
 def campaign_for(tenant, slug, *, days_ago=0, teacher_slug=None):
