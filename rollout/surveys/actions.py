@@ -69,8 +69,8 @@ def launch_campaign(request, *, template: SurveyTemplate, name: str, deadline, s
 
 def _merge(response: Response, answers: dict) -> dict:
     definition = response.campaign.template.definition
-    merged = {**response.answers, **answers}
-    return scoring.keep_visible(definition, merged)
+    merged = {**response.answers, **answers}  # an answer cleared in the form is None: dropped below
+    return {k: v for k, v in scoring.keep_visible(definition, merged).items() if v not in (None, "", [])}
 
 
 @transaction.atomic

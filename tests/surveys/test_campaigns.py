@@ -310,3 +310,31 @@ def test_directors_see_their_schools_surveys(world, client_for):
     assert world.a.school.name in page and world.a.other_school.name not in page
     with scope(municipality=world.a.municipality.pk):
         assert Membership.objects.filter(role="director").count() == 2  # the director and all-roles
+
+
+def test_evidence_is_attached_and_only_the_municipality_downloads_it(world, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    tenant = world.a
+    launch(client_for(tenant.users["officer"]), tenant)
+    response = response_of(latest_campaign(tenant), tenant.school)
+    url = f"/m/{tenant.municipality.slug}/surveys/responses/{response.pk}/"
+    director = client_for(tenant.users["director"])
+    upload = SimpleUploadedFile("схема сети.pdf", b"%PDF-1.4 plan", content_type="application/pdf")
+    assert (
+        director.post(url, {"library_lan": "yes", "library_lan_evidence": upload, "save": "1"}).status_code
+        == 302
+    )
+    with scope(municipality=tenant.municipality.pk):
+        evidence = response.evidence.get()
+    response.refresh_from_db()
+    assert response.answers["library_lan_evidence"] == "схема сети.pdf"
+    download = client_for(tenant.users["officer"]).get(
+        f"/m/{tenant.municipality.slug}/surveys/evidence/{evidence.pk}/"
+    )
+    assert download.status_code == 200 and download.content == b"%PDF-1.4 plan"
+    assert "attachment" in download["Content-Disposition"]
+    other = client_for(world.b.users["officer"]).get(
+        f"/m/{world.b.municipality.slug}/surveys/evidence/{evidence.pk}/"
+    )
+    assert other.status_code == 404

@@ -223,3 +223,21 @@ def test_explanations_follow_the_language():
     internet = result.by_key()["internet"]
     assert internet.text == "Интернет ≥ 1 Мбит/с"
     assert "Мбит/с" in internet.actual
+
+
+def test_haskovo_readiness_hand_computed():
+    from rollout.surveys.shipped import haskovo
+
+    answers = {
+        "internet_mbps": 8,  # fails (20): needs ≥ 10
+        "wifi": True,  # 15
+        "teacher_devices_pct": 80,  # 15 (exactly the threshold)
+        "admin_person": True,  # 20
+        "digital_skills": "na",  # fails (10): "not applicable" is no answer to a criterion
+        "gdpr": False,  # fails (10)
+        "pilot_volunteer": True,  # 10
+    }
+    result = evaluate(haskovo.DEFINITION, answers)
+    assert result.score == 60 and result.level == "partly"
+    assert {c.key for c in result.failed} == {"internet", "skills", "gdpr"}
+    assert result.by_key()["internet"].explanation == "8 Mbit/s; required ≥ 10 Mbit/s: short by 2 Mbit/s."
