@@ -206,7 +206,9 @@ def submit_teacher_response(link: TeacherLink, answers: dict) -> bool:
     """Store an anonymous self-assessment once per link. The answer row has no link to the person
     or the link; the link only remembers that it was used. False if the link was already used."""
     with scopes_disabled():  # ESCAPE HATCH: the link (from a signed token) fixes the tenant
-        claimed = TeacherLink.objects.filter(pk=link.pk, used_at=None).update(used_at=timezone.now())
+        # Only the day is kept, so the order of links used cannot be matched to the order of answers.
+        today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+        claimed = TeacherLink.objects.filter(pk=link.pk, used_at=None).update(used_at=today)
         if not claimed:
             return False
         definition = link.campaign.teacher_template.definition

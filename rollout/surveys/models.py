@@ -222,7 +222,7 @@ class TeacherLink(models.Model):
     )
     nonce = models.CharField(max_length=64, editable=False)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
-    used_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    used_at = models.DateTimeField(_("answered"), null=True, blank=True)  # the day only (anonymity)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = ScopedManager(municipality="municipality")

@@ -85,7 +85,6 @@ def due_reminders(now=None) -> list[tuple[int, int, str]]:
         responses = (
             Response.objects.filter(campaign__status=Campaign.Status.OPEN)
             .exclude(status=Response.Status.SUBMITTED)
-            .exclude(invited_at=None)
             .filter(reminded_overdue_at=None)
             .select_related("campaign", "campaign__municipality")
         )
@@ -96,7 +95,7 @@ def due_reminders(now=None) -> list[tuple[int, int, str]]:
             elif (
                 now >= ends - REMIND_BEFORE
                 and response.reminded_before_at is None
-                and now - response.invited_at >= INVITATION_GRACE
+                and (response.invited_at is None or now - response.invited_at >= INVITATION_GRACE)
             ):
                 due.append((response.pk, response.municipality_id, "before"))
     return due

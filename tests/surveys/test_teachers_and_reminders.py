@@ -82,6 +82,9 @@ def test_answers_are_anonymous_and_a_link_works_once(world, campaign_with_links)
     # The answer row names the school, never the person or the link.
     fields = {f.name for f in TeacherResponse._meta.get_fields()}
     assert not fields & {"person", "link", "teacherlink", "user", "email"}
+    with scope(municipality=world.a.municipality.pk):
+        used = TeacherLink.objects.exclude(used_at=None).get()
+    assert (used.used_at.hour, used.used_at.minute, used.used_at.second) == (0, 0, 0)  # the day only
     assert Client().get("/t/forged-token/").status_code == 404
 
 
