@@ -289,9 +289,9 @@ def response_teachers(request, response_id):
     campaign = response.campaign
     if campaign.teacher_template is None:
         raise Http404
-    can_create = (
-        has_perm(request.tenant, "answer_survey", response) and campaign.status == Campaign.Status.OPEN
-    )
+    # The school (or the officer) hands the links out; a regional coordinator sees only who answered.
+    hands_out = has_perm(request.tenant, "answer_survey", response)
+    can_create = hands_out and campaign.status == Campaign.Status.OPEN
     if request.method == "POST":
         if not can_create:
             raise PermissionDenied
@@ -304,7 +304,7 @@ def response_teachers(request, response_id):
     rows = [
         {
             "person": link.person,
-            "url": request.build_absolute_uri(f"/t/{actions.teacher_link_token(link)}/"),
+            "url": request.build_absolute_uri(f"/t/{actions.teacher_link_token(link)}/") if hands_out else "",
             "sent_at": link.sent_at,
             "used": link.used_at is not None,
         }
