@@ -55,13 +55,17 @@ def campaign_with_links(world, client_for, settings):
     return campaign, response, links, director, url
 
 
-def test_every_teacher_gets_one_personal_link_by_email(world, campaign_with_links):
+def test_every_teacher_gets_one_personal_link_by_email(world, client_for, campaign_with_links):
     campaign, _response, links, director, url = campaign_with_links
     with scope(municipality=world.a.municipality.pk):
         assert TeacherLink.objects.filter(campaign=campaign).count() == 7  # 6 + the tenant's own teacher
     assert len(links) == 6 == len(set(links))  # the seventh has no e-mail address: the list shows the link
     page = director.get(url).content.decode()
     assert page.count("/t/") == 7
+    # The region's coordinator sees who answered, never the links themselves.
+    coordinator = client_for(world.coordinator).get(url)
+    assert coordinator.status_code == 200 and "/t/" not in coordinator.content.decode()
+    assert client_for(world.coordinator).post(url).status_code == 403
 
 
 def test_answers_are_anonymous_and_a_link_works_once(world, campaign_with_links):
