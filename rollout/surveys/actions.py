@@ -77,7 +77,7 @@ def _merge(response: Response, answers: dict) -> dict:
 def save_draft(request, response: Response, answers: dict) -> Response:
     """Autosave: keep what was typed (valid answers only), nothing checked for completeness."""
     locked = Response.objects.select_for_update().get(pk=response.pk)
-    if locked.status == Response.Status.SUBMITTED:
+    if locked.status == Response.Status.SUBMITTED or response.campaign.status != Campaign.Status.OPEN:
         raise NotAllowed
     locked.answers = _merge(locked, answers)
     locked.status = Response.Status.DRAFT
@@ -91,7 +91,7 @@ def save_draft(request, response: Response, answers: dict) -> Response:
 @transaction.atomic
 def submit_response(request, response: Response, answers: dict) -> Response:
     locked = Response.objects.select_for_update().get(pk=response.pk)
-    if locked.status == Response.Status.SUBMITTED:
+    if locked.status == Response.Status.SUBMITTED or response.campaign.status != Campaign.Status.OPEN:
         raise NotAllowed
     locked.answers = _merge(locked, answers)
     if scoring.missing_required(locked.campaign.template.definition, locked.answers):
@@ -130,6 +130,18 @@ def add_evidence(request, response: Response, question_key: str, upload) -> Evid
     )
     log_action("survey_evidence.add", obj=evidence, changes={"question": question_key}, request=request)
     return evidence
+
+
+@transaction.atomic
+def set_campaign_status(request, campaign: Campaign, status: str) -> None:
+    """Close a campaign (no more answers, no more reminders) or open it again."""
+    if campaign.status == status:
+        return
+    Campaign.objects.filter(pk=campaign.pk).update(status=status)
+    log_action(
+        "survey_campaign.status", obj=campaign, changes={"status": [campaign.status, status]}, request=request
+    )
+    campaign.status = status
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ urlpatterns = [
         {"fmt": "xlsx"},
         name="survey_export_xlsx",
     ),
+    path("surveys/<int:campaign_id>/status/", views.campaign_status, name="survey_campaign_status"),
     path("surveys/<int:campaign_id>/pilot-group/", views.pilot_group_create, name="survey_pilot_group"),
     path("surveys/responses/<int:response_id>/", views.response_detail, name="survey_response"),
     path("surveys/responses/<int:response_id>/autosave/", views.response_autosave, name="survey_autosave"),

@@ -19,6 +19,7 @@ from rollout.surveys import actions, export, pdf, queries, scoring
 from rollout.surveys.forms import LaunchForm, PilotGroupForm, SurveyForm, TeacherForm
 from rollout.surveys.models import Campaign, Evidence, Response, TeacherLink
 from schools.access import get_for
+from schools.models import Membership
 from schools.permissions import has_perm
 from schools.roles import Role
 from schools.views.decorators import tenant_view
@@ -101,6 +102,10 @@ def campaign_detail(request, campaign_id):
     columns = queries.criteria_columns(campaign, group)
     ranked = sorted((r for r in results if r.rank), key=lambda r: r.rank)
     counts = {s: sum(r.response.status == s for r in results) for s in Response.Status.values}
+    # Schools whose director is not in the portal get no e-mail: the officer should know.
+    with_director = set(
+        Membership.objects.filter(role=Role.DIRECTOR, user__is_active=True).values_list("schools", flat=True)
+    )
     form = PilotGroupForm(
         campaign=campaign,
         initial={
@@ -113,7 +118,10 @@ def campaign_detail(request, campaign_id):
         "surveys/campaign_detail.html",
         {
             "campaign": campaign,
-            "rows": [{"result": r, "cells": _cells(r, columns)} for r in rows],
+            "rows": [
+                {"result": r, "cells": _cells(r, columns), "no_director": r.school.pk not in with_director}
+                for r in rows
+            ],
             "columns": columns,
             "ranked": ranked,
             "counts": counts,
@@ -150,6 +158,24 @@ def campaign_export(request, campaign_id, fmt):
         response = HttpResponse(export.as_csv(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
+
+
+@require_POST
+@tenant_view("manage_surveys")
+def campaign_status(request, campaign_id):
+    campaign = get_for(request, _campaigns(request), pk=campaign_id)
+    status = request.POST.get("status", "")
+    if status in Campaign.Status.values:
+        actions.set_campaign_status(request, campaign, status)
+        if status == Campaign.Status.CLOSED:
+            messages.success(
+                request, _("The campaign is closed: schools can no longer answer, and no reminders go out.")
+            )
+        else:
+            messages.success(request, _("The campaign is open again."))
+    return redirect(
+        "schools:survey_campaign", municipality_slug=request.tenant.municipality.slug, campaign_id=campaign.pk
+    )
 
 
 @require_POST
@@ -213,7 +239,10 @@ def response_detail(request, response_id):
     if request.method == "POST":
         if not has_perm(request.tenant, "answer_survey", response):
             raise PermissionDenied
-        if response.status == Response.Status.SUBMITTED or response.campaign.status != Campaign.Status.OPEN:
+        if response.campaign.status != Campaign.Status.OPEN:
+            messages.error(request, _("This campaign is closed: answers can no longer be changed."))
+            return redirect(request.path)
+        if response.status == Response.Status.SUBMITTED:
             messages.error(request, _("This survey was already submitted; the officer can reopen it."))
             return redirect(request.path)
         submitting = "submit" in request.POST
@@ -253,7 +282,7 @@ def response_autosave(request, response_id):
     try:
         saved = actions.save_draft(request, response, form.parsed())
     except actions.NotAllowed:
-        return HttpResponse(_("Already submitted: not saved."), status=409)
+        return HttpResponse(_("Submitted or closed: not saved."), status=409)
     local = timezone.localtime(saved.updated_at)
     return HttpResponse(_("Draft saved at %(time)s.") % {"time": time_format(local, "H:i")})
 

@@ -39,9 +39,7 @@ def test_no_window_exceeds_the_limit_across_processes(tmp_path, kind, count):
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
     processes = [
-        context.Process(
-            target=_hammer, args=(kind, targets[kind], name, limit, window, 2.0, queue, count)
-        )
+        context.Process(target=_hammer, args=(kind, targets[kind], name, limit, window, 2.0, queue, count))
         for _ in range(3)
     ]
     for process in processes:

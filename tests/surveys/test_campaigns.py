@@ -338,3 +338,21 @@ def test_evidence_is_attached_and_only_the_municipality_downloads_it(world, clie
         f"/m/{world.b.municipality.slug}/surveys/evidence/{evidence.pk}/"
     )
     assert other.status_code == 404
+
+
+def test_a_closed_campaign_takes_no_answers_and_can_open_again(world, client_for):
+    tenant = world.a
+    officer = client_for(tenant.users["officer"])
+    launch(officer, tenant)
+    campaign = latest_campaign(tenant)
+    base = f"/m/{tenant.municipality.slug}/surveys/"
+    url = f"{base}responses/{response_of(campaign, tenant.school).pk}/"
+    director = client_for(tenant.users["director"])
+    assert director.post(f"{base}{campaign.pk}/status/", {"status": "closed"}).status_code == 403
+    assert officer.post(f"{base}{campaign.pk}/status/", {"status": "closed"}).status_code == 302
+    assert director.post(url + "autosave/", {"internet_mbps": "3"}).status_code == 409
+    assert director.post(url, {**form_data(ALTAI_ALL_MET), "submit": "1"}).status_code == 302
+    response = response_of(campaign, tenant.school)
+    assert response.status == "not_started" and response.answers == {}
+    officer.post(f"{base}{campaign.pk}/status/", {"status": "open"})
+    assert director.post(url + "autosave/", {"internet_mbps": "3"}).status_code == 200
