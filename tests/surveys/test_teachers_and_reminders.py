@@ -73,7 +73,10 @@ def test_answers_are_anonymous_and_a_link_works_once(world, campaign_with_links)
     teacher = Client()
     form = teacher.get(links[0])
     assert form.status_code == 200
-    assert 'lang="bg"' in form.content.decode()  # the school's language
+    assert '<html lang="bg">' in form.content.decode()  # the school's language…
+    assert (
+        '<html lang="pl">' in teacher.get(links[0] + "?lang=pl").content.decode()
+    )  # …or the teacher's choice
     incomplete = teacher.post(links[0], {"role": "teacher"})
     assert incomplete.status_code == 200 and "invalid-feedback" in incomplete.content.decode()
     with scope(municipality=world.a.municipality.pk):
