@@ -2,6 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from rollout.surveys.urls import public_urlpatterns as survey_public_patterns
 from schools.urls import municipality_patterns, region_patterns
 from schools.views import portal, public
 
@@ -17,6 +18,7 @@ urlpatterns = [
     path("invite/<str:token>/", public.accept_invitation, name="accept_invitation"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    *survey_public_patterns,
     path("m/<slug:municipality_slug>/", include((municipality_patterns, "schools"), namespace="schools")),
     path("r/<slug:region_slug>/", include((region_patterns, "schools_region"), namespace="region")),
 ]

@@ -25,6 +25,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "view_region": frozenset({Role.COORDINATOR}),
     "view_integrations": frozenset({Role.OFFICER, Role.IT_ADMIN}),
     "manage_integrations": frozenset({Role.IT_ADMIN}),
+    "view_surveys": frozenset({Role.OFFICER, Role.DIRECTOR, Role.COORDINATOR}),
+    "view_survey_results": frozenset({Role.OFFICER, Role.COORDINATOR}),
+    "manage_surveys": frozenset({Role.OFFICER}),
 }
 
 # Which roles a role may hand out by invitation (no one invites above their own standing).
@@ -79,7 +82,13 @@ def _can_add_person(ctx: TenantContext, _obj) -> bool:
     )
 
 
+def _can_answer_survey(ctx: TenantContext, response) -> bool:
+    """A school's survey is answered by its director (the officer may fill it in for the school)."""
+    return response is not None and _can_edit_school(ctx, response.school)
+
+
 _OBJECT_RULES = {
+    "answer_survey": _can_answer_survey,
     "edit_school": _can_edit_school,
     "edit_person": _can_edit_person,
     "add_person": _can_add_person,

@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 # Pages that are public by design (sign-in, the invitation link, health, language choice).
-PUBLIC_NAMES = {"healthz", "accept_invitation", "set_language"}
+PUBLIC_NAMES = {"healthz", "accept_invitation", "set_language", "teacher_assessment"}
 # Pages of the signed-in user that show no tenant data without a membership.
 PERSONAL_NAMES = {"home"}
 
@@ -30,7 +30,16 @@ OBJECT_KWARGS = {
     "import_id": lambda t: t.roster_import.pk,
     "plan_id": lambda t: t.plan.pk,
     "job_id": lambda t: t.job.pk,
+    "campaign_id": lambda t: survey_objects(t).campaign.pk,
+    "response_id": lambda t: survey_objects(t).response.pk,
+    "evidence_id": lambda t: survey_objects(t).evidence.pk,
 }
+
+
+def survey_objects(tenant):
+    from tests.surveys.fixtures import survey_objects as make
+
+    return make(tenant)
 
 
 @dataclass

@@ -1,0 +1,49 @@
+"""A school's readiness report as PDF, in the school's language (WeasyPrint, our fonts only)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from integrations.slips import static_only_fetcher
+from rollout.surveys import queries, scoring
+from rollout.surveys.models import Response
+
+
+def school_language(school) -> str:
+    """Schools speak their municipality's language."""
+    return school.municipality.language
+
+
+def render_report(response: Response) -> bytes:
+    from weasyprint import HTML
+
+    campaign = response.campaign
+    font_dir = Path(finders.find("vendor/fonts/ttf/DejaVuSans.ttf")).parent
+    with translation.override(school_language(response.school)):
+        stats = queries.teacher_stats(campaign).get(response.school_id, scoring.TeacherStats())
+        evaluation = None
+        if response.status == Response.Status.SUBMITTED and campaign.template.has_criteria:
+            evaluation = scoring.evaluate(campaign.template.definition, response.answers, stats)
+        html = render_to_string(
+            "surveys/report_pdf.html",
+            {
+                "campaign": campaign,
+                "response": response,
+                "school": response.school,
+                "municipality": campaign.municipality,
+                "evaluation": evaluation,
+                "teachers": stats,
+                "sections": queries.answered_sections(campaign.template.definition, response.answers),
+                "language": school_language(response.school),
+                "font_regular": (font_dir / "DejaVuSans.ttf").as_uri(),
+                "font_bold": (font_dir / "DejaVuSans-Bold.ttf").as_uri(),
+            },
+        )
+    return HTML(
+        string=html, base_url=str(settings.BASE_DIR / "static"), url_fetcher=static_only_fetcher()
+    ).write_pdf()
