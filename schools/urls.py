@@ -1,6 +1,8 @@
 from django.urls import path
 
 from integrations.urls import urlpatterns as integration_patterns
+from rollout.urls import municipality_patterns as rollout_patterns
+from rollout.urls import region_patterns as rollout_region_patterns
 from schools.views import members, people, portal
 
 app_name = "schools"
@@ -25,8 +27,10 @@ municipality_patterns = [
     path("invitations/<int:invitation_id>/revoke/", members.invitation_revoke, name="invitation_revoke"),
     path("audit/", members.audit_log, name="audit"),
     *integration_patterns,
+    *rollout_patterns,
 ]
 
 region_patterns = [
     path("", portal.region_overview, name="overview"),
+    *rollout_region_patterns,
 ]

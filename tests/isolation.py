@@ -30,7 +30,22 @@ OBJECT_KWARGS = {
     "import_id": lambda t: t.roster_import.pk,
     "plan_id": lambda t: t.plan.pk,
     "job_id": lambda t: t.job.pk,
+    # rollout/ (objects made on first use by tests/rollout/objects.py)
+    "programme_id": lambda t: _rollout(t).programme.pk,
+    "stage_id": lambda t: _rollout(t).stage_id,
+    "activity_id": lambda t: _rollout(t).activity_id,
+    "task_id": lambda t: _rollout(t).task.pk,
+    "evidence_id": lambda t: _rollout(t).evidence.pk,
+    "budget_line_id": lambda t: _rollout(t).budget_line.pk,
+    "document_id": lambda t: _rollout(t).document.pk,
+    "agreement_id": lambda t: _rollout(t).agreement.pk,
 }
+
+
+def _rollout(tenant):
+    from tests.rollout.objects import rollout_objects
+
+    return rollout_objects(tenant)
 
 
 @dataclass
