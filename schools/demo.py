@@ -117,6 +117,9 @@ def seed() -> dict:
         if not User.objects.filter(email="admin@platform.example").exists():
             User.objects.create_superuser("admin@platform.example", DEMO_PASSWORD, full_name="Platform admin")
             counts["users"] += 1
+        from rollout.demo import seed as seed_rollout
+
+        counts["programmes"] = seed_rollout()
     return counts
 
 
