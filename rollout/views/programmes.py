@@ -46,9 +46,12 @@ def programme_list(request):
 @tenant_view("manage_programmes")
 def programme_create(request):
     municipality = request.tenant.municipality
+    key = request.GET.get("template", "")
+    languages = (SHIPPED[key]["languages"] if key in SHIPPED else None) or [municipality.language]
     initial = {
-        "template": request.GET.get("template", ""),
-        "language": municipality.language,
+        "template": key,
+        # The municipality's language when the template has it, else the template's own.
+        "language": municipality.language if municipality.language in languages else languages[0],
         "starts_on": today(request),
         "coverage": Programme.Coverage.ALL,
     }
