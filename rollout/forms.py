@@ -203,12 +203,12 @@ class ActivityForm(TenantModelForm):
         super().__init__(*args, **kwargs)
         self.fields["stage"].queryset = Stage.objects.filter(programme=programme).order_by("order")
         members = Membership.objects.values_list("user_id", flat=True)
+        # Only people with a role in this municipality can be named.
+        users = get_user_model().objects.filter(pk__in=list(members)).order_by("full_name", "email")
         self.fields["responsible_users"] = SafeModelMultipleChoiceField(
-            queryset=get_user_model().objects.filter(pk__in=members).order_by("full_name", "email"),
-            label=_("Responsible people"),
-            required=False,
-            widget=forms.CheckboxSelectMultiple,
+            queryset=users, label=_("Responsible people"), required=False, widget=forms.CheckboxSelectMultiple
         )
+        self.fields["responsible_users"].queryset = users
         self.fields["fact_kind"] = forms.ChoiceField(
             label=_("Ticks itself when"), choices=facts.choices(), required=False
         )
