@@ -21,6 +21,7 @@ municipality_patterns = [
     path("stages/<int:stage_id>/edit/", programmes.stage_edit, name="stage_edit"),
     path("activities/<int:activity_id>/", programmes.activity_detail, name="activity"),
     path("activities/<int:activity_id>/edit/", programmes.activity_edit, name="activity_edit"),
+    path("activities/<int:activity_id>/delete/", programmes.activity_delete, name="activity_delete"),
     path("tasks/<int:task_id>/", tasks.task_detail, name="task"),
     path("tasks/<int:task_id>/status/", tasks.task_status, name="task_status"),
     path("tasks/<int:task_id>/automatic/", tasks.task_automatic, name="task_automatic"),

@@ -200,3 +200,13 @@ def activity_edit(request, activity_id):
     return render(
         request, "rollout/form.html", {"form": form, "programme": activity.programme, "title": activity.title}
     )
+
+
+@require_POST
+@tenant_view("manage_programmes")
+def activity_delete(request, activity_id):
+    activity = get_for(request, Activity.objects.all(), pk=activity_id)
+    programme_id = activity.programme_id
+    actions.delete_activity(request, activity)
+    messages.success(request, _("The activity was removed."))
+    return to("programme", request, programme_id=programme_id)

@@ -9,6 +9,7 @@ from django_scopes import scope
 
 from rollout import actions, facts
 from rollout.models import Activity, Notification, Task
+from schools.models import AuditEvent
 from tests.rollout.helpers import start, task_of
 
 pytestmark = pytest.mark.django_db
@@ -97,3 +98,14 @@ def test_training_facts_tick_once_the_trainings_app_answers(world, monkeypatch):
         texts = dict(Task.objects.filter(activity=training).values_list("school_id", "fact_text"))
     assert done == {world.a.school.pk: "done", world.a.other_school.pk: "planned"}
     assert texts[world.a.other_school.pk] == "2 of 5 teachers trained"
+
+
+def test_officer_removes_an_activity_audited(world, client_for):
+    programme = start(world.a, schools=[world.a.school])
+    task = task_of(programme, "Обучение на администратори")
+    path = f"/m/{world.a.municipality.slug}/activities/{task.activity_id}/delete/"
+    assert client_for(world.a.users["director"]).post(path).status_code == 403
+    assert client_for(world.a.users["officer"]).post(path).status_code == 302
+    with scope(municipality=world.a.municipality.pk):
+        assert not Activity.objects.filter(pk=task.activity_id).exists()
+        assert AuditEvent.objects.filter(action="activity.delete", object_id=str(task.activity_id)).exists()

@@ -10,7 +10,7 @@ from django_scopes import scope, scopes_disabled
 from integrations.models import Layout
 from rollout import actions, facts
 from rollout.models import Evidence, Task
-from rollout.queries import today_for
+from rollout.queries import timeline, today_for
 from schools.models import AuditEvent
 from tests.rollout.helpers import account_created, start, task_of, teachers
 
@@ -183,3 +183,17 @@ def test_my_tasks_lists_the_directors_schools_only(world, client_for):
     with scopes_disabled():
         mine = Task.objects.filter(activity__programme=programme, school=world.a.school).count()
     assert content.count("checklist-item") == mine
+
+
+def test_timeline_places_today_and_zooms_by_quarter(world):
+    programme = start(world.a, schools=[world.a.school], starts_on=date(2026, 1, 1))
+    with scope(municipality=world.a.municipality.pk):
+        months = timeline(programme, date(2026, 11, 23), "month")
+        quarters = timeline(programme, date(2026, 11, 23), "quarter")
+    assert months["header"][0]["start"] == date(2026, 1, 1) and len(months["header"]) == 18  # to June 2027
+    assert [c["start"].month for c in quarters["header"][:3]] == [1, 4, 7]
+    assert 0 < months["today_left"] < 100
+    bars = [bar for group in months["groups"] for bar in group["bars"]]
+    assert len(bars) == 11
+    first = bars[0]  # the readiness survey in January 2026: overdue by November
+    assert first.status == "overdue" and first.left == 0
