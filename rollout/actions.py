@@ -519,8 +519,12 @@ def take_snapshots(programme: Programme, *, now=None, previous: bool = False, re
     period = period_label(today, programme.snapshot_months)
     if previous:
         period = previous_period(today, programme.snapshot_months)
-        if period is None or programme.starts_on > today:
-            return 0
+        if (
+            period is None
+            or programme.starts_on > today
+            or period_label(programme.starts_on, programme.snapshot_months) > period
+        ):
+            return 0  # the programme had not started in the period that ended
     schools = list(covered_schools(programme))
     taken = set(
         Snapshot.objects.filter(programme=programme, period=period).values_list("school_id", flat=True)

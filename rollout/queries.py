@@ -137,6 +137,7 @@ def my_tasks(ctx, user, today: date):
     tasks = list(
         Task.objects.filter(condition)
         .select_related("activity", "activity__programme", "activity__stage", "school")
+        .prefetch_related("activity__responsible_users")
         .distinct()
         .order_by("activity__due_on", "activity__programme__name", "activity__order", "school__name")
     )
@@ -269,7 +270,7 @@ def period_label(day: date, months: int) -> str:
         return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
     if months == 12:
         return f"{day.year}"
-    return f"{day.year}-P{(day.month - 1) // months + 1}"
+    return f"{day.year}-P{(day.month - 1) // months + 1:02d}"
 
 
 def previous_period(day: date, months: int) -> str | None:

@@ -131,6 +131,7 @@ def my_tasks(request):
     groups: dict = {}
     for task in tasks:
         task.shown_status = task.display_status(day)
+        task.can_edit = can_edit_task(request, task)
         groups.setdefault(task.school, []).append(task)
     return render(
         request,

@@ -123,3 +123,12 @@ def test_regional_coordinator_sees_every_municipality_of_the_region(world, clien
     slug = world.a.municipality.slug
     assert coordinator.get(f"/m/{slug}/monitoring/").status_code == 200
     assert coordinator.post(f"/m/{slug}/programmes/{programme.pk}/snapshot/").status_code == 403
+
+
+def test_no_snapshot_for_a_period_before_the_programme_started(world):
+    programme = start(world.a, schools=[world.a.school], starts_on=date(2026, 11, 2))
+    with scope(municipality=world.a.municipality.pk):
+        assert actions.take_snapshots(programme, now=datetime(2026, 11, 20, tzinfo=UTC), previous=True) == 0
+        assert actions.take_snapshots(programme, now=datetime(2027, 1, 2, 9, tzinfo=UTC), previous=True) == 1
+        assert Snapshot.objects.get().period == "2026-Q4"
+    assert period_label(date(2026, 10, 5), 1) == "2026-P10" > period_label(date(2026, 2, 5), 1) == "2026-P02"
