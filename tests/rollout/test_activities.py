@@ -109,3 +109,40 @@ def test_officer_removes_an_activity_audited(world, client_for):
     with scope(municipality=world.a.municipality.pk):
         assert not Activity.objects.filter(pk=task.activity_id).exists()
         assert AuditEvent.objects.filter(action="activity.delete", object_id=str(task.activity_id)).exists()
+
+
+def test_changing_the_covered_schools_adds_and_drops_their_tasks(world, client_for):
+    programme = start(world.a, schools=[world.a.school])
+    response = client_for(world.a.users["officer"]).post(
+        f"/m/{world.a.municipality.slug}/programmes/{programme.pk}/edit/",
+        {
+            "name": programme.name,
+            "language": "bg",
+            "starts_on": programme.starts_on.isoformat(),
+            "coverage": "chosen",
+            "schools": [world.a.other_school.pk],
+            "snapshot_months": 6,
+        },
+    )
+    assert response.status_code == 302
+    with scope(municipality=world.a.municipality.pk):
+        schools = set(
+            Task.objects.filter(activity__programme=programme)
+            .exclude(school=None)
+            .values_list("school_id", flat=True)
+        )
+        assert schools == {world.a.other_school.pk}
+        assert AuditEvent.objects.filter(action="programme.update").exists()
+
+
+def test_unread_notifications_are_counted_in_the_menu(world, client_for):
+    programme = start(world.a, schools=[world.a.school])
+    task = task_of(programme, "Подпомагане на училищата", world.a.school)
+    with scope(municipality=world.a.municipality.pk):
+        actions.notify([world.a.users["director"]], "comment", task, municipality=world.a.municipality)
+    client = client_for(world.a.users["director"])
+    page = client.get(f"/m/{world.a.municipality.slug}/my-tasks/").content.decode()
+    assert 'text-bg-danger">1<' in page
+    client.post(f"/m/{world.a.municipality.slug}/notifications/read/")
+    page = client.get(f"/m/{world.a.municipality.slug}/my-tasks/").content.decode()
+    assert 'text-bg-danger">1<' not in page
