@@ -3,6 +3,8 @@ notifications."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -129,6 +131,7 @@ def my_tasks(request):
             programme, tasks=[t for t in tasks if t.activity.programme == programme and t.activity.fact_kind]
         )
     groups: dict = {}
+    tasks.sort(key=lambda t: (t.status == "done", t.activity.due_on or date.max))  # open ones first
     for task in tasks:
         task.shown_status = task.display_status(day)
         task.can_edit = can_edit_task(request, task)
