@@ -197,3 +197,15 @@ def test_timeline_places_today_and_zooms_by_quarter(world):
     assert len(bars) == 11
     first = bars[0]  # the readiness survey in January 2026: overdue by November
     assert first.status == "overdue" and first.left == 0
+
+
+def test_the_hourly_beat_task_ticks_activities_in_every_municipality(world):
+    from rollout.tasks import refresh_facts
+
+    ours = start(world.a, schools=[world.a.school])
+    theirs = start(world.b, schools=[world.b.school])
+    account_created(world.a, world.a.person, 1)
+    account_created(world.b, world.b.person, 1)
+    assert refresh_facts() >= 2
+    for programme, school in ((ours, world.a.school), (theirs, world.b.school)):
+        assert task_of(programme, ACCOUNTS, school).status == "done"
