@@ -187,7 +187,12 @@ CELERY_BEAT_SCHEDULE = {
     "reconcile-provisioning-jobs": {"task": "integrations.tasks.reconcile_jobs", "schedule": 60.0},
     "purge-initial-passwords": {"task": "integrations.tasks.purge_initial_passwords", "schedule": 3600.0},
     "survey-reminders": {"task": "rollout.surveys.tasks.send_reminders", "schedule": 900.0},
+    "rollout-refresh-facts": {"task": "rollout.tasks.refresh_facts", "schedule": 3600.0},
+    "rollout-notify-overdue": {"task": "rollout.tasks.notify_overdue", "schedule": 6 * 3600.0},
+    "rollout-weekly-digests": {"task": "rollout.tasks.send_weekly_digests", "schedule": 3600.0},
+    "rollout-monitoring-snapshots": {"task": "rollout.tasks.take_due_snapshots", "schedule": 6 * 3600.0},
 }
+ROLLOUT_MAX_UPLOAD_MB = env_int("ROLLOUT_MAX_UPLOAD_MB", 10, minimum=1)
 # Temporary passwords of new accounts stay (encrypted) for the credential slips this long.
 CREDENTIAL_RETENTION_DAYS = env_int("CREDENTIAL_RETENTION_DAYS", 14, minimum=1)
 # Items a worker claimed and did not finish within this time go back to the queue (its process

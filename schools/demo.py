@@ -120,6 +120,9 @@ def seed() -> dict:
         from rollout.surveys.demo import seed_surveys
 
         seed_surveys()
+        from rollout.demo import seed as seed_rollout
+
+        counts["programmes"] = seed_rollout()
     return counts
 
 

@@ -28,6 +28,16 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "view_surveys": frozenset({Role.OFFICER, Role.DIRECTOR, Role.COORDINATOR}),
     "view_survey_results": frozenset({Role.OFFICER, Role.COORDINATOR}),
     "manage_surveys": frozenset({Role.OFFICER}),
+    # Rollout programmes (rollout/)
+    "view_programmes": _ALL_MUNICIPAL | {Role.COORDINATOR},
+    "manage_programmes": frozenset({Role.OFFICER}),
+    "view_monitoring": frozenset({Role.OFFICER, Role.IT_ADMIN, Role.COORDINATOR}),
+    "view_budget": frozenset({Role.OFFICER, Role.COORDINATOR}),
+    "manage_budget": frozenset({Role.OFFICER}),
+    "view_library": _ALL_MUNICIPAL | {Role.COORDINATOR},
+    "manage_library": frozenset({Role.OFFICER}),
+    "view_agreements": _ALL_MUNICIPAL | {Role.COORDINATOR},
+    "manage_agreements": frozenset({Role.OFFICER}),
 }
 
 # Which roles a role may hand out by invitation (no one invites above their own standing).
@@ -87,11 +97,25 @@ def _can_answer_survey(ctx: TenantContext, response) -> bool:
     return response is not None and _can_edit_school(ctx, response.school)
 
 
+def _can_edit_task(ctx: TenantContext, task) -> bool:
+    """Officers; a director for their own schools' tasks; a role named responsible for the activity
+    (IT admin, trainer). People named on the activity are checked by ``rollout.views`` too."""
+    if Role.OFFICER in ctx.roles:
+        return True
+    if task is None:
+        return False
+    if Role.DIRECTOR in ctx.roles and task.school_id is not None and task.school_id in ctx.school_ids:
+        return True
+    role = task.activity.responsible_role
+    return role != Role.DIRECTOR and role in ctx.roles and role != Role.COORDINATOR
+
+
 _OBJECT_RULES = {
     "answer_survey": _can_answer_survey,
     "edit_school": _can_edit_school,
     "edit_person": _can_edit_person,
     "add_person": _can_add_person,
+    "edit_task": _can_edit_task,
 }
 
 

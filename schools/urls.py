@@ -2,6 +2,8 @@ from django.urls import path
 
 from integrations.urls import urlpatterns as integration_patterns
 from rollout.surveys.urls import urlpatterns as survey_patterns
+from rollout.urls import municipality_patterns as rollout_patterns
+from rollout.urls import region_patterns as rollout_region_patterns
 from schools.views import members, people, portal
 
 app_name = "schools"
@@ -27,8 +29,10 @@ municipality_patterns = [
     path("audit/", members.audit_log, name="audit"),
     *integration_patterns,
     *survey_patterns,
+    *rollout_patterns,
 ]
 
 region_patterns = [
     path("", portal.region_overview, name="overview"),
+    *rollout_region_patterns,
 ]

@@ -32,7 +32,16 @@ OBJECT_KWARGS = {
     "job_id": lambda t: t.job.pk,
     "campaign_id": lambda t: survey_objects(t).campaign.pk,
     "response_id": lambda t: survey_objects(t).response.pk,
-    "evidence_id": lambda t: survey_objects(t).evidence.pk,
+    "survey_file_id": lambda t: survey_objects(t).evidence.pk,
+    # rollout/ (objects made on first use by tests/rollout/objects.py)
+    "programme_id": lambda t: _rollout(t).programme.pk,
+    "stage_id": lambda t: _rollout(t).stage_id,
+    "activity_id": lambda t: _rollout(t).activity_id,
+    "task_id": lambda t: _rollout(t).task.pk,
+    "evidence_id": lambda t: _rollout(t).evidence.pk,
+    "budget_line_id": lambda t: _rollout(t).budget_line.pk,
+    "document_id": lambda t: _rollout(t).document.pk,
+    "agreement_id": lambda t: _rollout(t).agreement.pk,
 }
 
 
@@ -40,6 +49,12 @@ def survey_objects(tenant):
     from tests.surveys.fixtures import survey_objects as make
 
     return make(tenant)
+
+
+def _rollout(tenant):
+    from tests.rollout.objects import rollout_objects
+
+    return rollout_objects(tenant)
 
 
 @dataclass

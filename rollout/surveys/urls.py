@@ -28,7 +28,7 @@ urlpatterns = [
     path(
         "surveys/responses/<int:response_id>/teachers/", views.response_teachers, name="survey_teacher_links"
     ),
-    path("surveys/evidence/<int:evidence_id>/", views.evidence_download, name="survey_evidence"),
+    path("surveys/evidence/<int:survey_file_id>/", views.evidence_download, name="survey_evidence"),
 ]
 
 # Outside any municipality: a teacher's anonymous personal link needs no account.

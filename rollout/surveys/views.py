@@ -347,9 +347,9 @@ def response_teachers(request, response_id):
 
 
 @tenant_view("view_surveys")
-def evidence_download(request, evidence_id):
+def evidence_download(request, survey_file_id):
     evidence = get_for(
-        request, Evidence.objects.select_related("response", "response__school"), pk=evidence_id
+        request, Evidence.objects.select_related("response", "response__school"), pk=survey_file_id
     )
     _response(request, evidence.response_id)
     with evidence.file.open("rb") as handle:  # evidence is small (10 MB at most)
