@@ -150,11 +150,12 @@ register(FactKind("domain_verified", gettext_lazy("Domain verified"), _domain_ve
 
 
 def _survey_submitted(activity, schools) -> dict[int, Result]:
-    submitted = _function("rollout.surveys.queries", "survey_submitted", "rollout.surveys")
+    submitted = _function("rollout.surveys.queries", "schools_with_submitted_survey", "rollout.surveys")
     slug = (activity.fact_params or {}).get("template_slug")
+    done = submitted(schools, template_slug=slug) if submitted else set()  # one query for all
     out = {}
     for school in schools:
-        ok = bool(submitted(school, template_slug=slug)) if submitted else False
+        ok = school.pk in done
         out[school.pk] = (ok, _("Readiness survey submitted") if ok else _("Readiness survey not submitted"))
     return out
 

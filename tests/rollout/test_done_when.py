@@ -1,14 +1,10 @@
 """Issue 7 "done when", as a new user would try it: the Haskovo officer starts "School in the
 Cloud" for a pilot group of five schools, assigns owners and dates; a director ticks an activity
 with evidence; an activity ticks itself after provisioning; an overdue one shows red on the
-timeline; everything in Bulgarian. The surveys app is stood in for by its agreed interface."""
-
-import sys
-import types
-from types import SimpleNamespace
+timeline; everything in Bulgarian. The pilot group comes from a readiness-survey campaign
+(issue 6: the pilot group flows into a programme)."""
 
 import pytest
-from django.apps import apps
 from django_scopes import scope, scopes_disabled
 
 from rollout.models import Activity, Programme, Task
@@ -18,29 +14,19 @@ from tests.rollout.helpers import account_created
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def surveys(monkeypatch):
-    """``rollout.surveys`` as agreed: ``pilot_groups(municipality)`` and ``survey_submitted(school)``."""
-    state = SimpleNamespace(groups=[], submitted=set())
-    package = types.ModuleType("rollout.surveys")
-    queries = types.ModuleType("rollout.surveys.queries")
-    queries.pilot_groups = lambda municipality: state.groups
-    queries.survey_submitted = lambda school, template_slug=None: school.pk in state.submitted
-    package.queries = queries
-    monkeypatch.setitem(sys.modules, "rollout.surveys", package)
-    monkeypatch.setitem(sys.modules, "rollout.surveys.queries", queries)
-    installed = apps.is_installed
-    monkeypatch.setattr(apps, "is_installed", lambda name: name == "rollout.surveys" or installed(name))
-    return state
+def test_haskovo_pilot_group_of_five_in_bulgarian(world, client_for):
+    from rollout.surveys.models import PilotGroup, Response
+    from tests.surveys.fixtures import survey_objects
 
-
-def test_haskovo_pilot_group_of_five_in_bulgarian(world, client_for, surveys):
     municipality = world.a.municipality
     with scopes_disabled():
         extra = [SchoolFactory(municipality=municipality) for _ in range(4)]
     pilot = [world.a.school, *extra]
-    surveys.groups = [SimpleNamespace(pk=7, name="Пилотна група", schools=SimpleNamespace(all=lambda: pilot))]
-    surveys.submitted = {world.a.school.pk}
+    campaign = survey_objects(world.a).campaign
+    with scopes_disabled():  # the officer marked the pilot group on the survey's results
+        group = PilotGroup.objects.create(municipality=municipality, name="Пилотна група", campaign=campaign)
+        group.schools.set(pilot)
+        Response.objects.filter(campaign=campaign, school=world.a.school).update(status="submitted")
     slug = municipality.slug
     officer = client_for(world.a.users["officer"])
 
@@ -53,7 +39,7 @@ def test_haskovo_pilot_group_of_five_in_bulgarian(world, client_for, surveys):
             "language": "bg",
             "starts_on": "2026-01-05",
             "coverage": "pilot",
-            "pilot_group_id": "7",
+            "pilot_group_id": str(group.pk),
         },
     )
     assert response.status_code == 302
