@@ -185,6 +185,7 @@ PROVIDER_QUOTA_TIME_SCALE = float(env_str("PROVIDER_QUOTA_TIME_SCALE", "1") or "
 CELERY_BEAT_SCHEDULE = {
     "reconcile-provisioning-jobs": {"task": "integrations.tasks.reconcile_jobs", "schedule": 60.0},
     "purge-initial-passwords": {"task": "integrations.tasks.purge_initial_passwords", "schedule": 3600.0},
+    "training-reminders": {"task": "trainings.tasks.send_reminders", "schedule": 3600.0},
 }
 # Temporary passwords of new accounts stay (encrypted) for the credential slips this long.
 CREDENTIAL_RETENTION_DAYS = env_int("CREDENTIAL_RETENTION_DAYS", 14, minimum=1)

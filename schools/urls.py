@@ -2,6 +2,7 @@ from django.urls import path
 
 from integrations.urls import urlpatterns as integration_patterns
 from schools.views import members, people, portal
+from trainings.urls import urlpatterns as training_patterns
 
 app_name = "schools"
 
@@ -25,6 +26,7 @@ municipality_patterns = [
     path("invitations/<int:invitation_id>/revoke/", members.invitation_revoke, name="invitation_revoke"),
     path("audit/", members.audit_log, name="audit"),
     *integration_patterns,
+    *training_patterns,
 ]
 
 region_patterns = [

@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tests.trainings.objects import TRAINING_KWARGS
+
 # Pages that are public by design (sign-in, the invitation link, health, language choice).
-PUBLIC_NAMES = {"healthz", "accept_invitation", "set_language"}
+PUBLIC_NAMES = {"healthz", "accept_invitation", "set_language", "verify_certificate", "calendar_feed"}
 # Pages of the signed-in user that show no tenant data without a membership.
 PERSONAL_NAMES = {"home"}
 
@@ -30,6 +32,7 @@ OBJECT_KWARGS = {
     "import_id": lambda t: t.roster_import.pk,
     "plan_id": lambda t: t.plan.pk,
     "job_id": lambda t: t.job.pk,
+    **TRAINING_KWARGS,
 }
 
 
