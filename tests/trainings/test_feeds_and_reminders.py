@@ -50,7 +50,11 @@ def parse_ics(text: str) -> list[dict]:
         elif current is not None:
             current[name.split(";")[0]] = value
     assert stack == []
-    assert lines[0] == "BEGIN:VCALENDAR" and "VERSION:2.0" in lines and any(x.startswith("PRODID:") for x in lines)
+    assert (
+        lines[0] == "BEGIN:VCALENDAR"
+        and "VERSION:2.0" in lines
+        and any(x.startswith("PRODID:") for x in lines)
+    )
     for event in events:
         assert {"UID", "DTSTAMP", "DTSTART"} <= event.keys()
     return events
@@ -122,7 +126,10 @@ def test_indicators_and_targets(world):
         CertificationTarget.objects.create(municipality=municipality, audience="teachers", target=50)
         CertificationTarget.objects.create(municipality=municipality, audience="trainers", target=3)
         ExternalCertification.objects.create(
-            municipality=municipality, person=objects["person"], kind="google_trainer", obtained_on=timezone.localdate()
+            municipality=municipality,
+            person=objects["person"],
+            kind="google_trainer",
+            obtained_on=timezone.localdate(),
         )
         expired = PersonFactory(municipality=municipality)
         ExternalCertification.objects.create(
@@ -168,7 +175,10 @@ def test_indicators_query_count_is_flat(world):
                 municipality=municipality, school=school, kind="webinar", title="w", starts_at=timezone.now()
             )
             ExternalCertification.objects.create(
-                municipality=municipality, person=person, kind="microsoft_mie", obtained_on=timezone.localdate()
+                municipality=municipality,
+                person=person,
+                kind="microsoft_mie",
+                obtained_on=timezone.localdate(),
             )
             enrolment.completed_at = timezone.now()
             enrolment.save()
@@ -198,6 +208,9 @@ def test_page_query_count_is_flat(world, client_for, page):
                 municipality=municipality, school=school, kind="webinar", title="w", starts_at=timezone.now()
             )
             ExternalCertification.objects.create(
-                municipality=municipality, person=person, kind="microsoft_mie", obtained_on=timezone.localdate()
+                municipality=municipality,
+                person=person,
+                kind="microsoft_mie",
+                obtained_on=timezone.localdate(),
             )
     assert _count(lambda: client.get(path)) == before
