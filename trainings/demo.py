@@ -17,6 +17,7 @@ from schools.roles import PersonRole
 from trainings import actions, demo_content
 from trainings.models import (
     Attendance,
+    Certificate,
     CertificationTarget,
     Curriculum,
     Enrolment,
@@ -141,7 +142,13 @@ def _run_past_session(session, people, rng) -> None:
                 )
                 for q in questions
             )
-        actions.update_completion(enrolment)
+        if actions.update_completion(enrolment):  # completed (and certified) on the last day, not today
+            Enrolment.objects.filter(pk=enrolment.pk).update(completed_at=session.ends_at)
+            Certificate.objects.filter(enrolment=enrolment).update(
+                issued_on=timezone.localtime(
+                    session.ends_at, zoneinfo.ZoneInfo(session.municipality.time_zone)
+                ).date()
+            )
 
 
 def _certifications(municipality, teachers, rng) -> None:

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -224,7 +225,7 @@ def quota_set_edit(request, quota_set_id=None):
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         saved = actions.save_quota_set(request, form, rules_from(formset))
         messages.success(request, _("The quotas were saved."))
-        return redirect(f"{request.path.rsplit('/quotas/', 1)[0]}/quotas/?set={saved.pk}")
+        return redirect(f"{reverse('schools:quota_matrix', args=[_slug(request)])}?set={saved.pk}")
     return render(
         request, "trainings/quota_set_form.html", {"form": form, "formset": formset, "quota_set": quota_set}
     )
