@@ -163,3 +163,31 @@ def test_someone_not_enrolled_cannot_check_in(world, client_for, course):
     url = f"/m/{world.a.municipality.slug}/trainings/sessions/{session.pk}/check-in/"
     response = client.post(url, {"code": actions.checkin_code(session, 1)})
     assert 'data-state="not-enrolled"' in response.content.decode()
+
+
+def test_more_places_take_people_from_the_waiting_list(world, client_for, course):
+    _curriculum, session = course
+    with municipality_scope(world.a.municipality):
+        TrainingSession.objects.filter(pk=session.pk).update(capacity=1)
+        session.refresh_from_db()
+        first, second, third = _enrol(world, session, 3)
+    data = {
+        "curriculum": session.curriculum_id,
+        "mode": "in_person",
+        "place": session.place,
+        "capacity": 2,
+        "trainer": world.a.users["trainer"].pk,
+        "starts_at": "2031-01-10T09:00",
+        "ends_at": "2031-01-10T12:00",
+        "meetings": 1,
+        "self_enrolment": "on",
+    }
+    url = f"/m/{world.a.municipality.slug}/trainings/sessions/{session.pk}/edit/"
+    assert client_for(world.a.users["trainer"]).post(url, data).status_code == 302
+    with municipality_scope(world.a.municipality):
+        statuses = [Enrolment.objects.get(pk=e.pk).status for e in (first, second, third)]
+    assert statuses == ["enrolled", "enrolled", "waiting"]
+    # Another trainer's session cannot be edited by this trainer.
+    with scopes_disabled():
+        TrainingSession.objects.filter(pk=session.pk).update(trainer=world.a.users["officer"])
+    assert client_for(world.a.users["trainer"]).get(url).status_code == 404
