@@ -76,7 +76,6 @@ def open_badge(certificate: Certificate) -> dict:
                 "inLanguage": certificate.language,
             },
         },
-        "credentialStatus": {"id": url, "type": "1EdTechRevocationList"},
     }
     if certificate.hours:
         credential["credentialSubject"]["achievement"]["creditsAvailable"] = float(certificate.hours)

@@ -107,6 +107,17 @@ def _seed_municipality(municipality: Municipality, counts: dict) -> None:
     counts["sessions"] += 1
     if full:
         _certifications(municipality, teachers, rng)
+        schools = list(School.objects.order_by("name"))
+        for days, kind, title in demo_content.HASKOVO_EVENTS:
+            NetworkEvent.objects.create(
+                municipality=municipality,
+                kind=kind,
+                title=title,
+                school=rng.choice(schools),
+                starts_at=(now + timedelta(days=days)).replace(hour=12, minute=0, second=0, microsecond=0),
+                participants=rng.randint(15, 60) if days < 0 else None,
+            )
+            counts["events"] += 1
     if municipality.slug == "barnaul":
         counts["events"] += _altai_events(municipality, rng, now)
 

@@ -98,3 +98,11 @@ EVENT_TITLES = {
     "distance_event": ["Предметный марафон по математике", "Конкурс портфолио учащихся"],
     "master_class": ["Мастер-класс: смешанное обучение", "Мастер-класс: проектная деятельность онлайн"],
 }
+
+# (days from today, kind, title): open lessons and a conference of the Haskovo programme.
+HASKOVO_EVENTS = [
+    (-34, "open_lesson", "Открит урок: Classroom в 5. клас"),
+    (-12, "webinar", "Уебинар: правила за е-комуникация в училище"),
+    (6, "open_lesson", "Открит урок: проект с Google Документи"),
+    (27, "conference", "Конференция „Училище в облака“ — добри практики"),
+]

@@ -162,6 +162,7 @@ def session_detail(request, session_id):
         "runner": runner,
         "enrolled": enrolled,
         "waiting": waiting,
+        "visible_enrolled": [e for e in enrolled if e.visible],
         "me": me,
         "mine": mine,
         "mine_status": actions.completion_status(mine) if mine else None,
