@@ -239,8 +239,13 @@ def enrolment_cancel(request, enrolment_id):
     )
     if not (own or director or Role.OFFICER in request.tenant.roles or can_run(request, enrolment.session)):
         raise Http404
-    actions.cancel_enrolment(request, enrolment)
-    messages.success(request, _("The enrolment was cancelled."))
+    if enrolment.completed_at is not None:
+        messages.error(
+            request, _("A completed training cannot be cancelled; revoke the certificate instead.")
+        )
+    else:
+        actions.cancel_enrolment(request, enrolment)
+        messages.success(request, _("The enrolment was cancelled."))
     return redirect(
         "schools:training_session", municipality_slug=_slug(request), session_id=enrolment.session_id
     )
