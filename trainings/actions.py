@@ -103,6 +103,37 @@ def create_curriculum(
 
 
 @transaction.atomic
+def add_example_curricula(request, language: str) -> list[Curriculum]:
+    """Copy the shipped example curricula of a language (those whose title is not taken yet)."""
+    from trainings.demo_content import CURRICULA
+
+    municipality = request.tenant.municipality
+    taken = set(Curriculum.objects.values_list("title", flat=True))
+    added = []
+    for title, description, roles, modules, questions in CURRICULA.get(language, []):
+        if title in taken:
+            continue
+        added.append(
+            create_curriculum(
+                municipality,
+                title=title,
+                description=description,
+                language=language,
+                target_roles=roles,
+                modules=[(name, Decimal(str(hours))) for hours, name in modules],
+                questions=questions,
+            )
+        )
+    log_action(
+        "curriculum.examples",
+        municipality=municipality,
+        changes={"language": language, "added": [c.title for c in added]},
+        request=request,
+    )
+    return added
+
+
+@transaction.atomic
 def save_session(request, form) -> TrainingSession:
     creating = form.instance.pk is None
     session = form.save(commit=False)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("trainings/me/", personal.my_trainings, name="my_trainings"),
     path("trainings/me/calendar/renew/", personal.renew_feed, name="renew_calendar_feed"),
     path("trainings/curricula/new/", courses.curriculum_edit, name="curriculum_create"),
+    path("trainings/curricula/examples/", courses.curriculum_examples, name="curriculum_examples"),
     path("trainings/curricula/<int:curriculum_id>/", courses.curriculum_detail, name="curriculum"),
     path("trainings/curricula/<int:curriculum_id>/edit/", courses.curriculum_edit, name="curriculum_edit"),
     path("trainings/sessions/new/", courses.session_edit, name="training_session_create"),

@@ -113,3 +113,17 @@ def test_a_teacher_records_their_own_certification(world, client_for):
     assert client.post(url, data).status_code == 302
     with scopes_disabled():
         assert ExternalCertification.objects.get(custom_name="Apple Teacher").person == person
+
+
+@pytest.mark.parametrize("language", ["en", "bg", "pl", "ru"])
+def test_the_shipped_example_curricula_can_be_added_once(world, client_for, language):
+    client = client_for(world.a.users["officer"])
+    url = f"/m/{world.a.municipality.slug}/trainings/curricula/examples/"
+    assert client.post(url, {"language": language}).status_code == 302
+    with municipality_scope(world.a.municipality):
+        titles = list(Curriculum.objects.filter(language=language).values_list("title", flat=True))
+        assert titles and all(c.modules.exists() and c.questions.exists() for c in Curriculum.objects.all())
+    client.post(url, {"language": language})  # twice: nothing doubled
+    with municipality_scope(world.a.municipality):
+        assert Curriculum.objects.count() == len(titles)
+    assert client.post(url, {"language": "xx"}).status_code == 404

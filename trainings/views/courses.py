@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count, Prefetch, Sum
 from django.http import Http404, HttpResponse
@@ -18,6 +19,7 @@ from schools.audit import log_action
 from schools.permissions import has_perm, require
 from schools.roles import Role
 from trainings import actions, certificates, queries
+from trainings.demo_content import CURRICULA
 from trainings.forms import CurriculumForm, EnrolForm, FeedbackForm, RevokeForm, SessionForm
 from trainings.models import Certificate, Curriculum, Enrolment, TrainingSession
 from trainings.views.base import training_view
@@ -62,6 +64,7 @@ def overview(request):
             "past": past,
             "overall": queries.positive_feedback_overall(),
             "trainer_feedback": _trainer_feedback(),
+            "example_languages": [(code, name) for code, name in settings.LANGUAGES if code in CURRICULA],
         },
     )
 
@@ -87,6 +90,20 @@ def curriculum_edit(request, curriculum_id=None):
         messages.success(request, _("The curriculum was saved."))
         return redirect("schools:curriculum", municipality_slug=_slug(request), curriculum_id=saved.pk)
     return render(request, "trainings/curriculum_form.html", {"form": form, "curriculum": curriculum})
+
+
+@require_POST
+@training_view("manage_trainings")
+def curriculum_examples(request):
+    language = request.POST.get("language", "")
+    if language not in CURRICULA:
+        raise Http404
+    added = actions.add_example_curricula(request, language)
+    if added:
+        messages.success(request, _("Example curricula added: %(count)s.") % {"count": len(added)})
+    else:
+        messages.info(request, _("These examples are here already."))
+    return redirect("schools:trainings", municipality_slug=_slug(request))
 
 
 @training_view("view_trainings")
