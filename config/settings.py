@@ -191,6 +191,7 @@ CELERY_BEAT_SCHEDULE = {
     "rollout-notify-overdue": {"task": "rollout.tasks.notify_overdue", "schedule": 6 * 3600.0},
     "rollout-weekly-digests": {"task": "rollout.tasks.send_weekly_digests", "schedule": 3600.0},
     "rollout-monitoring-snapshots": {"task": "rollout.tasks.take_due_snapshots", "schedule": 6 * 3600.0},
+    "training-reminders": {"task": "trainings.tasks.send_reminders", "schedule": 3600.0},
 }
 ROLLOUT_MAX_UPLOAD_MB = env_int("ROLLOUT_MAX_UPLOAD_MB", 10, minimum=1)
 # Temporary passwords of new accounts stay (encrypted) for the credential slips this long.

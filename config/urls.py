@@ -5,6 +5,7 @@ from django.urls import include, path
 from rollout.surveys.urls import public_urlpatterns as survey_public_patterns
 from schools.urls import municipality_patterns, region_patterns
 from schools.views import portal, public
+from trainings.urls import public_patterns as training_public_patterns
 
 # The Django admin signs in through allauth: same rate limits, same MFA.
 admin.autodiscover()
@@ -16,6 +17,7 @@ urlpatterns = [
     path("healthz", public.healthz, name="healthz"),
     path("i18n/setlang/", public.set_language, name="set_language"),
     path("invite/<str:token>/", public.accept_invitation, name="accept_invitation"),
+    *training_public_patterns,
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     *survey_public_patterns,

@@ -114,6 +114,9 @@ def seed() -> dict:
                 user = User.objects.create_user(email, DEMO_PASSWORD, full_name=f"{first} {last}")
                 counts["users"] += 1
             RegionMembership.objects.get_or_create(user=user, region=region, role=Role.COORDINATOR)
+        from trainings.demo import seed as seed_trainings
+
+        seed_trainings()
         if not User.objects.filter(email="admin@platform.example").exists():
             User.objects.create_superuser("admin@platform.example", DEMO_PASSWORD, full_name="Platform admin")
             counts["users"] += 1

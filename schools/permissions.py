@@ -38,6 +38,16 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "manage_library": frozenset({Role.OFFICER}),
     "view_agreements": _ALL_MUNICIPAL | {Role.COORDINATOR},
     "manage_agreements": frozenset({Role.OFFICER}),
+    # Trainings, certifications and network events (trainings/)
+    "view_trainings": _ALL_MUNICIPAL | {Role.COORDINATOR},
+    "manage_trainings": frozenset({Role.OFFICER, Role.TRAINER}),
+    "enrol_others": frozenset({Role.OFFICER, Role.DIRECTOR}),
+    "view_certifications": frozenset({Role.OFFICER, Role.DIRECTOR, Role.TRAINER, Role.COORDINATOR}),
+    "manage_certifications": frozenset({Role.OFFICER, Role.DIRECTOR}),
+    "manage_certification_targets": frozenset({Role.OFFICER}),
+    "view_events": _ALL_MUNICIPAL | {Role.COORDINATOR},
+    "manage_events": frozenset({Role.OFFICER, Role.DIRECTOR}),
+    "manage_quotas": frozenset({Role.OFFICER}),
 }
 
 # Which roles a role may hand out by invitation (no one invites above their own standing).
@@ -110,12 +120,31 @@ def _can_edit_task(ctx: TenantContext, task) -> bool:
     return role != Role.DIRECTOR and role in ctx.roles and role != Role.COORDINATOR
 
 
+def _can_run_session(ctx: TenantContext, session_and_user) -> bool:
+    """Marking attendance, showing the check-in code: an officer, or the session's own trainer.
+    The object is ``(session, user)`` since the context does not carry the user."""
+    if Role.OFFICER in ctx.roles:
+        return True
+    session, user = session_and_user or (None, None)
+    if session is None or Role.TRAINER not in ctx.roles:
+        return False
+    return session.trainer_id == getattr(user, "pk", None)
+
+
+def _can_edit_event(ctx: TenantContext, event) -> bool:
+    if Role.OFFICER in ctx.roles:
+        return True
+    return event is not None and Role.DIRECTOR in ctx.roles and event.school_id in ctx.school_ids
+
+
 _OBJECT_RULES = {
     "answer_survey": _can_answer_survey,
     "edit_school": _can_edit_school,
     "edit_person": _can_edit_person,
     "add_person": _can_add_person,
     "edit_task": _can_edit_task,
+    "run_session": _can_run_session,
+    "edit_event": _can_edit_event,
 }
 
 

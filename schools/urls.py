@@ -5,6 +5,7 @@ from rollout.surveys.urls import urlpatterns as survey_patterns
 from rollout.urls import municipality_patterns as rollout_patterns
 from rollout.urls import region_patterns as rollout_region_patterns
 from schools.views import members, people, portal
+from trainings.urls import urlpatterns as training_patterns
 
 app_name = "schools"
 
@@ -30,6 +31,7 @@ municipality_patterns = [
     *integration_patterns,
     *survey_patterns,
     *rollout_patterns,
+    *training_patterns,
 ]
 
 region_patterns = [

@@ -15,8 +15,17 @@ from dataclasses import dataclass
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tests.trainings.objects import TRAINING_KWARGS
+
 # Pages that are public by design (sign-in, the invitation link, health, language choice).
-PUBLIC_NAMES = {"healthz", "accept_invitation", "set_language", "teacher_assessment"}
+PUBLIC_NAMES = {
+    "healthz",
+    "accept_invitation",
+    "set_language",
+    "teacher_assessment",
+    "verify_certificate",
+    "calendar_feed",
+}
 # Pages of the signed-in user that show no tenant data without a membership.
 PERSONAL_NAMES = {"home"}
 
@@ -42,6 +51,7 @@ OBJECT_KWARGS = {
     "budget_line_id": lambda t: _rollout(t).budget_line.pk,
     "document_id": lambda t: _rollout(t).document.pk,
     "agreement_id": lambda t: _rollout(t).agreement.pk,
+    **TRAINING_KWARGS,
 }
 
 

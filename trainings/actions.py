@@ -1,0 +1,522 @@
+"""Every write of the trainings app: atomic, audited, Celery work enqueued on commit."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core import signing
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from schools.audit import form_changes, log_action
+from schools.models import Person
+from trainings.models import (
+    Attendance,
+    CalendarFeed,
+    Certificate,
+    CertificationTarget,
+    Curriculum,
+    CurriculumModule,
+    Enrolment,
+    Feedback,
+    FeedbackAnswer,
+    FeedbackQuestion,
+    QuotaRule,
+    QuotaSet,
+    TrainingSession,
+)
+
+CHECKIN_SALT = "trainings.checkin"
+CHECKIN_MAX_AGE = timedelta(hours=4)  # a code shown at the start of a meeting works for the meeting
+
+
+class EnrolmentError(Exception):
+    pass
+
+
+# --- Curricula and sessions -------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_curriculum(request, form, modules: list[tuple[str, Decimal]], questions: list[str]) -> Curriculum:
+    creating = form.instance.pk is None
+    curriculum = form.save(commit=False)
+    curriculum.municipality = request.tenant.municipality
+    curriculum.save()
+    _replace_modules(curriculum, modules)
+    _replace_questions(curriculum, questions)
+    changes = form_changes(form)
+    changes["modules"] = [f"{title} ({hours})" for title, hours in modules]
+    changes["questions"] = questions
+    log_action(
+        "curriculum.create" if creating else "curriculum.update",
+        obj=curriculum,
+        changes=changes,
+        request=request,
+    )
+    return curriculum
+
+
+def _replace_modules(curriculum: Curriculum, modules) -> None:
+    curriculum.modules.all().delete()
+    CurriculumModule.objects.bulk_create(
+        CurriculumModule(curriculum=curriculum, position=i, title=title, hours=hours)
+        for i, (title, hours) in enumerate(modules)
+    )
+
+
+def _replace_questions(curriculum: Curriculum, questions: list[str]) -> None:
+    """Questions already answered keep their row (and their answers); the rest is replaced."""
+    existing = {q.text: q for q in curriculum.questions.all()}
+    keep = []
+    for position, text in enumerate(questions):
+        question = existing.pop(text, None)
+        if question is None:
+            question = FeedbackQuestion.objects.create(curriculum=curriculum, position=position, text=text)
+        elif question.position != position:
+            question.position = position
+            question.save(update_fields=["position"])
+        keep.append(question.pk)
+    for question in existing.values():
+        if not question.answers.exists():
+            question.delete()
+
+
+def create_curriculum(
+    municipality, *, title, description, language, target_roles, modules, questions, **extra
+):
+    """For the demo and the shipped examples (no request): one curriculum with its modules."""
+    curriculum = Curriculum.objects.create(
+        municipality=municipality,
+        title=title,
+        description=description,
+        language=language,
+        target_roles=target_roles,
+        **extra,
+    )
+    _replace_modules(curriculum, modules)
+    _replace_questions(curriculum, questions)
+    return curriculum
+
+
+@transaction.atomic
+def add_example_curricula(request, language: str) -> list[Curriculum]:
+    """Copy the shipped example curricula of a language (those whose title is not taken yet)."""
+    from trainings.demo_content import CURRICULA
+
+    municipality = request.tenant.municipality
+    taken = set(Curriculum.objects.values_list("title", flat=True))
+    added = []
+    for title, description, roles, modules, questions in CURRICULA.get(language, []):
+        if title in taken:
+            continue
+        added.append(
+            create_curriculum(
+                municipality,
+                title=title,
+                description=description,
+                language=language,
+                target_roles=roles,
+                modules=[(name, Decimal(str(hours))) for hours, name in modules],
+                questions=questions,
+            )
+        )
+    log_action(
+        "curriculum.examples",
+        municipality=municipality,
+        changes={"language": language, "added": [c.title for c in added]},
+        request=request,
+    )
+    return added
+
+
+@transaction.atomic
+def save_session(request, form) -> TrainingSession:
+    creating = form.instance.pk is None
+    session = form.save(commit=False)
+    session.municipality = request.tenant.municipality
+    session.save()
+    log_action(
+        "training_session.create" if creating else "training_session.update",
+        obj=session,
+        changes=form_changes(form),
+        request=request,
+    )
+    if not creating and "capacity" in form.changed_data:
+        _fill_from_waiting_list(session)
+    return session
+
+
+# --- Enrolment and the waiting list -----------------------------------------------------------
+
+
+@transaction.atomic
+def enrol(request, session: TrainingSession, person: Person) -> Enrolment:
+    """Enrol a person; when the session is full they join the end of the waiting list."""
+    session = TrainingSession.objects.select_for_update().get(pk=session.pk)
+    if session.ends_at <= timezone.now():
+        raise EnrolmentError("finished")
+    enrolment = Enrolment.objects.filter(session=session, person=person).first()
+    if enrolment is not None and enrolment.status != Enrolment.Status.CANCELLED:
+        raise EnrolmentError("already")
+    taken = Enrolment.objects.filter(session=session, status=Enrolment.Status.ENROLLED).count()
+    status = Enrolment.Status.ENROLLED if taken < session.capacity else Enrolment.Status.WAITING
+    if enrolment is None:
+        enrolment = Enrolment(municipality=session.municipality, session=session, person=person)
+    enrolment.status = status
+    enrolment.enrolled_by = request.user if request is not None else None
+    enrolment.queued_at = timezone.now()
+    enrolment.save()
+    log_action(f"enrolment.{status}", obj=enrolment, municipality=session.municipality, request=request)
+    return enrolment
+
+
+@transaction.atomic
+def cancel_enrolment(request, enrolment: Enrolment) -> Enrolment | None:
+    """Cancel; a freed place goes to the first person on the waiting list (who is told by e-mail)."""
+    session = TrainingSession.objects.select_for_update().get(pk=enrolment.session_id)
+    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    if enrolment.status == Enrolment.Status.CANCELLED:
+        return None
+    was_enrolled = enrolment.status == Enrolment.Status.ENROLLED
+    enrolment.status = Enrolment.Status.CANCELLED
+    enrolment.save(update_fields=["status"])
+    log_action("enrolment.cancel", obj=enrolment, municipality=session.municipality, request=request)
+    promoted = _fill_from_waiting_list(session) if was_enrolled else []
+    return promoted[0] if promoted else None
+
+
+def _fill_from_waiting_list(session: TrainingSession) -> list[Enrolment]:
+    taken = Enrolment.objects.filter(session=session, status=Enrolment.Status.ENROLLED).count()
+    free = session.capacity - taken
+    if free <= 0:
+        return []
+    promoted = list(
+        Enrolment.objects.select_for_update()
+        .filter(session=session, status=Enrolment.Status.WAITING)
+        .order_by("queued_at", "pk")[:free]
+    )
+    for enrolment in promoted:
+        enrolment.status = Enrolment.Status.ENROLLED
+        enrolment.save(update_fields=["status"])
+        log_action("enrolment.promote", obj=enrolment, municipality=session.municipality)
+        _on_commit_task("notify_promoted", enrolment.pk, session.municipality_id)
+    return promoted
+
+
+# --- Attendance ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def mark_attendance(request, session: TrainingSession, meeting: int, present_ids) -> int:
+    """The trainer's list for one meeting: who was there (everyone else is marked absent)."""
+    if not 1 <= meeting <= session.meetings:
+        raise ValueError("no such meeting")
+    enrolled = {
+        e.pk: e
+        for e in Enrolment.objects.filter(session=session, status=Enrolment.Status.ENROLLED).select_related(
+            "session__curriculum"
+        )
+    }
+    present = {int(pk) for pk in present_ids if int(pk) in enrolled}
+    before = set(
+        Attendance.objects.filter(enrolment__session=session, meeting=meeting).values_list(
+            "enrolment_id", flat=True
+        )
+    )
+    Attendance.objects.filter(enrolment__session=session, meeting=meeting).exclude(
+        enrolment_id__in=present
+    ).delete()
+    Attendance.objects.bulk_create(
+        [
+            Attendance(
+                municipality=session.municipality,
+                enrolment_id=pk,
+                meeting=meeting,
+                method=Attendance.Method.TRAINER,
+                marked_by=request.user,
+            )
+            for pk in sorted(present - before)
+        ]
+    )
+    log_action(
+        "training_session.attendance",
+        obj=session,
+        changes={"meeting": meeting, "present": sorted(present)},
+        request=request,
+    )
+    for pk in present ^ before:
+        update_completion(enrolled[pk])
+    return len(present)
+
+
+def checkin_code(session: TrainingSession, meeting: int) -> str:
+    return signing.dumps({"s": session.pk, "m": meeting}, salt=CHECKIN_SALT, compress=True)
+
+
+def meeting_from_code(session: TrainingSession, code: str) -> int | None:
+    """The meeting a scanned code is for, or None if it is forged, expired or for another session."""
+    try:
+        data = signing.loads(code, salt=CHECKIN_SALT, max_age=CHECKIN_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    if data.get("s") != session.pk or not 1 <= int(data.get("m", 0)) <= session.meetings:
+        return None
+    return int(data["m"])
+
+
+@transaction.atomic
+def check_in(request, enrolment: Enrolment, meeting: int) -> bool:
+    """A teacher scanned the meeting's code: present (once)."""
+    _attendance, created = Attendance.objects.get_or_create(
+        enrolment=enrolment,
+        meeting=meeting,
+        defaults={
+            "municipality": enrolment.municipality,
+            "method": Attendance.Method.QR,
+            "marked_by": request.user,
+        },
+    )
+    if created:
+        log_action("enrolment.check_in", obj=enrolment, changes={"meeting": meeting}, request=request)
+        update_completion(enrolment)
+    return created
+
+
+# --- Feedback and completion ------------------------------------------------------------------
+
+
+@transaction.atomic
+def give_feedback(request, enrolment: Enrolment, scores: dict[int, int], comment: str) -> Feedback:
+    feedback = Feedback.objects.create(
+        municipality=enrolment.municipality, enrolment=enrolment, comment=comment.strip()
+    )
+    FeedbackAnswer.objects.bulk_create(
+        FeedbackAnswer(municipality=enrolment.municipality, feedback=feedback, question_id=qid, score=score)
+        for qid, score in sorted(scores.items())
+    )
+    log_action("feedback.create", obj=enrolment, municipality=enrolment.municipality, request=request)
+    update_completion(enrolment)
+    return feedback
+
+
+def completion_status(enrolment: Enrolment) -> dict:
+    """What the completion rules of the curriculum say about one enrolment."""
+    session = enrolment.session
+    curriculum = session.curriculum
+    attended = enrolment.attendances.count()
+    share = round(100 * attended / session.meetings)
+    has_feedback = Feedback.objects.filter(enrolment=enrolment).exists()
+    attendance_ok = share >= curriculum.min_attendance_percent
+    feedback_ok = has_feedback or not curriculum.feedback_required
+    return {
+        "attended": attended,
+        "meetings": session.meetings,
+        "share": share,
+        "attendance_ok": attendance_ok,
+        "has_feedback": has_feedback,
+        "feedback_ok": feedback_ok,
+        "complete": enrolment.status == Enrolment.Status.ENROLLED and attendance_ok and feedback_ok,
+    }
+
+
+def update_completion(enrolment: Enrolment) -> bool:
+    """Set (or clear) completion by the rules; a completer gets a certificate once."""
+    status = completion_status(enrolment)
+    if status["complete"] and enrolment.completed_at is None:
+        enrolment.completed_at = timezone.now()
+        enrolment.save(update_fields=["completed_at"])
+        log_action("enrolment.complete", obj=enrolment, municipality=enrolment.municipality)
+        issue_certificate(enrolment)
+    elif not status["complete"] and enrolment.completed_at is not None:
+        enrolment.completed_at = None
+        enrolment.save(update_fields=["completed_at"])
+        log_action("enrolment.uncomplete", obj=enrolment, municipality=enrolment.municipality)
+        Certificate.objects.filter(enrolment=enrolment, revoked_at=None).update(
+            revoked_at=timezone.now(), revoked_reason="completion withdrawn"
+        )
+    return status["complete"]
+
+
+# --- Certificates ---------------------------------------------------------------------------------
+
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed by hand
+
+
+def new_certificate_code() -> str:
+    raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(12))
+    return "-".join(raw[i : i + 4] for i in range(0, 12, 4))
+
+
+def issue_certificate(enrolment: Enrolment) -> Certificate:
+    existing = Certificate.objects.filter(enrolment=enrolment).first()
+    if existing is not None:
+        if existing.revoked_at is not None and existing.revoked_reason == "completion withdrawn":
+            existing.revoked_at = None
+            existing.revoked_reason = ""
+            existing.save(update_fields=["revoked_at", "revoked_reason"])
+        return existing
+    session = enrolment.session
+    municipality = enrolment.municipality
+    hours = CurriculumModule.objects.filter(curriculum=session.curriculum).aggregate(h=Sum("hours"))["h"]
+    certificate = Certificate.objects.create(
+        municipality=municipality,
+        enrolment=enrolment,
+        code=new_certificate_code(),
+        holder_name=enrolment.person.full_name,
+        course=session.curriculum.title,
+        hours=hours or 0,
+        issued_on=timezone.localdate(timezone=_zone(municipality)),
+        issuer=municipality.name,
+        language=municipality.language,
+    )
+    log_action("certificate.issue", obj=certificate, municipality=municipality)
+    _on_commit_task("notify_certificate", certificate.pk, municipality.pk)
+    return certificate
+
+
+@transaction.atomic
+def revoke_certificate(request, certificate: Certificate, reason: str) -> None:
+    Certificate.objects.filter(pk=certificate.pk, revoked_at=None).update(
+        revoked_at=timezone.now(), revoked_reason=reason.strip()[:300]
+    )
+    log_action("certificate.revoke", obj=certificate, changes={"reason": reason}, request=request)
+
+
+@transaction.atomic
+def reinstate_certificate(request, certificate: Certificate) -> None:
+    Certificate.objects.filter(pk=certificate.pk).update(revoked_at=None, revoked_reason="")
+    log_action("certificate.reinstate", obj=certificate, request=request)
+
+
+# --- External certifications, targets, events, quotas -----------------------------------------
+
+
+@transaction.atomic
+def save_certification(request, form):
+    creating = form.instance.pk is None
+    certification = form.save(commit=False)
+    certification.municipality = request.tenant.municipality
+    if creating:
+        certification.recorded_by = request.user
+    if "expires_on" in form.changed_data:
+        certification.expiry_reminded_at = None  # a renewed certification is reminded about again
+    certification.save()
+    log_action(
+        "certification.create" if creating else "certification.update",
+        obj=certification,
+        changes=form_changes(form),
+        request=request,
+    )
+    return certification
+
+
+@transaction.atomic
+def delete_certification(request, certification) -> None:
+    log_action("certification.delete", obj=certification, request=request)
+    certification.delete()
+
+
+@transaction.atomic
+def save_targets(request, values: dict[str, tuple[int | None, object]]) -> None:
+    """``{audience: (target or None, deadline)}``; None removes the target."""
+    municipality = request.tenant.municipality
+    for audience, (target, deadline) in values.items():
+        if target is None:
+            CertificationTarget.objects.filter(audience=audience).delete()
+        else:
+            CertificationTarget.objects.update_or_create(
+                municipality=municipality,
+                audience=audience,
+                defaults={"target": target, "deadline": deadline},
+            )
+    log_action(
+        "certification_target.update",
+        municipality=municipality,
+        changes={k: [v[0], str(v[1] or "")] for k, v in values.items()},
+        request=request,
+    )
+
+
+@transaction.atomic
+def save_event(request, form):
+    creating = form.instance.pk is None
+    event = form.save(commit=False)
+    event.municipality = request.tenant.municipality
+    if creating:
+        event.created_by = request.user
+    event.save()
+    log_action(
+        "network_event.create" if creating else "network_event.update",
+        obj=event,
+        changes=form_changes(form),
+        request=request,
+    )
+    return event
+
+
+@transaction.atomic
+def delete_event(request, event) -> None:
+    log_action("network_event.delete", obj=event, request=request)
+    event.delete()
+
+
+@transaction.atomic
+def save_quota_set(request, form, rules: list[tuple[str, int, str]]) -> QuotaSet:
+    creating = form.instance.pk is None
+    quota_set = form.save(commit=False)
+    quota_set.municipality = request.tenant.municipality
+    quota_set.save()
+    if quota_set.is_default:
+        QuotaSet.objects.exclude(pk=quota_set.pk).update(is_default=False)
+    quota_set.rules.all().delete()
+    QuotaRule.objects.bulk_create(
+        QuotaRule(quota_set=quota_set, kind=kind, minimum=minimum, period=period)
+        for kind, minimum, period in rules
+    )
+    changes = form_changes(form)
+    changes["rules"] = [list(rule) for rule in rules]
+    log_action(
+        "quota_set.create" if creating else "quota_set.update",
+        obj=quota_set,
+        changes=changes,
+        request=request,
+    )
+    return quota_set
+
+
+def calendar_feed(municipality, user=None) -> CalendarFeed:
+    feed = CalendarFeed.objects.filter(user=user).first()
+    if feed is None:
+        feed = CalendarFeed.objects.create(
+            municipality=municipality, user=user, token=secrets.token_urlsafe(24)
+        )
+    return feed
+
+
+@transaction.atomic
+def renew_calendar_feed(request, user=None) -> CalendarFeed:
+    """A new secret address; the old one stops working (for a link that was shared too widely)."""
+    CalendarFeed.objects.filter(user=user).delete()
+    feed = calendar_feed(request.tenant.municipality, user)
+    log_action("calendar_feed.renew", obj=feed, municipality=request.tenant.municipality, request=request)
+    return feed
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def _zone(municipality):
+    import zoneinfo
+
+    return zoneinfo.ZoneInfo(municipality.time_zone)
+
+
+def _on_commit_task(name: str, *args) -> None:
+    from trainings import tasks
+
+    task = getattr(tasks, name)
+    transaction.on_commit(lambda: task.delay(*args))
