@@ -161,12 +161,13 @@ def _survey_submitted(activity, schools) -> dict[int, Result]:
 
 
 def _teachers_trained(activity, schools) -> dict[int, Result]:
-    trained = _function("trainings.queries", "teachers_trained", "trainings")
+    trained = _function("trainings.queries", "teachers_trained_by_school", "trainings")
     params = activity.fact_params or {}
     needed = int(params.get("n", 1))
+    counts = trained(schools, curriculum=params.get("curriculum")) if trained and schools else {}
     out = {}
     for school in schools:
-        count = int(trained(school, curriculum=params.get("curriculum"))) if trained else 0
+        count = counts.get(school.pk, 0)
         out[school.pk] = (
             count >= needed,
             _("%(count)s of %(needed)s teachers trained") % {"count": count, "needed": needed},
@@ -175,12 +176,13 @@ def _teachers_trained(activity, schools) -> dict[int, Result]:
 
 
 def _event_quota(activity, schools) -> dict[int, Result]:
-    quota_met = _function("trainings.queries", "event_quota_met", "trainings")
+    quota_met = _function("trainings.queries", "event_quota_met_by_school", "trainings")
     start = activity.starts_on or activity.programme.starts_on
     end = activity.due_on or activity.programme.ends_on or start
+    met = quota_met(schools, start, end) if quota_met and schools else {}
     out = {}
     for school in schools:
-        ok = bool(quota_met(school, start, end)) if quota_met else False
+        ok = met.get(school.pk, False)
         out[school.pk] = (ok, _("Quota of events met") if ok else _("Quota of events not met yet"))
     return out
 

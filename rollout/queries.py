@@ -248,8 +248,10 @@ def indicators(programme: Programme, schools: list, today: date) -> dict[int, di
         totals[school_id]["total"] += 1
         totals[school_id]["done"] += status == TaskStatus.DONE
     accounts = account_counts(schools)
-    trained = _function("trainings.queries", "teachers_trained", "trainings")
-    events = _function("trainings.queries", "events_held", "trainings")
+    trained_by = _function("trainings.queries", "teachers_trained_by_school", "trainings")
+    events_by = _function("trainings.queries", "events_held_by_school", "trainings")
+    trained = trained_by(schools) if trained_by and schools else None
+    events = events_by(schools, programme.starts_on, today) if events_by and schools else None
     out = {}
     for school in schools:
         out[school.pk] = {
@@ -258,8 +260,8 @@ def indicators(programme: Programme, schools: list, today: date) -> dict[int, di
             "tasks_done": totals[school.pk]["done"],
             "teachers": accounts[school.pk][0],
             "accounts": accounts[school.pk][1],
-            "trained_teachers": int(trained(school)) if trained else None,
-            "events_held": int(events(school)) if events else None,
+            "trained_teachers": trained.get(school.pk, 0) if trained is not None else None,
+            "events_held": events.get(school.pk, 0) if events is not None else None,
         }
     return out
 

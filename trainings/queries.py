@@ -6,7 +6,7 @@ from __future__ import annotations
 import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -64,13 +64,28 @@ def positive_feedback_overall() -> dict:
 
 def teachers_trained(school: School, curriculum: Curriculum | None = None) -> int:
     """Distinct teachers of the school who completed a session (of one curriculum, if given)."""
-    with municipality_scope(school.municipality_id):
+    return teachers_trained_by_school([school], curriculum).get(school.pk, 0)
+
+
+def teachers_trained_by_school(schools, curriculum: Curriculum | None = None) -> dict[int, int]:
+    """``teachers_trained`` for many schools of one municipality in one query: {school id: n}."""
+    schools = list(schools)
+    if not schools:
+        return {}
+    with municipality_scope(schools[0].municipality_id):
         completed = Enrolment.objects.filter(
-            completed_at__isnull=False, person__schools=school, person__role=PersonRole.TEACHER
+            completed_at__isnull=False,
+            person__schools__in=[s.pk for s in schools],
+            person__role=PersonRole.TEACHER,
         )
         if curriculum is not None:
             completed = completed.filter(session__curriculum=curriculum)
-        return completed.values("person_id").distinct().count()
+        rows = (
+            completed.values("person__schools")
+            .annotate(n=Count("person_id", distinct=True))
+            .values_list("person__schools", "n")
+        )
+        return dict(rows)
 
 
 def enrolment_counts(session_ids) -> dict[int, dict[str, int]]:
@@ -179,27 +194,60 @@ def event_quota_met(school: School, period_start: datetime, period_end: datetime
     """Whether the school met every quota of the set (the municipality's default set if none is
     given) in every quota period that overlaps [period_start, period_end). A period still
     running without enough events is not met yet. No quotas: met."""
-    with municipality_scope(school.municipality_id):
+    return event_quota_met_by_school([school], period_start, period_end, quota_set)[school.pk]
+
+
+def event_quota_met_by_school(schools, period_start, period_end, quota_set=None) -> dict[int, bool]:
+    """``event_quota_met`` for many schools of one municipality in three queries. Dates count
+    from the municipality's midnight."""
+    schools = list(schools)
+    if not schools:
+        return {}
+    with municipality_scope(schools[0].municipality_id):
         quota_set = quota_set or default_quota_set()
-        if quota_set is None:
-            return True
-        tz = zoneinfo.ZoneInfo(school.municipality.time_zone)
-        rules = list(QuotaRule.objects.filter(quota_set=quota_set))
-        if not rules:
-            return True
-        checks = [
-            (rule, p) for rule in rules for p in _periods_between(period_start, period_end, rule.period, tz)
-        ]
+        rules = list(QuotaRule.objects.filter(quota_set=quota_set)) if quota_set is not None else []
+        tz = zoneinfo.ZoneInfo(schools[0].municipality.time_zone)
+        start, end = _moment(period_start, tz), _moment(period_end, tz)
+        checks = [(rule, p) for rule in rules for p in _periods_between(start, end, rule.period, tz)]
         if not checks:
-            return True
+            return {school.pk: True for school in schools}
         first = min(p.start for _rule, p in checks)
         last = max(p.end for _rule, p in checks)
-        times = _event_times([school.pk], {rule.kind for rule in rules}, first, last)
-        for rule, p in checks:
-            count = sum(1 for t in times[(school.pk, rule.kind)] if p.start <= t < p.end)
-            if count < rule.minimum:
-                return False
-        return True
+        times = _event_times([s.pk for s in schools], {rule.kind for rule in rules}, first, last)
+        return {
+            school.pk: all(
+                sum(1 for t in times[(school.pk, rule.kind)] if p.start <= t < p.end) >= rule.minimum
+                for rule, p in checks
+            )
+            for school in schools
+        }
+
+
+def events_held_by_school(schools, since, until) -> dict[int, int]:
+    """Network events each school organised from ``since`` to ``until`` (dates or moments, both
+    included as whole days): {school id: n}, one query."""
+    schools = list(schools)
+    if not schools:
+        return {}
+    with municipality_scope(schools[0].municipality_id):
+        tz = zoneinfo.ZoneInfo(schools[0].municipality.time_zone)
+        start = _moment(since, tz)
+        end = _moment(until, tz) + (timedelta(days=1) if not isinstance(until, datetime) else timedelta(0))
+        rows = (
+            NetworkEvent.objects.filter(
+                school_id__in=[s.pk for s in schools], starts_at__gte=start, starts_at__lt=end
+            )
+            .values("school_id")
+            .annotate(n=Count("pk"))
+            .values_list("school_id", "n")
+        )
+        return dict(rows)
+
+
+def _moment(value, tz) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    return datetime(value.year, value.month, value.day, tzinfo=tz)
 
 
 def quota_matrix(municipality, quota_set: QuotaSet, year: int, now: datetime | None = None) -> list[dict]:

@@ -1,16 +1,14 @@
 """Officers assign owners and dates; only the tenant's people can be named; facts from the
 trainings app tick activities once that app provides its query function."""
 
-import sys
-import types
-
 import pytest
-from django_scopes import scope
+from django_scopes import scope, scopes_disabled
 
 from rollout import actions, facts
 from rollout.models import Activity, Notification, Task
 from schools.models import AuditEvent
 from tests.rollout.helpers import start, task_of
+from tests.trainings.conftest import course  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -81,16 +79,30 @@ def test_switching_an_activity_to_per_school_makes_a_task_for_each_school(world,
     assert schools == {world.a.school.pk, world.a.other_school.pk}
 
 
-def test_training_facts_tick_once_the_trainings_app_answers(world, monkeypatch):
+def test_training_facts_tick_from_completed_trainings(world, course):  # noqa: F811 (the fixture)
+    from django.utils import timezone
+
+    from tests.factories import PersonFactory
+    from trainings.models import Enrolment
+
     programme = start(world.a, schools=[world.a.school, world.a.other_school])
     with scope(municipality=world.a.municipality.pk):
         training = Activity.objects.get(programme=programme, title__contains="въведение")
-    assert training.fact_kind == ""  # the trainings app had no query function when it was made
-    trained = {world.a.school.pk: 6, world.a.other_school.pk: 2}
-    queries = types.ModuleType("trainings.queries")
-    queries.teachers_trained = lambda school, curriculum=None: trained[school.pk]
-    monkeypatch.setitem(sys.modules, "trainings.queries", queries)
-    assert facts.is_available("teachers_trained") and not facts.is_available("event_quota")
+    _curriculum, session = course
+    now = timezone.now()
+    with scopes_disabled():  # six teachers of one school completed the training, two of the other
+        for school, n in ((world.a.school, 6), (world.a.other_school, 2)):
+            for _ in range(n):
+                person = PersonFactory(municipality=world.a.municipality, role="teacher")
+                person.schools.add(school)
+                Enrolment.objects.create(
+                    municipality=world.a.municipality,
+                    session=session,
+                    person=person,
+                    queued_at=now,
+                    completed_at=now,
+                )
+    assert facts.is_available("teachers_trained") and facts.is_available("event_quota")
     with scope(municipality=world.a.municipality.pk):
         Activity.objects.filter(pk=training.pk).update(fact_kind="teachers_trained", fact_params={"n": 5})
         actions.refresh_facts(programme)
