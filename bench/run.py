@@ -2,7 +2,7 @@
 """`make bench`: page latency and query counts for the tenant pages on the full demo data.
 
 Runs in its own var/ (VAR_DIR, set by the Makefile), on SQLite unless DATABASE_URL is set.
-Writes bench/results/pages.json. Later issues add their own benchmarks here.
+Writes bench/results/pages.json. Provisioning throughput is bench/provision.py.
 """
 
 from __future__ import annotations
@@ -33,7 +33,21 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 settings.ALLOWED_HOSTS = ["testserver"]
 REPEATS = int(os.environ.get("BENCH_REPEATS", "30"))
-PAGES = ["", "schools/", "people/", "people/?q=ов", "members/", "audit/"]
+PAGES = [
+    "",
+    "schools/",
+    "people/",
+    "people/?q=ов",
+    "members/",
+    "audit/",
+    "surveys/",
+    "programmes/",
+    "my-tasks/",
+    "trainings/",
+    "trainings/certifications/",
+    "trainings/events/",
+    "trainings/quotas/",
+]
 
 
 def measure(client: Client, path: str) -> dict:

@@ -127,7 +127,7 @@ def job_report(request, job_id):
 
     from django.http import HttpResponse
 
-    from integrations.plan_actions import safe_cell
+    from schools.exports import neutralise
 
     job = get_for(request, Job.objects.all(), pk=job_id)
     buffer = io.StringIO()
@@ -136,7 +136,7 @@ def job_report(request, job_id):
     for item in JobItem.objects.filter(job=job).order_by("seq").iterator():
         writer.writerow(
             [
-                safe_cell(v)
+                neutralise(v)
                 for v in (
                     item.op,
                     item.key,

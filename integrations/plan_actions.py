@@ -13,6 +13,7 @@ from integrations.layout_views import default_layout
 from integrations.models import Connection, Layout, Plan, Provider
 from integrations.plans import desired_state, diff, read_current, summarise
 from schools.audit import log_action
+from schools.exports import neutralise
 from schools.models import Person, School
 
 
@@ -93,15 +94,10 @@ def plan_csv(plan: Plan) -> str:
         details = "; ".join(f"{k}={v}" for k, v in (item.get("details") or {}).items())
         writer.writerow(
             [
-                safe_cell(item["op"]),
-                safe_cell(item["key"]),
-                safe_cell(item.get("school", "")),
-                safe_cell(details),
+                neutralise(item["op"]),
+                neutralise(item["key"]),
+                neutralise(item.get("school", "")),
+                neutralise(details),
             ]
         )
     return buffer.getvalue()
-
-
-def safe_cell(value: str) -> str:
-    value = str(value)
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

@@ -12,14 +12,7 @@ import io
 from django.utils.translation import gettext as _
 
 from rollout.surveys.queries import SchoolResult, criteria_columns
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+from schools.exports import neutralise
 
 
 def table(campaign, results: list[SchoolResult]) -> list[list]:
