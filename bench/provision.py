@@ -9,14 +9,14 @@ Celery worker processes, the way `make run` and production do it.
 - ``provision_chaos``: both providers on the chaos profile (server errors, dropped connections,
   throttling storms) while the worker is killed with SIGKILL three times.
 
-The sandbox runs with a time scale (``BENCH_TIME_SCALE``, default 10): latency, replication delay
+The sandbox runs with a time scale (``BENCH_TIME_SCALE``, default 5): latency, replication delay
 and quota windows are all divided by it, and so is ``quota_bound_seconds``, the least time the
 published quota allows for the calls made: calls / quota × window / time scale (Google: 2,400
 queries per minute; Graph: 3,000 writes per 150 s). ``efficiency`` = quota_bound / wall time from
 "Apply" to the job's end. Results: bench/results/provision.json.
 
 Usage: python bench/provision.py [google|microsoft|chaos ...] (all three by default). Environment:
-BENCH_TEACHERS (10000), BENCH_SCHOOLS (100), BENCH_TIME_SCALE (10), BENCH_WORKERS (2 processes).
+BENCH_TEACHERS (10000), BENCH_SCHOOLS (100), BENCH_TIME_SCALE (5), BENCH_WORKERS (2 processes).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 TEACHERS = int(os.environ.get("BENCH_TEACHERS", "10000"))
 SCHOOLS = int(os.environ.get("BENCH_SCHOOLS", "100"))
-TIME_SCALE = float(os.environ.get("BENCH_TIME_SCALE", "10"))
+TIME_SCALE = float(os.environ.get("BENCH_TIME_SCALE", "5"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 QUOTA = {"google": (2400, 60.0), "microsoft": (3000, 150.0)}  # published; see integrations/ratelimit.py
 GRAPH_WRITES = {

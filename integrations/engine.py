@@ -15,6 +15,7 @@ import random
 import secrets
 import socket
 import string
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -32,6 +33,7 @@ from schools.audit import log_action, log_actions
 
 CHUNK = 25
 MAX_ATTEMPTS = 8
+IDLE_POLL_SECONDS = 0.2
 # No look-alikes (0/O/o, 1/l/I): the password is typed from a printed slip.
 PASSWORD_ALPHABET = "".join(c for c in string.ascii_letters + string.digits if c not in "0Oo1lI")
 
@@ -322,9 +324,23 @@ def work(job_id: int, *, budget_seconds: float = 20.0) -> bool:
             if status != Job.Status.RUNNING:
                 return False
             items = claim(job, worker, size=client.batch_size)
-            if not items:
+            if items:
+                run_items(client, items, limiter=limiter, connection=connection)
+                continue
+            # Nothing to take now: the rest of the phase is in other workers' hands, or waits
+            # for its back-off. Stay for the next moment rather than leave and queue again.
+            waiting = JobItem.objects.filter(job=job, status=JobItem.Status.PENDING).aggregate(
+                soonest=Min("not_before"), n=Count("pk")
+            )
+            if (
+                not waiting["n"]
+                and not JobItem.objects.filter(job=job, status=JobItem.Status.CLAIMED).exists()
+            ):
                 break
-            run_items(client, items, limiter=limiter, connection=connection)
+            soonest = waiting["soonest"]
+            if soonest is not None and soonest > deadline:
+                break
+            time.sleep(IDLE_POLL_SECONDS)
     finally:
         client.close()
     remaining = JobItem.objects.filter(

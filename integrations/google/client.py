@@ -147,7 +147,7 @@ class GoogleDirectory:
             raise
 
     # --- batches: up to 1,000 calls in one HTTP request (each still counts against the quota) -----
-    batch_size = 250
+    batch_size = 100
 
     def calls_for(self, operations: list[Operation]) -> int:
         return len(operations)

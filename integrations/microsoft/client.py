@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter, defaultdict
+from urllib.parse import quote
 
 import msal
 import requests
@@ -170,19 +171,23 @@ class MicrosoftGraph:
         results: list[Outcome | None] = [None] * len(operations)
         alone: list[int] = []
         stepped = [i for i, o in enumerate(operations) if o.op in STEP_OUTCOMES]
+        new_groups = [i for i, o in enumerate(operations) if o.op == "create_group"]
         groups: dict[str, list[int]] = defaultdict(list)
         for index, operation in enumerate(operations):
             if operation.op == "add_member":
                 groups[operation.payload["group"]].append(index)
-            elif operation.op not in STEP_OUTCOMES:
+            elif operation.op not in STEP_OUTCOMES and operation.op != "create_group":
                 alone.append(index)
         chunks = [("steps", stepped[i : i + STEPS]) for i in range(0, len(stepped), STEPS)]
+        chunks += [("groups", new_groups[i : i + STEPS]) for i in range(0, len(new_groups), STEPS)]
         for members in groups.values():
             chunks += [("bind", members[i : i + STEPS]) for i in range(0, len(members), STEPS)]
         for kind, chunk in chunks:
             try:
                 if kind == "steps":
                     self._run_steps(operations, chunk, results, alone)
+                elif kind == "groups":
+                    self._create_groups(operations, chunk, results, alone)
                 else:
                     self._bind_members(operations, chunk, results, alone)
             except GraphSignInError as error:
@@ -232,6 +237,61 @@ class MicrosoftGraph:
             }
             return {"method": "POST", "url": f"/users/{key}/assignLicense", "body": body}
         return {"method": "PATCH", "url": f"/users/{key}", "body": PATCHES[operation.op](operation.payload)}
+
+    def _create_groups(self, operations, chunk, results, alone) -> None:
+        """Graph lets two groups share a mail nickname, so each is looked up first (one $batch of
+        reads), and only the missing ones are created (one $batch of writes): a group an earlier
+        attempt made is adopted, never made twice."""
+        nicknames = {i: operations[i].key.split("@")[0] for i in chunk}
+        found = self._batch(
+            [
+                {
+                    "id": str(i),
+                    "method": "GET",
+                    "url": "/groups?$filter=" + quote(f"mailNickname eq '{nick}'") + "&$select=id",
+                }
+                for i, nick in nicknames.items()
+            ]
+        )
+        missing = []
+        for index in chunk:
+            answer = found.get(str(index), {})
+            if answer.get("status") == 200 and (answer.get("body") or {}).get("value"):
+                results[index] = "adopted"
+            elif answer.get("status") == 200:
+                missing.append(index)
+            else:
+                alone.append(index)
+        if not missing:
+            return
+        made = self._batch(
+            [
+                {"id": str(i), "method": "POST", "url": "/groups", "body": self._group_body(operations[i])}
+                for i in missing
+            ]
+        )
+        for index in missing:
+            answer = made.get(str(index), {})
+            status = answer.get("status", 0)
+            if status == 201:
+                results[index] = "created"
+                if (answer.get("body") or {}).get("id"):
+                    self._group_ids[operations[index].key] = answer["body"]["id"]
+            elif status == 429 or status >= 500:
+                results[index] = _throttled(status, (answer.get("headers") or {}).get("Retry-After"))
+            else:
+                alone.append(index)
+
+    def _group_body(self, operation: Operation) -> dict:
+        nickname = operation.key.split("@")[0]
+        unified = operation.payload.get("type") == "microsoft365"
+        return {
+            "displayName": operation.payload.get("name", nickname),
+            "mailNickname": nickname,
+            "mailEnabled": unified,
+            "securityEnabled": not unified,
+            "groupTypes": ["Unified"] if unified else [],
+        }
 
     def _bind_members(self, operations, chunk, results, alone) -> None:
         """Up to 20 new members of one group in one PATCH: one write instead of twenty."""
@@ -328,14 +388,7 @@ class MicrosoftGraph:
         )
         if existing.json().get("value"):
             return "adopted"  # includes a group made by an earlier attempt but not yet recorded
-        unified = payload.get("type") == "microsoft365"
-        body = {
-            "displayName": payload.get("name", nickname),
-            "mailNickname": nickname,
-            "mailEnabled": unified,
-            "securityEnabled": not unified,
-            "groupTypes": ["Unified"] if unified else [],
-        }
+        body = self._group_body(Operation("create_group", key, payload))
         self._check(self._send("POST", "/groups", json=body), 201)
         return "created"
 

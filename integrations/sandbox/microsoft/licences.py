@@ -44,9 +44,9 @@ CATALOGUE = {  # skuPartNumber -> (skuId, service plans)
     "M365EDU_A3_FACULTY": ("4b590615-0888-425a-a965-b3bf7789848d", A1_PLANS),  # Microsoft 365 A3 faculty
     "M365EDU_A3_STUDENT": ("7cfd9a2b-e110-4c39-bf20-c6a3f36a3121", A1_PLANS),  # Microsoft 365 A3 students
 }
-DEFAULT_SKUS = [  # sandbox choice of seat counts
-    {"skuPartNumber": "STANDARDWOFFPACK_FACULTY", "units": 1_000},
-    {"skuPartNumber": "STANDARDWOFFPACK_STUDENT", "units": 10_000},
+DEFAULT_SKUS = [  # sandbox choice of seat counts: the free A1 plans come with large ones
+    {"skuPartNumber": "STANDARDWOFFPACK_FACULTY", "units": 50_000},
+    {"skuPartNumber": "STANDARDWOFFPACK_STUDENT", "units": 500_000},
 ]
 SKU_NAMESPACE = uuid.UUID("6f1c8a52-3f4e-4d55-9a55-2f0a3c6b9e10")
 
