@@ -38,9 +38,11 @@ class ProviderError(Exception):
 class TemporaryError(ProviderError):
     """Worth trying again later: throttling, a server error, a replication delay, a lost connection."""
 
-    def __init__(self, message: str, retry_after: float | None = None):
+    def __init__(self, message: str, retry_after: float | None = None, *, throttled: bool = False):
         super().__init__(message)
         self.retry_after = retry_after
+        # The provider asked us to slow down: not the item's fault, so not one of its attempts.
+        self.throttled = throttled
 
 
 class PermanentError(ProviderError):

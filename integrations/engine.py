@@ -192,13 +192,13 @@ def _record(outcomes: Outcomes, item: JobItem, operation: Operation, result, *, 
     if isinstance(result, TemporaryError):
         if limiter is not None and result.retry_after:
             limiter.pause(quota_name(connection), result.retry_after)  # every worker waits, not just this one
-        attempts = item.attempts + 1
+        attempts = item.attempts if result.throttled else item.attempts + 1
         if attempts >= MAX_ATTEMPTS:
             outcomes.finish(item, JobItem.Status.FAILED, error=str(result))
             return
         delay = result.retry_after if result.retry_after is not None else min(60.0, 2**attempts * 0.25)
         delay *= random.uniform(1.0, 1.3)  # noqa: S311 (jitter, not a secret)
-        outcomes.retry(item, delay, str(result))
+        outcomes.retry(item, delay, str(result), attempts=attempts)
         return
     if isinstance(result, PermanentError):
         outcomes.finish(item, JobItem.Status.FAILED, error=str(result))
@@ -223,8 +223,12 @@ class Outcomes:
             item.secret_ciphertext = secret
         self.finished.append(item)
 
-    def retry(self, item: JobItem, delay: float, error: str) -> None:
-        item.not_before, item.error = timezone.now() + timedelta(seconds=delay), error
+    def retry(self, item: JobItem, delay: float, error: str, *, attempts: int) -> None:
+        item.not_before, item.error, item.attempts = (
+            timezone.now() + timedelta(seconds=delay),
+            error,
+            attempts,
+        )
         self.retries.append(item)
 
     @transaction.atomic
@@ -247,7 +251,11 @@ class Outcomes:
             )
         for item in self.retries:  # only if still ours (a reconciler may have released it)
             JobItem.objects.filter(pk=item.pk, status=JobItem.Status.CLAIMED).update(
-                status=JobItem.Status.PENDING, claimed_by="", not_before=item.not_before, error=item.error
+                status=JobItem.Status.PENDING,
+                claimed_by="",
+                not_before=item.not_before,
+                error=item.error,
+                attempts=item.attempts,
             )
 
 

@@ -407,6 +407,7 @@ def _classify(error: HttpError) -> Exception:
         return TemporaryError(
             _("Google asked to slow down or was briefly unavailable (%(status)s).") % {"status": status},
             float(retry_after) if retry_after and str(retry_after).isdigit() else None,
+            throttled=status == 429 or bool(reasons & {"userRateLimitExceeded", "rateLimitExceeded"}),
         )
     return PermanentError(_("Google refused: %(message)s") % {"message": message or status})
 

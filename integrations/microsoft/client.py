@@ -536,6 +536,7 @@ def _throttled(status: int, retry_after: str | None) -> TemporaryError:
     return TemporaryError(
         _("Microsoft asked to slow down or was briefly unavailable (%(status)s).") % {"status": status},
         float(retry_after) if retry_after and str(retry_after).isdigit() else None,
+        throttled=status == 429,
     )
 
 
