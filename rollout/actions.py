@@ -6,7 +6,7 @@ import calendar
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from rollout import facts
 from rollout.models import (
@@ -388,7 +388,13 @@ def refresh_facts(programme: Programme, *, tasks=None, now=None) -> int:
     """Recompute the facts of a programme's self-ticking tasks; returns how many changed.
 
     A fact that holds ticks the task (unless a person overrode it); a fact that stops holding
-    reopens a task that only the fact had ticked. Queries per kind, not per school."""
+    reopens a task that only the fact had ticked. Queries per kind, not per school. The fact's
+    text is written in the municipality's language, whoever's request or task recomputes it."""
+    with translation.override(programme.municipality.language):
+        return _refresh_facts(programme, tasks=tasks, now=now)
+
+
+def _refresh_facts(programme: Programme, *, tasks=None, now=None) -> int:
     now = now or timezone.now()
     if tasks is None:
         tasks = list(

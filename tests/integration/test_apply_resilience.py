@@ -49,6 +49,13 @@ def _worker(env, log_path, name):
     return process
 
 
+def _use_broker(app, url: str) -> None:
+    """Point this process's Celery app (and its cached connection and producer pools) at a broker."""
+    app.conf.broker_url = url
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 @pytest.mark.skipif(not os.path.exists("/usr/bin/redis-server"), reason="needs redis-server")
 def test_two_workers_and_a_redis_restart_make_every_account_once(tmp_path, client_for):
     from config.celery import app
@@ -59,8 +66,7 @@ def test_two_workers_and_a_redis_restart_make_every_account_once(tmp_path, clien
     sandbox = start_sandbox(tmp_path / "sandbox", profile="realistic", time_scale=20)
     workers = []
     old_broker = app.conf.broker_url
-    app.conf.broker_url = url  # this test's own Redis: the machine's stays untouched
-    app._pool = None
+    _use_broker(app, url)  # this test's own Redis: the machine's stays untouched
     try:
         with override_settings(
             SANDBOX_URL=sandbox.base_url, SANDBOX_CA_FILE=sandbox.ca, JOB_PARALLEL_TASKS=4
@@ -106,8 +112,7 @@ def test_two_workers_and_a_redis_restart_make_every_account_once(tmp_path, clien
         assert {f"ivan{n}.petrov{n}" for n in range(120)} <= made  # none missing
         assert all(count == 1 for count in created.values()), created  # none twice
     finally:
-        app.conf.broker_url = old_broker
-        app._pool = None
+        _use_broker(app, old_broker)
         for process in workers:
             if process.poll() is None:
                 process.terminate()

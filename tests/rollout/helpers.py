@@ -53,3 +53,11 @@ def account_created(tenant, person, seq):
             status=JobItem.Status.DONE,
             outcome="created",
         )
+
+
+def bg(message: str, **values) -> str:
+    """A fact's text as the (Bulgarian) municipality reads it: facts are written in its language."""
+    from django.utils import translation
+
+    with translation.override("bg"):
+        return translation.gettext(message) % values
