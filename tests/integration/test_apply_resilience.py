@@ -51,7 +51,7 @@ def _worker(env, log_path, name):
 
 def _use_broker(app, url: str) -> None:
     """Point this process's Celery app (and its cached connection and producer pools) at a broker."""
-    app.conf.broker_url = url
+    app.conf.broker_url = app.conf.broker_write_url = app.conf.broker_read_url = url
     app._pool = None
     app.amqp._producer_pool = None
 
