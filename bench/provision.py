@@ -16,7 +16,7 @@ queries per minute; Graph: 3,000 writes per 150 s). ``efficiency`` = quota_bound
 "Apply" to the job's end. Results: bench/results/provision.json.
 
 Usage: python bench/provision.py [google|microsoft|chaos ...] (all three by default). Environment:
-BENCH_TEACHERS (10000), BENCH_SCHOOLS (100), BENCH_TIME_SCALE (5), BENCH_WORKERS (2 processes).
+BENCH_TEACHERS (10000), BENCH_SCHOOLS (100), BENCH_TIME_SCALE (5), BENCH_WORKERS (4: the worker's concurrency).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 TEACHERS = int(os.environ.get("BENCH_TEACHERS", "10000"))
 SCHOOLS = int(os.environ.get("BENCH_SCHOOLS", "100"))
 TIME_SCALE = float(os.environ.get("BENCH_TIME_SCALE", "5"))
-WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
 QUOTA = {"google": (2400, 60.0), "microsoft": (3000, 150.0)}  # published; see integrations/ratelimit.py
 GRAPH_WRITES = {
     "graph.users.create",
