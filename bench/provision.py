@@ -16,7 +16,7 @@ queries per minute; Graph: 3,000 writes per 150 s). ``efficiency`` = quota_bound
 "Apply" to the job's end. Results: bench/results/provision.json.
 
 Usage: python bench/provision.py [google|microsoft|chaos ...] (all three by default). Environment:
-BENCH_TEACHERS (10000), BENCH_SCHOOLS (100), BENCH_TIME_SCALE (5), BENCH_WORKERS (4: the worker's concurrency).
+BENCH_TEACHERS (10000), BENCH_SCHOOLS (100), BENCH_TIME_SCALE (5), BENCH_WORKERS (4, the concurrency).
 """
 
 from __future__ import annotations
