@@ -190,8 +190,10 @@ def run_item(client, item: JobItem, *, limiter=None, connection=None) -> None:
 
 def _record(outcomes: Outcomes, item: JobItem, operation: Operation, result, *, limiter, connection) -> None:
     if isinstance(result, TemporaryError):
-        if limiter is not None and result.retry_after:
-            limiter.pause(quota_name(connection), result.retry_after)  # every worker waits, not just this one
+        if limiter is not None and result.retry_after and result.throttled:
+            # The provider's "slow down" holds for every worker, not just this one; a replication
+            # delay or a server error concerns this item only.
+            limiter.pause(quota_name(connection), result.retry_after)
         attempts = item.attempts if result.throttled else item.attempts + 1
         if attempts >= MAX_ATTEMPTS:
             outcomes.finish(item, JobItem.Status.FAILED, error=str(result))

@@ -69,7 +69,12 @@ class MicrosoftGraph:
         self.session.close()
 
     def token(self) -> str:
-        result = self.app.acquire_token_for_client(scopes=[f"{GRAPH_HOST}/.default"])
+        try:
+            result = self.app.acquire_token_for_client(scopes=[f"{GRAPH_HOST}/.default"])
+        except msal.exceptions.MsalServiceError as error:  # the sign-in service answered 5xx, not JSON
+            raise TemporaryError(
+                _("Microsoft could not be reached (%(reason)s).") % {"reason": str(error)[:200]}
+            ) from None
         if "access_token" in result:
             return result["access_token"]
         raise GraphSignInError(result)
@@ -480,7 +485,7 @@ class MicrosoftGraph:
                 return CheckResult(False, _graph_error(users))
         except GraphSignInError as error:
             return CheckResult(False, error.explain())
-        except (requests.RequestException, ValueError) as error:
+        except (requests.RequestException, ValueError, TemporaryError) as error:
             return CheckResult(
                 False, _("The portal cannot reach Microsoft (%(reason)s).") % {"reason": str(error)[:200]}
             )
