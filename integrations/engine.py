@@ -184,10 +184,6 @@ def run_items(client, items: list[JobItem], *, limiter=None, connection=None) ->
     outcomes.save()
 
 
-def run_item(client, item: JobItem, *, limiter=None, connection=None) -> None:
-    run_items(client, [item], limiter=limiter, connection=connection)
-
-
 def _record(outcomes: Outcomes, item: JobItem, operation: Operation, result, *, limiter, connection) -> None:
     if isinstance(result, TemporaryError):
         if limiter is not None and result.retry_after and result.throttled:

@@ -157,11 +157,16 @@ def test_domain_verified_ticks_the_activation(world):
         assert met and "alpha.example" in shown
 
 
-def test_kinds_from_apps_that_are_not_there_are_not_offered():
+def test_kinds_from_installed_apps_are_offered():
     keys = {kind.key for kind in facts.available_kinds()}
-    assert {"teacher_accounts", "domain_verified"} <= keys
-    # Kinds whose app is installed and provides the function are offered.
-    assert "survey_submitted" in keys
+    # Our own, and those of the surveys and trainings apps, which provide the agreed functions.
+    assert {
+        "teacher_accounts",
+        "domain_verified",
+        "survey_submitted",
+        "teachers_trained",
+        "event_quota",
+    } <= keys
 
 
 def test_overdue_is_decided_at_the_municipality_midnight(world):
