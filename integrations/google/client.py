@@ -47,6 +47,22 @@ def parse_service_account_key(text: str) -> dict:
     return info
 
 
+# Credentials per worker process, so that each round of a job neither parses the RSA key again
+# (tens of milliseconds) nor asks for a new token; keyed by everything they are made of.
+_CREDENTIALS: dict[tuple, service_account.Credentials] = {}
+
+
+def _credentials(connection, info: dict) -> service_account.Credentials:
+    key = (connection.pk, connection.secret_fingerprint, info["token_uri"], connection.admin_email)
+    if key not in _CREDENTIALS:
+        if len(_CREDENTIALS) >= 64:
+            _CREDENTIALS.clear()
+        _CREDENTIALS[key] = service_account.Credentials.from_service_account_info(
+            info, scopes=SCOPES, subject=connection.admin_email or None
+        )
+    return _CREDENTIALS[key]
+
+
 class GoogleDirectory:
     def __init__(self, connection):
         self.connection = connection
@@ -56,9 +72,7 @@ class GoogleDirectory:
         info["token_uri"] = (
             f"{connection.auth_base_url.rstrip('/')}/token" if connection.auth_base_url else GOOGLE_TOKEN_URI
         )
-        self.credentials = service_account.Credentials.from_service_account_info(
-            info, scopes=SCOPES, subject=connection.admin_email or None
-        )
+        self.credentials = _credentials(connection, info)
         http = (
             httplib2.Http(timeout=TIMEOUT, ca_certs=connection.ca_file)
             if connection.ca_file
