@@ -29,7 +29,7 @@ from integrations.base import PHASES, Operation, PermanentError, TemporaryError,
 from integrations.crypto import encrypt_secret
 from integrations.models import Connection, Job, JobItem, Plan
 from integrations.plans import person_key
-from integrations.ratelimit import quota_name, shared_limiter, wait_for_slot
+from integrations.ratelimit import answered, quota_name, shared_limiter, wait_for_slot
 from schools.audit import log_action, log_actions
 
 CHUNK = 25
@@ -163,13 +163,14 @@ def run_items(client, items: list[JobItem], *, limiter=None, connection=None) ->
             )
             for item in runnable
         ]
-        wait = 0.0
+        wait, ticket, count = 0.0, secrets.token_hex(8), client.calls_for(operations)
         if limiter is not None:
             wait = wait_for_slot(
                 limiter,
                 connection,
                 time_scale=settings.PROVIDER_QUOTA_TIME_SCALE,
-                count=client.calls_for(operations),
+                count=count,
+                ticket=ticket,
             )
         if wait > 0:  # the quota is spent for a while: give the items back, unattempted
             JobItem.objects.filter(pk__in=[i.pk for i in runnable], status=JobItem.Status.CLAIMED).update(
@@ -180,6 +181,8 @@ def run_items(client, items: list[JobItem], *, limiter=None, connection=None) ->
         else:
             JobItem.objects.filter(pk__in=[i.pk for i in runnable]).update(attempts=F("attempts") + 1)
             results = client.apply_many(operations)
+            if limiter is not None:
+                answered(limiter, connection, ticket, count, time_scale=settings.PROVIDER_QUOTA_TIME_SCALE)
             for item, operation, result in zip(runnable, operations, results, strict=True):
                 _record(outcomes, item, operation, result, limiter=limiter, connection=connection)
     outcomes.save()
@@ -195,7 +198,12 @@ def _record(outcomes: Outcomes, item: JobItem, operation: Operation, result, *, 
         if attempts >= MAX_ATTEMPTS:
             outcomes.finish(item, JobItem.Status.FAILED, error=str(result))
             return
-        delay = result.retry_after if result.retry_after is not None else min(60.0, 2**attempts * 0.25)
+        if result.retry_after is None:
+            delay = min(60.0, 2**attempts * 0.25)
+        elif result.throttled:  # the provider's own Retry-After
+            delay = result.retry_after
+        else:  # our estimate of the provider's replication delay, in provider time
+            delay = result.retry_after / settings.PROVIDER_QUOTA_TIME_SCALE
         delay *= random.uniform(1.0, 1.3)  # noqa: S311 (jitter, not a secret)
         outcomes.retry(item, delay, str(result), attempts=attempts)
         return
