@@ -38,6 +38,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "manage_library": frozenset({Role.OFFICER}),
     "view_agreements": _ALL_MUNICIPAL | {Role.COORDINATOR},
     "manage_agreements": frozenset({Role.OFFICER}),
+    # Reports for the council (rollout/reports/); the region's own reports need "view_region"
+    "view_reports": frozenset({Role.OFFICER, Role.IT_ADMIN, Role.DIRECTOR, Role.COORDINATOR}),
+    "request_reports": frozenset({Role.OFFICER}),
     # Trainings, certifications and network events (trainings/)
     "view_trainings": _ALL_MUNICIPAL | {Role.COORDINATOR},
     "manage_trainings": frozenset({Role.OFFICER, Role.TRAINER}),

@@ -1,0 +1,172 @@
+"""What a report says: its figures, taken from ``rollout.indicators`` (the dashboards' own
+functions) plus the programme board and the trainings app's read-side queries. A fixed number of
+queries whatever the number of schools. Call inside the report's scope and language."""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections import Counter
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from rollout import queries
+from rollout.models import Report, Snapshot, TaskStatus
+
+
+def today_of(report: Report) -> date:
+    owner = report.municipality or report.region
+    return timezone.now().astimezone(zoneinfo.ZoneInfo(owner.time_zone or "UTC")).date()
+
+
+def _period_moments(report: Report, owner) -> tuple[datetime, datetime]:
+    tz = zoneinfo.ZoneInfo(owner.time_zone or "UTC")
+    start = datetime(report.starts_on.year, report.starts_on.month, report.starts_on.day, tzinfo=tz)
+    end_day = report.ends_on + timedelta(days=1)
+    return start, datetime(end_day.year, end_day.month, end_day.day, tzinfo=tz)
+
+
+def _activities(programme, day: date) -> dict:
+    """Activities by stage with their status, and the totals by status."""
+    if programme is None:
+        return {"stages": [], "statuses": [], "total": 0}
+    columns = queries.board(programme, day)
+    totals: Counter = Counter()
+    stages = []
+    for column in columns:
+        rows = []
+        for row in column.rows:
+            totals[row.status] += 1
+            rows.append(row)
+        stages.append({"stage": column.stage, "rows": rows, "percent": column.percent})
+    statuses = [
+        {"status": value, "label": label, "count": totals[value]}
+        for value, label in TaskStatus.choices
+        if totals[value]
+    ]
+    return {"stages": stages, "statuses": statuses, "total": sum(totals.values())}
+
+
+def _trainings(report: Report, municipality) -> dict:
+    """Sessions and completions in the period per curriculum, certification targets, events by
+    kind in the period, and the event quotas of the period's year."""
+    from django.apps import apps
+
+    if not apps.is_installed("trainings"):
+        return {}
+    from trainings import queries as training_queries
+    from trainings.models import Curriculum, Enrolment, NetworkEvent, TrainingSession
+    from trainings.models.events import EventKind
+
+    start, end = _period_moments(report, municipality)
+    sessions = {
+        row["curriculum_id"]: row["n"]
+        for row in TrainingSession.objects.filter(starts_at__gte=start, starts_at__lt=end)
+        .values("curriculum_id")
+        .annotate(n=Count("pk"))
+    }
+    completed = {
+        row["session__curriculum_id"]: row["n"]
+        for row in Enrolment.objects.filter(completed_at__gte=start, completed_at__lt=end)
+        .values("session__curriculum_id")
+        .annotate(n=Count("person_id", distinct=True))
+    }
+    curricula = [
+        {"curriculum": c, "sessions": sessions.get(c.pk, 0), "completed": completed.get(c.pk, 0)}
+        for c in Curriculum.objects.order_by("title")
+    ]
+    events = NetworkEvent.objects.filter(starts_at__gte=start, starts_at__lt=end)
+    by_kind = Counter(dict(events.values_list("kind").annotate(n=Count("pk"))))
+    kinds = [{"kind": value, "label": label, "count": by_kind[value]} for value, label in EventKind.choices]
+    now = min(timezone.now(), end)
+    return {
+        "curricula": curricula,
+        "sessions": sum(sessions.values()),
+        "completed": sum(completed.values()),
+        "certifications": training_queries.certification_progress(min(report.ends_on, today_of(report))),
+        "events": kinds,
+        "events_total": sum(by_kind.values()),
+        "quotas": training_queries.quota_compliance(municipality, report.ends_on.year, now),
+    }
+
+
+def council(report: Report, day: date, progress) -> dict:
+    from rollout import charts, indicators
+
+    municipality = report.municipality
+    dashboard = indicators.municipality_dashboard(municipality, day)
+    progress(20, Report.Step.FIGURES)
+    activities = _activities(dashboard.programme, day)
+    progress(30, Report.Step.FIGURES)
+    trainings = _trainings(report, municipality)
+    progress(40, Report.Step.CHARTS)
+    return {
+        "municipality": municipality,
+        "programme": dashboard.programme,
+        "dashboard": dashboard,
+        "indicators": dashboard.indicators,
+        "by_key": {i.key: i for i in dashboard.indicators},
+        "activities": activities,
+        "trainings": trainings,
+        "currency": municipality.currency,
+        "budget_planned": sum((y["planned"] for y in dashboard.budget), 0),
+        "budget_actual": sum((y["actual"] for y in dashboard.budget), 0),
+        "charts": charts.report_charts(dashboard),
+    }
+
+
+def latest_snapshots(municipality_ids) -> dict[int, dict]:
+    """Each municipality's latest monitoring period (per programme): its per-school rows."""
+    latest: dict[tuple, str] = {}
+    rows = Snapshot.objects.filter(municipality_id__in=list(municipality_ids)).values_list(
+        "municipality_id", "programme_id", "period", "taken_on"
+    )
+    newest: dict[tuple, date] = {}
+    for mid, pid, period, taken in rows:
+        if (mid, pid) not in newest or taken > newest[(mid, pid)]:
+            newest[(mid, pid)] = taken
+            latest[(mid, pid)] = period
+    if not latest:
+        return {}
+    condition = Q()
+    for (mid, pid), period in latest.items():
+        condition |= Q(municipality_id=mid, programme_id=pid, period=period)
+    out: dict[int, dict] = {}
+    for snap in (
+        Snapshot.objects.filter(condition)
+        .select_related("school", "programme")
+        .order_by("municipality_id", "programme__name", "school__name")
+    ):
+        group = out.setdefault(
+            snap.municipality_id,
+            {"programme": snap.programme, "period": snap.period, "taken_on": snap.taken_on, "rows": []},
+        )
+        group["rows"].append(snap)
+    return out
+
+
+def regional(report: Report, day: date, progress) -> dict:
+    from rollout import charts, indicators
+
+    region = report.region
+    dashboard = indicators.region_dashboard(region, day)
+    progress(25, Report.Step.MONITORING)
+    snapshots = latest_snapshots(row.municipality.pk for row in dashboard.rows)
+    progress(40, Report.Step.CHARTS)
+    keys = [i.key for i in dashboard.total]
+    return {
+        "region": region,
+        "dashboard": dashboard,
+        "keys": keys,
+        "labels": [i.label for i in dashboard.total],
+        "matrix": [
+            {"municipality": row.municipality, "schools": row.schools, "cells": row.indicators}
+            for row in dashboard.rows
+        ],
+        "snapshots": [
+            {"municipality": row.municipality, "snapshot": snapshots.get(row.municipality.pk)}
+            for row in dashboard.rows
+        ],
+        "charts": charts.region_report_charts(dashboard),
+    }
