@@ -63,24 +63,30 @@ def log_download(report: Report, request) -> None:
 # Conditional UPDATEs of the fields the worker owns: the page reads the row while it is built.
 
 
+def _row(report: Report):
+    """ESCAPE HATCH: the worker's own row by its primary key (a regional report has no
+    municipality, so no municipal scope reaches it)."""
+    return Report.objects.with_scopes_disabled().filter(pk=report.pk)
+
+
 def claim(report: Report) -> bool:
     """Queued → building (or a redelivered build: building again). False when already finished."""
     return bool(
-        Report.objects.filter(pk=report.pk, status__in=[Report.Status.QUEUED, Report.Status.BUILDING]).update(
-            status=Report.Status.BUILDING, started_at=timezone.now(), progress=1, error=""
-        )
+        _row(report)
+        .filter(status__in=[Report.Status.QUEUED, Report.Status.BUILDING])
+        .update(status=Report.Status.BUILDING, started_at=timezone.now(), progress=1, error="")
     )
 
 
 def set_progress(report: Report, percent: int, step: str) -> None:
-    Report.objects.filter(pk=report.pk, status=Report.Status.BUILDING).update(progress=percent, step=step)
+    _row(report).filter(status=Report.Status.BUILDING).update(progress=percent, step=step)
 
 
 def finish(report: Report, name: str, content: bytes, pages: int) -> None:
     from django.core.files.base import ContentFile
 
     report.file.save(name, ContentFile(content), save=False)
-    Report.objects.filter(pk=report.pk).update(
+    _row(report).update(
         file=report.file.name,
         pages=pages,
         status=Report.Status.DONE,
@@ -99,7 +105,5 @@ def finish(report: Report, name: str, content: bytes, pages: int) -> None:
 def fail(report: Report, error: BaseException) -> None:
     """Record a readable reason: the exception's own words, never a traceback."""
     reason = f"{type(error).__name__}: {error}".strip().rstrip(":")[:2000]
-    Report.objects.filter(pk=report.pk).update(
-        status=Report.Status.FAILED, error=reason, finished_at=timezone.now()
-    )
+    _row(report).update(status=Report.Status.FAILED, error=reason, finished_at=timezone.now())
     log_action("report.failed", municipality=report.municipality, obj=report, changes={"error": reason})

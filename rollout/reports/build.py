@@ -71,8 +71,12 @@ def render(report: Report, progress=lambda percent, step: None) -> tuple[tuple[b
     else:
         context = content.regional(report, day, progress)
     css, family = pdf.noto_font_css()
+    owner = report.municipality or report.region
+    footer = f"{owner.name} · {report.get_kind_display()} · {periods.label(report.period)}"
     context.update(
         {
+            "footer_left": css_string(footer),
+            "page_of": page_of_css(),
             "report": report,
             "period_label": periods.label(report.period),
             "as_of": day,
@@ -88,9 +92,38 @@ def render(report: Report, progress=lambda percent, step: None) -> tuple[tuple[b
     document = pdf.document(html)
     progress(85, Report.Step.LAYOUT)
     data = document.write_pdf()
-    owner = report.municipality or report.region
     name = f"{owner.slug}-{report.kind}-{report.period}.pdf"
     return (data, len(document.pages)), name
+
+
+def css_string(text: str) -> str:
+    """A quoted CSS string that no text can break out of (quotes, backslashes, ``</style>``)."""
+    out = []
+    for char in text:
+        if char.isalnum() or char in " .,;:·-–—()/'«»„“”‘’_%#&!?+=*@":
+            out.append(char)
+        else:
+            out.append(f"\\{ord(char):06x}")
+    return '"' + "".join(out) + '"'
+
+
+def page_of_css() -> str:
+    """``"Page " counter(page) " of " counter(pages)`` in the active language."""
+    from django.utils.translation import gettext
+
+    marker_page, marker_pages = "\x00PAGE\x00", "\x00PAGES\x00"
+    text = gettext("Page %(page)s of %(pages)s") % {"page": marker_page, "pages": marker_pages}
+    parts = []
+    for chunk in text.split(marker_page):
+        pieces = chunk.split(marker_pages)
+        sub = []
+        for index, piece in enumerate(pieces):
+            if index:
+                sub.append("counter(pages)")
+            if piece:
+                sub.append(css_string(piece))
+        parts.append(" ".join(sub))
+    return " counter(page) ".join(parts).strip()
 
 
 def now_in(owner) -> date:

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.formats import number_format
 
 from rollout import queries
 from rollout.models import Report, Snapshot, TaskStatus
@@ -32,12 +33,14 @@ def _activities(programme, day: date) -> dict:
     if programme is None:
         return {"stages": [], "statuses": [], "total": 0}
     columns = queries.board(programme, day)
+    labels = dict(TaskStatus.choices)
     totals: Counter = Counter()
     stages = []
     for column in columns:
         rows = []
         for row in column.rows:
             totals[row.status] += 1
+            row.status_label = labels.get(row.status, row.status)
             rows.append(row)
         stages.append({"stage": column.stage, "rows": rows, "percent": column.percent})
     statuses = [
@@ -91,28 +94,101 @@ def _trainings(report: Report, municipality) -> dict:
     }
 
 
+CHART_STYLE = "<style>text { font-size: 12px; fill: #1b1f24; } .chart-value { font-weight: bold; }</style>"
+
+
+def _for_print(charts: dict) -> dict:
+    """The dashboards' SVG charts take their text size from the page's CSS, which does not reach
+    inside an SVG that WeasyPrint draws: give each one its own small stylesheet."""
+    from django.utils.safestring import mark_safe
+
+    out = {}
+    for key, svg in charts.items():
+        if svg:
+            head, sep, rest = str(svg).partition(">")
+            svg = mark_safe(head + sep + CHART_STYLE + rest)  # noqa: S308 - our constant inside our SVG
+        out[key] = svg
+    return out
+
+
+def _council_charts(dashboard, curricula) -> dict:
+    """SVG charts (``rollout.charts``, the dashboards' own) of the shares, stages, readiness,
+    curricula and budget; each one's figures are also in the table beside it."""
+    from django.utils.translation import gettext as _
+
+    from rollout.charts import Bar, bar_chart
+
+    shares = [
+        Bar(str(i.label), i.share, f"{i.share:g} %", index)
+        for index, i in enumerate(dashboard.indicators)
+        if i.share is not None and i.key not in ("overdue", "budget")
+    ]
+    stages = [Bar(s["name"], s["schools"], style=1) for s in dashboard.stages if s["schools"]]
+    readiness = [
+        Bar(str(b["label"]), b["schools"], style=index)
+        for index, b in enumerate(dashboard.readiness["buckets"])
+    ]
+    trained = [Bar(c["title"], c["trained"], style=2) for c in curricula]
+    budget = []
+    for year in dashboard.budget:
+        for label, amount, style in (
+            (_("%(year)s planned"), year["planned"], 4),
+            (_("%(year)s used"), year["actual"], 0),
+        ):
+            text = number_format(amount, decimal_pos=0, use_l10n=True, force_grouping=True)
+            budget.append(Bar(label % {"year": year["year"]}, float(amount), text, style))
+    return _for_print(
+        {
+            "indicators": bar_chart(shares, _("Indicators, share reached"), maximum=100) if shares else "",
+            "stages": bar_chart(stages, _("Schools by stage")) if stages else "",
+            "readiness": bar_chart(readiness, _("Readiness survey"))
+            if any(b.value for b in readiness)
+            else "",
+            "curricula": bar_chart(trained, _("Teachers trained per curriculum")) if trained else "",
+            "budget": bar_chart(budget, _("Budget: planned and used")) if budget else "",
+        }
+    )
+
+
 def council(report: Report, day: date, progress) -> dict:
-    from rollout import charts, indicators
+    from rollout import indicators
 
     municipality = report.municipality
     dashboard = indicators.municipality_dashboard(municipality, day)
+    readiness = dict(indicators.READINESS_BUCKETS)
+    for row in dashboard.schools:
+        row.readiness_label = readiness.get(row.readiness, row.readiness)
     progress(20, Report.Step.FIGURES)
     activities = _activities(dashboard.programme, day)
     progress(30, Report.Step.FIGURES)
     trainings = _trainings(report, municipality)
+    in_period = {c["curriculum"].pk: c for c in trainings.get("curricula", [])}
+    curricula = []
+    for c in dashboard.curricula:
+        period = in_period.get(c.get("curriculum_id") or getattr(c.get("curriculum"), "pk", None), {})
+        curricula.append(
+            {
+                "title": c.get("title") or str(c.get("curriculum", "")),
+                "trained": c.get("trained", 0),
+                "share": c.get("share"),
+                "sessions": period.get("sessions", 0),
+                "completed": period.get("completed", 0),
+            }
+        )
     progress(40, Report.Step.CHARTS)
     return {
         "municipality": municipality,
         "programme": dashboard.programme,
         "dashboard": dashboard,
-        "indicators": dashboard.indicators,
+        "indicator_rows": [{"indicator": i, "trend": indicators.trend_text(i)} for i in dashboard.indicators],
         "by_key": {i.key: i for i in dashboard.indicators},
         "activities": activities,
         "trainings": trainings,
+        "curricula": curricula,
         "currency": municipality.currency,
         "budget_planned": sum((y["planned"] for y in dashboard.budget), 0),
         "budget_actual": sum((y["actual"] for y in dashboard.budget), 0),
-        "charts": charts.report_charts(dashboard),
+        "charts": _council_charts(dashboard, curricula),
     }
 
 
@@ -146,27 +222,48 @@ def latest_snapshots(municipality_ids) -> dict[int, dict]:
     return out
 
 
+def _regional_charts(dashboard) -> dict:
+    from django.utils.translation import gettext as _
+
+    from rollout.charts import Bar, bar_chart
+
+    def bars(key, style):
+        out = []
+        for row in dashboard.rows:
+            indicator = row.indicator(key)
+            if indicator.share is not None:
+                out.append(Bar(row.municipality.name, indicator.share, f"{indicator.share:g} %", style))
+        return out
+
+    accounts, tasks = bars("accounts", 0), bars("tasks_done", 1)
+    return _for_print(
+        {
+            "accounts": bar_chart(accounts, _("Teachers with an account"), maximum=100) if accounts else "",
+            "tasks": bar_chart(tasks, _("Activities done"), maximum=100) if tasks else "",
+        }
+    )
+
+
 def regional(report: Report, day: date, progress) -> dict:
-    from rollout import charts, indicators
+    from rollout import indicators
 
     region = report.region
     dashboard = indicators.region_dashboard(region, day)
     progress(25, Report.Step.MONITORING)
     snapshots = latest_snapshots(row.municipality.pk for row in dashboard.rows)
     progress(40, Report.Step.CHARTS)
-    keys = [i.key for i in dashboard.total]
     return {
         "region": region,
         "dashboard": dashboard,
-        "keys": keys,
         "labels": [i.label for i in dashboard.total],
         "matrix": [
             {"municipality": row.municipality, "schools": row.schools, "cells": row.indicators}
             for row in dashboard.rows
         ],
+        "total_schools": sum(row.schools for row in dashboard.rows),
         "snapshots": [
             {"municipality": row.municipality, "snapshot": snapshots.get(row.municipality.pk)}
             for row in dashboard.rows
         ],
-        "charts": charts.region_report_charts(dashboard),
+        "charts": _regional_charts(dashboard),
     }
