@@ -50,8 +50,9 @@ def dejavu_fonts() -> dict:
     }
 
 
-def noto_font_css() -> tuple[str, str]:
-    """(``@font-face`` rules, the ``font-family`` value) for Noto Sans 400/700, normal/italic."""
+def noto_font_css(italic: bool = False) -> tuple[str, str]:
+    """(``@font-face`` rules, the ``font-family`` value) for Noto Sans 400/700 (and italics when
+    asked: WeasyPrint unpacks every declared WOFF2 face on each render, so only what is used)."""
     files = _font_dir("vendor/fonts/files/noto-sans-latin-400-normal.woff2")
     dejavu = dejavu_fonts()
     rules = []
@@ -60,7 +61,7 @@ def noto_font_css() -> tuple[str, str]:
         family = f"PDF Noto {subset}"
         families.append(f'"{family}"')
         for weight in (400, 700):
-            for style in ("normal", "italic"):
+            for style in ("normal", "italic") if italic else ("normal",):
                 uri = (files / f"noto-sans-{subset}-{weight}-{style}.woff2").as_uri()
                 rules.append(
                     f'@font-face {{ font-family: "{family}"; font-weight: {weight}; '

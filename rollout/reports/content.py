@@ -156,8 +156,14 @@ def council(report: Report, day: date, progress) -> dict:
     municipality = report.municipality
     dashboard = indicators.municipality_dashboard(municipality, day)
     readiness = dict(indicators.READINESS_BUCKETS)
+    # The school table names stages by number (a legend above it), so each school takes one line.
+    numbers = {}
+    for stage in dashboard.stages:
+        if stage["stage"] is not None:
+            stage["number"] = numbers[stage["order"]] = len(numbers) + 1
     for row in dashboard.schools:
         row.readiness_label = readiness.get(row.readiness, row.readiness)
+        row.stage_number = numbers.get(row.stage_order)
     progress(20, Report.Step.FIGURES)
     activities = _activities(dashboard.programme, day)
     progress(30, Report.Step.FIGURES)
