@@ -110,7 +110,7 @@ def municipal_dashboard(request):
 @tenant_view("view_dashboard")
 def drilldown(request):
     """``/m/<slug>/dashboard/schools/?indicator=accounts``: the schools behind one indicator."""
-    key = request.GET.get("indicator", "")
+    key = request.GET.get("indicator") or indicators.KEYS[0]
     if key not in indicators.LABELS or (key == "budget" and not has_perm(request.tenant, "view_budget")):
         raise Http404
     board = _board(request)
