@@ -189,6 +189,25 @@ class RegionDashboard:
     rows: list[RegionRow]
     total: list[Indicator]
 
+    @property
+    def matrix(self) -> list[dict]:
+        """One line per indicator: the region's total and each municipality's cell."""
+        return [
+            {"total": total, "cells": [(row.municipality, row.indicators[index]) for row in self.rows]}
+            for index, total in enumerate(self.total)
+        ]
+
+    def _shares(self, key: str) -> list[dict]:
+        return [{"label": row.municipality.name, "share": row.indicator(key).share} for row in self.rows]
+
+    @property
+    def account_shares(self) -> list[dict]:
+        return self._shares("accounts")
+
+    @property
+    def trained_shares(self) -> list[dict]:
+        return self._shares("trained")
+
 
 @dataclass
 class Drilldown:
@@ -245,12 +264,12 @@ def drilldown(municipality, key: str, today: date, dashboard: Dashboard | None =
     board = dashboard or municipality_dashboard(municipality, today)
     indicator = board.indicator(key)
     if key == "budget":
-        columns = [str(_("Year")), str(_("Planned")), str(_("Actual")), str(_("Used (%)"))]
+        columns = [str(_("Planned")), str(_("Actual")), str(_("Used (%)"))]
         rows = [
             {
                 "school": None,
                 "label": str(year["year"]),
-                "cells": [year["year"], year["planned"], year["actual"], year["share"]],
+                "cells": [year["planned"], year["actual"], year["share"]],
                 "met": None,
             }
             for year in board.budget

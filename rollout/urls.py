@@ -3,9 +3,10 @@
 from django.urls import path
 
 from rollout.reports import views as reports
-from rollout.views import library, monitoring, programmes, tasks
+from rollout.views import dashboard, library, monitoring, programmes, tasks
 
 municipality_patterns = [
+    path("dashboard/schools/", dashboard.drilldown, name="dashboard_drilldown"),
     path("programmes/", programmes.programme_list, name="programmes"),
     path("programmes/new/", programmes.programme_create, name="programme_create"),
     path("programmes/<int:programme_id>/", programmes.programme_board, name="programme"),
