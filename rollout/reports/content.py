@@ -111,6 +111,10 @@ def _for_print(charts: dict) -> dict:
     return out
 
 
+def _percent(share) -> str:
+    return f"{number_format(share, decimal_pos=0 if share == int(share) else 1, use_l10n=True)} %"
+
+
 def _council_charts(dashboard, curricula) -> dict:
     """SVG charts (``rollout.charts``, the dashboards' own) of the shares, stages, readiness,
     curricula and budget; each one's figures are also in the table beside it."""
@@ -119,7 +123,7 @@ def _council_charts(dashboard, curricula) -> dict:
     from rollout.charts import Bar, bar_chart
 
     shares = [
-        Bar(str(i.label), i.share, f"{i.share:g} %", index)
+        Bar(str(i.label), i.share, _percent(i.share), index)
         for index, i in enumerate(dashboard.indicators)
         if i.share is not None and i.key not in ("overdue", "budget")
     ]
@@ -238,7 +242,7 @@ def _regional_charts(dashboard) -> dict:
         for row in dashboard.rows:
             indicator = row.indicator(key)
             if indicator.share is not None:
-                out.append(Bar(row.municipality.name, indicator.share, f"{indicator.share:g} %", style))
+                out.append(Bar(row.municipality.name, indicator.share, _percent(indicator.share), style))
         return out
 
     accounts, tasks = bars("accounts", 0), bars("tasks_done", 1)
