@@ -266,3 +266,20 @@ def test_periods_and_the_footer_text():
     ]  # fmt: skip
     assert build.css_string('a"</style>') == '"a\\000022\\00003c/style\\00003e"'
     assert build.page_of_css() == '"Page " counter(page) " of " counter(pages)'
+
+
+def test_the_report_costs_the_same_queries_for_2_and_12_schools(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for(tenant, names):
+        council_world(tenant, names)
+        report = request(tenant)
+        with scope(municipality=tenant.municipality.pk), translation.override(report.language):
+            with CaptureQueriesContext(connection) as captured:
+                build.render(report)
+        return len(captured)
+
+    small = queries_for(world.a, ["ОУ „Едно“"])
+    large = queries_for(world.b, [f"Szkoła nr {n}" for n in range(11)])
+    assert small == large
