@@ -60,8 +60,10 @@ PHASES = {
     "suspend_user": 2,
     "unsuspend_user": 2,
     "assign_licence": 3,
-    "add_member": 4,
-    "remove_member": 4,
+    # Memberships need the account and the group, not the licence: in the licences' phase they
+    # go out while the licences wait for the write quota, instead of after them.
+    "add_member": 3,
+    "remove_member": 3,
 }
 
 

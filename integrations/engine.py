@@ -1,7 +1,8 @@
 """Applying a plan: a job with one item per operation, worked off in chunks by Celery workers.
 
 - Items are claimed with a conditional UPDATE, so two workers never take the same item.
-- Phases keep dependencies: units, then accounts and groups, then changes, licences, memberships.
+- Phases keep dependencies: units, then accounts and groups, then changes, then licences and
+  memberships side by side.
 - The attempt is recorded before the provider call; a retried item (after a crash, a broker
   redelivery or a timeout) adopts the object that already exists instead of making a second one.
 - Temporary errors (throttling, 5xx, replication delay) go back to the queue with exponential
@@ -16,6 +17,7 @@ import secrets
 import socket
 import string
 import time
+from collections import Counter
 from datetime import timedelta
 
 from django.conf import settings
@@ -81,17 +83,28 @@ def start_job(plan: Plan, *, actor=None, request=None) -> Job:
         created_by=actor,
         status=Job.Status.QUEUED,
     )
+    # The order of work: phase by phase, and inside a phase the kinds of operation interleaved
+    # (the n-th licence beside the n-th membership), so that every chunk a worker claims mixes
+    # what costs quota with what costs little and no kind is left to run alone at the end.
+    ranks: Counter = Counter()
+    ordered = []
+    for index, item in enumerate(plan.items):
+        if item["op"] not in PHASES:
+            continue
+        phase = PHASES[item["op"]] * 10 + (item["key"].count("/") if item["op"] == "create_ou" else 0)
+        ordered.append(((phase, ranks[phase, item["op"]], index), phase, item))
+        ranks[phase, item["op"]] += 1
+    ordered.sort(key=lambda entry: entry[0])
     items = [
         (
             seq,
-            PHASES[item["op"]] * 10 + (item["key"].count("/") if item["op"] == "create_ou" else 0),
+            phase,
             item["op"],
             item["key"],
             item.get("school", ""),
             {**(item.get("details") or {}), "person": item.get("person")},
         )
-        for seq, item in enumerate(plan.items)
-        if item["op"] in PHASES
+        for seq, (_order, phase, item) in enumerate(ordered)
     ]
     _insert_items(job, items)
     Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.APPLIED)
