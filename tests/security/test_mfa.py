@@ -60,7 +60,9 @@ def test_an_enrolled_key_holder_and_the_other_roles_are_never_sent_to_enrol(worl
     if role not in ("officer", "it_admin"):
         assert not Authenticator.objects.filter(user=user).exists()  # no second factor, none needed
     client = client_for(user)
-    failures = [path for path in tenant_paths(world) if sent_to_enrol(client.get(signed_if_needed(client, path)))]
+    failures = [
+        path for path in tenant_paths(world) if sent_to_enrol(client.get(signed_if_needed(client, path)))
+    ]
     assert failures == []
 
 
@@ -81,7 +83,9 @@ def test_staff_need_mfa_on_every_admin_page(world, client_for):
 def test_a_coordinator_needs_mfa_on_the_region_pages(world, client_for):
     Authenticator.objects.filter(user=world.coordinator).delete()
     client = client_for(world.coordinator)
-    regional = [build_path(r, {"region_slug": world.region.slug}) for r in iter_routes() if classify(r) == "region"]
+    regional = [
+        build_path(r, {"region_slug": world.region.slug}) for r in iter_routes() if classify(r) == "region"
+    ]
     assert regional and all(sent_to_enrol(client.get(path)) for path in regional)
 
 
