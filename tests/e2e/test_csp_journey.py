@@ -20,7 +20,15 @@ document.addEventListener("securitypolicyviolation", (event) => {
 
 def html_pages(world, client: Client) -> list[str]:
     """The GET pages of the walk that answer with HTML (downloads are not pages)."""
-    paths = ["/", "/accounts/password/change/", "/accounts/2fa/", "/admin/", f"/r/{world.region.slug}/"]
+    paths = [
+        "/",
+        "/accounts/password/change/",
+        "/accounts/2fa/",
+        "/admin/",
+        "/admin/schools/school/",
+        "/admin/schools/user/add/",
+        f"/r/{world.region.slug}/",
+    ]
     for route in iter_routes():
         if classify(route) != "tenant":
             continue
