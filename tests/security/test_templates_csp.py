@@ -8,8 +8,20 @@ import re
 from pathlib import Path
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
-# Rendered to PDF by WeasyPrint or sent as e-mail, never served to a browser under our policy.
-NOT_BROWSER_PAGES = {"integrations/slips.html", "trainings/certificate_pdf.html", "surveys/report_pdf.html"}
+# Rendered to PDF by WeasyPrint (``*_pdf.html``, ``pdf/`` folders, these) or sent as e-mail
+# (``email/`` folders): never served to a browser under our policy.
+NOT_BROWSER_PAGES = {"integrations/slips.html"}
+
+
+def _not_a_page(name: str) -> bool:
+    parts = name.split("/")
+    return (
+        name in NOT_BROWSER_PAGES
+        or name.endswith("_pdf.html")
+        or "email" in parts[:-1]
+        or "pdf" in parts[:-1]
+    )
+
 
 FORBIDDEN = {
     "style attribute": re.compile(r"""\sstyle\s*=\s*["']""", re.I),
@@ -24,7 +36,7 @@ FORBIDDEN = {
 def page_templates():
     for path in sorted(TEMPLATES.rglob("*.html")):
         name = path.relative_to(TEMPLATES).as_posix()
-        if name in NOT_BROWSER_PAGES or "/email/" in f"/{name}":
+        if _not_a_page(name):
             continue
         yield name, path
 
