@@ -93,6 +93,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "schools.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -195,6 +196,9 @@ CELERY_BEAT_SCHEDULE = {
     "training-reminders": {"task": "trainings.tasks.send_reminders", "schedule": 3600.0},
 }
 ROLLOUT_MAX_UPLOAD_MB = env_int("ROLLOUT_MAX_UPLOAD_MB", 10, minimum=1)
+# Download links (credential slips, evidence, reports) work this long, for the user and the
+# municipality they were made for (schools/links.py).
+DOWNLOAD_LINK_SECONDS = env_int("DOWNLOAD_LINK_SECONDS", 600, minimum=10)
 # Temporary passwords of new accounts stay (encrypted) for the credential slips this long.
 CREDENTIAL_RETENTION_DAYS = env_int("CREDENTIAL_RETENTION_DAYS", 14, minimum=1)
 # Items a worker claimed and did not finish within this time go back to the queue (its process
@@ -217,7 +221,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -314,6 +318,20 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# No 'unsafe-inline' anywhere: no inline scripts, style attributes or event handlers in templates.
+# The external sign-in buttons post a form that redirects to the provider, which browsers check
+# against form-action too.
+_FORM_ACTION = " ".join(
+    ["'self'"]
+    + (["https://accounts.google.com"] if "google" in SOCIALACCOUNT_PROVIDERS else [])
+    + (["https://login.microsoftonline.com"] if "microsoft" in SOCIALACCOUNT_PROVIDERS else [])
+)
+CONTENT_SECURITY_POLICY = env_str(
+    "CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    f"form-action {_FORM_ACTION}; frame-ancestors 'none'",
+)
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -12,6 +12,7 @@ from integrations.models import Job, JobItem, Plan
 from integrations.plan_views import OP_LABELS
 from schools.access import get_for
 from schools.audit import log_action
+from schools.links import signed_download
 from schools.views.decorators import tenant_view
 
 
@@ -120,6 +121,7 @@ def job_control(request, job_id):
 
 
 @tenant_view("view_integrations")
+@signed_download
 def job_report(request, job_id):
     """Every item of the job with its outcome, as CSV (formula cells neutralised)."""
     import csv
@@ -154,6 +156,7 @@ def job_report(request, job_id):
 
 
 @tenant_view("view_schools")
+@signed_download
 def job_slips(request, job_id):
     """The credential slips of a job as PDF, for one school (?school=…) or all; every download audited.
 

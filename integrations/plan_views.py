@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from integrations import plan_actions
 from integrations.models import Plan, Provider
 from schools.access import get_for
+from schools.links import signed_download
 from schools.views.decorators import tenant_view
 
 OP_LABELS = {
@@ -70,6 +71,7 @@ def plan_detail(request, plan_id):
 
 
 @tenant_view("view_integrations")
+@signed_download
 def plan_download(request, plan_id):
     plan = get_for(request, Plan.objects.all(), pk=plan_id)
     response = HttpResponse(plan_actions.plan_csv(plan), content_type="text/csv; charset=utf-8")

@@ -5,9 +5,11 @@ from celery import shared_task
 from integrations import engine
 from integrations.models import Job
 from schools.access import municipality_scope
+from schools.tasks import tenant_task
 
 
 @shared_task(acks_late=True)
+@tenant_task(("job_id", Job))
 def work_job(job_id: int, municipality_id: int) -> None:
     """Work on a job for a short while, then hand the rest to the next task (tasks stay short)."""
     with municipality_scope(municipality_id):
@@ -56,6 +58,7 @@ def purge_initial_passwords() -> int:
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@tenant_task(("job_id", Job))
 def notify_job_finished(job_id: int, municipality_id: int) -> None:
     """E-mail the person who started a job when it ends, in their language."""
     from django.conf import settings

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 import socket
 import threading
+from functools import wraps
 
 from celery import shared_task
 from celery.signals import worker_ready, worker_shutdown
@@ -13,6 +15,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import close_old_connections, connection
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django_scopes import scopes_disabled
 
 from schools.access import municipality_scope
 from schools.models import Invitation, WorkerHeartbeat
@@ -20,7 +23,55 @@ from schools.models import Invitation, WorkerHeartbeat
 logger = logging.getLogger(__name__)
 
 
+# --- Tenant guard for every task that takes object ids ----------------------------------------
+def belongs_to_tenant(task: str, municipality_id: int, model, pk) -> bool:
+    """True when row ``pk`` of ``model`` belongs to ``municipality_id``.
+
+    A row of another municipality is refused with a warning (a bug or a forged message, never a
+    normal event); a row that no longer exists is not worth one.
+    """
+    with scopes_disabled():  # ESCAPE HATCH: reads only the owner's id, to refuse a foreign row
+        owner = model.objects.filter(pk=pk).values_list("municipality_id", flat=True).first()
+    if owner is not None and owner != municipality_id:
+        logger.warning(
+            "task %s refused %s %s: it belongs to municipality %s, not %s",
+            task,
+            model._meta.label,
+            pk,
+            owner,
+            municipality_id,
+        )
+        return False
+    return owner is not None
+
+
+def tenant_task(*objects: tuple[str, type], refused=None):
+    """Run the task only if each ``(argument name, model)`` names a row of its ``municipality_id``.
+
+    Put it under ``@shared_task``. The task still restores the scope itself (``municipality_scope``):
+    this guard makes a mismatch visible in the log and stops the task before it does anything.
+    """
+
+    def decorator(func):
+        signature = inspect.signature(func)
+
+        @wraps(func)
+        def wrapper(*args, **kwargs):
+            arguments = signature.bind(*args, **kwargs).arguments
+            municipality_id = arguments["municipality_id"]
+            for name, model in objects:
+                if not belongs_to_tenant(func.__qualname__, municipality_id, model, arguments[name]):
+                    return refused
+            return func(*args, **kwargs)
+
+        wrapper.tenant_objects = tuple(name for name, _model in objects)
+        return wrapper
+
+    return decorator
+
+
 @shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@tenant_task(("invitation_id", Invitation))
 def send_invitation(self, invitation_id: int, municipality_id: int) -> None:
     with municipality_scope(municipality_id):
         # Filtered by the tenant it was given: an id from another municipality finds nothing.

@@ -13,6 +13,8 @@ from django.utils import timezone, translation
 from django_scopes import scopes_disabled
 
 from schools.access import municipality_scope
+from schools.tasks import tenant_task
+from trainings.models import Certificate, Enrolment, ExternalCertification, NetworkEvent
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +43,7 @@ def _site(path: str) -> str:
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@tenant_task(("enrolment_id", Enrolment))
 def notify_promoted(enrolment_id: int, municipality_id: int) -> None:
     from trainings.models import Enrolment
 
@@ -61,6 +64,7 @@ def notify_promoted(enrolment_id: int, municipality_id: int) -> None:
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@tenant_task(("certificate_id", Certificate))
 def notify_certificate(certificate_id: int, municipality_id: int) -> None:
     from trainings.certificates import verification_url
     from trainings.models import Certificate
@@ -120,6 +124,7 @@ def send_reminders() -> dict:
 
 
 @shared_task
+@tenant_task(("enrolment_id", Enrolment), refused=False)
 def remind_session(enrolment_id: int, municipality_id: int) -> bool:
     from trainings.models import Enrolment
 
@@ -138,6 +143,7 @@ def remind_session(enrolment_id: int, municipality_id: int) -> bool:
 
 
 @shared_task
+@tenant_task(("event_id", NetworkEvent), refused=False)
 def remind_event(event_id: int, municipality_id: int) -> bool:
     from trainings.models import NetworkEvent
 
@@ -159,6 +165,7 @@ def remind_event(event_id: int, municipality_id: int) -> bool:
 
 
 @shared_task
+@tenant_task(("certification_id", ExternalCertification), refused=False)
 def remind_expiry(certification_id: int, municipality_id: int) -> bool:
     from trainings.models import ExternalCertification
 

@@ -15,8 +15,9 @@ from django_scopes import scopes_disabled
 
 from rollout.surveys.models import Campaign, Response, TeacherLink
 from schools.access import municipality_scope
-from schools.models import Membership
+from schools.models import Membership, School
 from schools.roles import Role
+from schools.tasks import tenant_task
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +69,7 @@ def _send_claimed(kind: str, response: Response, field: str) -> int:
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@tenant_task(("campaign_id", Campaign))
 def send_invitations(campaign_id: int, municipality_id: int) -> None:
     with municipality_scope(municipality_id):
         responses = Response.objects.filter(campaign_id=campaign_id, invited_at=None).select_related(
@@ -121,6 +123,7 @@ def send_reminders() -> int:
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@tenant_task(("campaign_id", Campaign), ("school_id", School))
 def send_teacher_links(campaign_id: int, school_id: int, municipality_id: int) -> None:
     from rollout.surveys.actions import teacher_link_token
 

@@ -19,6 +19,7 @@ from rollout.surveys import actions, export, pdf, queries, scoring
 from rollout.surveys.forms import LaunchForm, PilotGroupForm, SurveyForm, TeacherForm
 from rollout.surveys.models import Campaign, Evidence, Response, TeacherLink
 from schools.access import get_for
+from schools.links import signed_download
 from schools.models import Membership
 from schools.permissions import has_perm
 from schools.roles import Role
@@ -145,6 +146,7 @@ def _cells(result, columns):
 
 
 @tenant_view("view_survey_results")
+@signed_download
 def campaign_export(request, campaign_id, fmt):
     campaign = get_for(request, _campaigns(request), pk=campaign_id)
     rows = export.table(campaign, queries.campaign_results(campaign))
@@ -302,6 +304,7 @@ def response_reopen(request, response_id):
 
 
 @tenant_view("view_surveys")
+@signed_download
 def response_report(request, response_id):
     response = _response(request, response_id)
     content = pdf.render_report(response)
@@ -347,6 +350,7 @@ def response_teachers(request, response_id):
 
 
 @tenant_view("view_surveys")
+@signed_download
 def evidence_download(request, survey_file_id):
     evidence = get_for(
         request, Evidence.objects.select_related("response", "response__school"), pk=survey_file_id

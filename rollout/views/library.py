@@ -19,6 +19,7 @@ from rollout.forms import (
 from rollout.models import Agreement, BudgetLine, LibraryDocument
 from rollout.views.common import serve_file, to
 from schools.access import get_for
+from schools.links import signed_download
 from schools.permissions import has_perm, require
 from schools.views.decorators import tenant_view
 
@@ -67,6 +68,7 @@ def budget_edit(request, budget_line_id):
 
 
 @tenant_view("view_budget")
+@signed_download
 def budget_file(request, budget_line_id):
     return serve_file(get_for(request, BudgetLine.objects.all(), pk=budget_line_id).document)
 
@@ -103,6 +105,7 @@ def library_create(request):
 
 
 @tenant_view("view_library")
+@signed_download
 def library_file(request, document_id):
     document = LibraryDocument.objects.filter(pk=document_id).first()
     if document is None:  # another municipality's document is readable only if it shares it
@@ -198,5 +201,6 @@ def agreement_add(request, agreement_id, part):
 
 
 @tenant_view("view_agreements")
+@signed_download
 def agreement_file(request, agreement_id):
     return serve_file(get_for(request, Agreement.objects.all(), pk=agreement_id).signed_document)

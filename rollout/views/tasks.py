@@ -17,6 +17,7 @@ from rollout.forms import CommentForm, EvidenceForm, StatusForm
 from rollout.models import Evidence, Notification, Task
 from rollout.views.common import can_edit_task, serve_file, to, today
 from schools.access import get_for
+from schools.links import signed_download
 from schools.views.decorators import tenant_view
 
 
@@ -116,6 +117,7 @@ def task_comment(request, task_id):
 
 
 @tenant_view("view_programmes")
+@signed_download
 def evidence_file(request, evidence_id):
     evidence = get_for(request, Evidence.objects.all(), pk=evidence_id)
     return serve_file(evidence.file)

@@ -10,6 +10,7 @@ from integrations.crypto import decrypt_secret
 from integrations.models import Connection, Job, JobItem, Plan
 from schools.models import School
 from tests.integrations.conftest import roster
+from tests.links import signed
 
 pytestmark = pytest.mark.django_db
 
@@ -144,7 +145,7 @@ def test_job_report_csv(world, client_for, portal_uses):
     with scope(municipality=world.a.municipality.pk):  # a hostile name reaches the report as text
         client, slug, _plan_, job = _started(world, client_for, [("=cmd", "Nowak")], language="pl")
         _work_to_the_end(job)
-    text = client.get(f"/m/{slug}/jobs/{job.pk}/csv/").content.decode()
+    text = client.get(signed(client, f"/m/{slug}/jobs/{job.pk}/csv/")).content.decode()
     assert "create_user" in text and ",done,created," in text
     page = client.get(f"/m/{slug}/jobs/{job.pk}/progress/").content.decode()
     assert "100" in page
@@ -166,7 +167,7 @@ def test_credential_slips_in_bulgarian_for_the_school(world, client_for, portal_
             JobItem.objects.get(job=job, key__startswith="shteryo.stoychev").secret_ciphertext,
         )
     url = f"/m/{slug}/jobs/{job.pk}/slips/?school={school.name}"
-    response = client.get(url)
+    response = client.get(signed(client, url))
     assert response["Content-Type"] == "application/pdf"
     text = " ".join(
         " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages).split()
@@ -180,9 +181,11 @@ def test_credential_slips_in_bulgarian_for_the_school(world, client_for, portal_
     # A director gets the slips of their own school only; a teacher gets none.
     with scopes_disabled():
         world.a.memberships["director"].schools.add(school)
-    assert client_for(world.a.users["director"]).get(url).status_code == 200
-    assert client_for(world.a.users["director"]).get(f"/m/{slug}/jobs/{job.pk}/slips/").status_code == 403
-    assert client_for(world.a.users["teacher"]).get(url).status_code == 403
+    director = client_for(world.a.users["director"])
+    assert director.get(signed(director, url)).status_code == 200
+    assert director.get(signed(director, f"/m/{slug}/jobs/{job.pk}/slips/")).status_code == 403
+    teacher = client_for(world.a.users["teacher"])
+    assert teacher.get(signed(teacher, url)).status_code == 403
     with scopes_disabled():
         from schools.models import AuditEvent
 

@@ -5,6 +5,7 @@ from django_scopes import scope, scopes_disabled
 
 from integrations.models import Connection, Layout, Plan
 from tests.integrations.conftest import roster
+from tests.links import signed
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,7 @@ def test_sandbox_in_one_click_then_a_plan_with_bulgarian_logins(world, client_fo
         assert f"maria.ivanova@{domain}" in licensed
     page = client.get(f"/m/{slug}/plans/{plan.pk}/")
     assert page.status_code == 200 and "shteryo.stoychev2" in page.content.decode()
-    csv_text = client.get(f"/m/{slug}/plans/{plan.pk}/csv/").content.decode()
+    csv_text = client.get(signed(client, f"/m/{slug}/plans/{plan.pk}/csv/")).content.decode()
     assert "create_user" in csv_text and "maria.ivanova" in csv_text
 
 

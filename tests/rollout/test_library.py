@@ -17,6 +17,7 @@ from rollout.models import (
     BudgetLine,
     LibraryDocument,
 )
+from tests.links import signed
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,7 @@ def test_budget_per_year_and_line_in_the_municipality_currency(world, client_for
     assert "BGN" in page and re.search(r"90\D?000,00", page) and re.search(r"28\D?500,50", page)
     with scope(municipality=world.a.municipality.pk):
         line = BudgetLine.objects.first()
-    assert client.get(f"/m/{slug}/budget/{line.pk}/file/").content == b"%PDF decision"
+    assert client.get(signed(client, f"/m/{slug}/budget/{line.pk}/file/")).content == b"%PDF decision"
     assert client_for(world.a.users["director"]).get(f"/m/{slug}/budget/").status_code == 403
     assert client_for(world.b.users["all"]).get(f"/m/{slug}/budget/{line.pk}/file/").status_code == 404
 
@@ -78,8 +79,8 @@ def test_library_is_shared_with_our_schools_and_optionally_every_municipality(wo
     page = teacher.get(f"/m/{slug}/library/").content.decode()
     assert "Правила за електронна комуникация" in page
     assert shared.title in page and private.title not in page
-    assert teacher.get(f"/m/{slug}/library/{shared.pk}/file/").content == b"regulamin"
-    assert teacher.get(f"/m/{slug}/library/{private.pk}/file/").status_code == 404
+    assert teacher.get(signed(teacher, f"/m/{slug}/library/{shared.pk}/file/")).content == b"regulamin"
+    assert teacher.get(signed(teacher, f"/m/{slug}/library/{private.pk}/file/")).status_code == 404
     assert teacher.post(f"/m/{slug}/library/new/", {}).status_code == 403
 
 
@@ -123,7 +124,7 @@ def test_partnership_agreement_with_parties_joint_plan_and_review(world, client_
         assert AgreementReview.objects.get().year == 2026
     page = client.get(base + "/").content.decode()
     assert "Регионален исторически музей" in page and "Проведени 3 от 4 събития." in page
-    assert client.get(f"{base}/file/").content == b"%PDF signed"
+    assert client.get(signed(client, f"{base}/file/")).content == b"%PDF signed"
     assert (
         client_for(world.a.users["director"]).post(f"{base}/plan/", {"year": 2026, "title": "x"}).status_code
         == 403

@@ -12,6 +12,7 @@ from rollout import actions, facts
 from rollout.models import Evidence, Task
 from rollout.queries import timeline, today_for
 from schools.models import AuditEvent
+from tests.links import signed
 from tests.rollout.helpers import account_created, bg, start, task_of, teachers
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +41,7 @@ def test_director_ticks_own_school_with_evidence_but_not_another_school(world, c
         assert own.status == "done" and own.done_by == world.a.users["director"]
         assert AuditEvent.objects.filter(action="task.status", object_id=str(own.pk)).exists()
         assert AuditEvent.objects.filter(action="evidence.create").exists()
-    download = director.get(f"/m/{slug}/evidence/{evidence.pk}/file/")
+    download = director.get(signed(director, f"/m/{slug}/evidence/{evidence.pk}/file/"))
     assert download.status_code == 200 and download.content == b"%PDF-1.4 rules"
     assert "attachment" in download["Content-Disposition"]
 

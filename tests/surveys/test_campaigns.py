@@ -14,6 +14,7 @@ from rollout.surveys.models import Campaign, PilotGroup, Response
 from rollout.surveys.tasks import send_invitations
 from schools.models import Membership
 from tests.factories import SchoolFactory
+from tests.links import signed
 from tests.surveys.fixtures import template
 from tests.surveys.test_scoring import ALTAI_ALL_MET
 
@@ -267,7 +268,7 @@ def test_export_neutralises_formulas(world, client_for):
         extra[0].save(update_fields=["name"])
     officer = client_for(world.a.users["officer"])
     base = f"/m/{world.a.municipality.slug}/surveys/{campaign.pk}/"
-    content = officer.get(base + "results.csv").content.decode("utf-8-sig")
+    content = officer.get(signed(officer, base + "results.csv")).content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(content)))
     names = [row[1] for row in rows[1:]]
     assert '\'=HYPERLINK("http://evil")' in names
@@ -275,7 +276,7 @@ def test_export_neutralises_formulas(world, client_for):
 
     from openpyxl import load_workbook
 
-    workbook = load_workbook(io.BytesIO(officer.get(base + "results.xlsx").content))
+    workbook = load_workbook(io.BytesIO(officer.get(signed(officer, base + "results.xlsx")).content))
     cells = [cell.value for row in workbook.active.iter_rows() for cell in row]
     assert '\'=HYPERLINK("http://evil")' in cells
     assert not any(isinstance(c, str) and c.startswith("=") for c in cells)
@@ -290,8 +291,9 @@ def test_school_pdf_is_in_the_schools_language_with_cyrillic(world, client_for):
         tenant.municipality.save(update_fields=["language"])
     campaign, _extra = submit_three(world, client_for)
     response = response_of(campaign, tenant.school)
-    pdf = client_for(tenant.users["director"]).get(
-        f"/m/{tenant.municipality.slug}/surveys/responses/{response.pk}/report.pdf"
+    director = client_for(tenant.users["director"])
+    pdf = director.get(
+        signed(director, f"/m/{tenant.municipality.slug}/surveys/responses/{response.pk}/report.pdf")
     )
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     text = " ".join(
@@ -331,9 +333,8 @@ def test_evidence_is_attached_and_only_the_municipality_downloads_it(world, clie
         evidence = response.evidence.get()
     response.refresh_from_db()
     assert response.answers["library_lan_evidence"] == "схема сети.pdf"
-    download = client_for(tenant.users["officer"]).get(
-        f"/m/{tenant.municipality.slug}/surveys/evidence/{evidence.pk}/"
-    )
+    officer = client_for(tenant.users["officer"])
+    download = officer.get(signed(officer, f"/m/{tenant.municipality.slug}/surveys/evidence/{evidence.pk}/"))
     assert download.status_code == 200 and download.content == b"%PDF-1.4 plan"
     assert "attachment" in download["Content-Disposition"]
     other = client_for(world.b.users["officer"]).get(

@@ -13,6 +13,7 @@ from rollout.surveys import queries
 from rollout.surveys.tasks import send_invitations
 from schools.models import Membership
 from tests.factories import SchoolFactory, UserFactory
+from tests.links import signed
 from tests.surveys.test_campaigns import ALTAI_ALL_MET, form_data, latest_campaign, launch, response_of
 
 pytestmark = pytest.mark.django_db
@@ -71,7 +72,10 @@ def test_altai_officer_to_pilot_group_and_russian_pdf(world, client_for):
         assert group.name == "Пилотные школы 2026" and group.schools.count() == 2
 
     pdf = officer.get(
-        f"/m/{tenant.municipality.slug}/surveys/responses/{response_of(campaign, schools[1]).pk}/report.pdf"
+        signed(
+            officer,
+            f"/m/{tenant.municipality.slug}/surveys/responses/{response_of(campaign, schools[1]).pk}/report.pdf",
+        )
     )
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages).split())
     assert "МБОУ «СОШ № 2»" in text

@@ -10,6 +10,7 @@ from django_scopes import scopes_disabled
 from pypdf import PdfReader
 
 from schools.access import municipality_scope
+from tests.links import signed
 from tests.trainings.objects import training_objects
 from trainings import actions
 
@@ -64,7 +65,9 @@ def test_codes_are_unique_and_unguessable():
 def test_pdf_has_the_name_in_cyrillic_and_the_code(world, client_for, issued):
     certificate = issued["certificate"]
     holder = client_for(world.a.users["all"])  # the person of the enrolment is linked to this user
-    response = holder.get(f"/m/{world.a.municipality.slug}/trainings/certificates/{certificate.pk}/pdf/")
+    response = holder.get(
+        signed(holder, f"/m/{world.a.municipality.slug}/trainings/certificates/{certificate.pk}/pdf/")
+    )
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     flat = " ".join(text.split())

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from schools.access import get_for
 from schools.audit import log_action
+from schools.links import signed_download
 from schools.permissions import has_perm, require
 from schools.roles import Role
 from trainings import actions, certificates, queries
@@ -350,6 +351,7 @@ def _certificate_for(request, certificate_id) -> Certificate:
 
 
 @training_view("view_trainings")
+@signed_download
 def certificate_pdf(request, certificate_id):
     certificate = _certificate_for(request, certificate_id)
     pdf = certificates.render_pdf(certificate)
