@@ -344,9 +344,12 @@ def test_reads_exports_and_slip_downloads_are_logged(world, client_for):
     assert officer.get(_url(world, f"people/{person.pk}/data.json")).status_code == 200
     assert it_admin.get(_url(world, f"jobs/{world.a.job.pk}/csv/")).status_code == 200
     assert it_admin.get(_url(world, f"jobs/{world.a.job.pk}/slips/")).status_code == 200
+    assert it_admin.get(_url(world, f"plans/{world.a.plan.pk}/csv/")).status_code == 200
     with scope(municipality=world.a.municipality.pk):
-        rows = {row.kind: row for row in PersonalDataAccess.objects.all()}
+        rows = {row.kind: row for row in PersonalDataAccess.objects.order_by("at", "pk")}
+        reports = list(PersonalDataAccess.objects.filter(kind="report").values_list("detail", flat=True))
     assert set(rows) == {"people_list", "person", "person_export", "report", "slips"}
+    assert sorted(reports) == [f"job {world.a.job.pk} report", f"plan {world.a.plan.pk}"]
     assert rows["people_list"].count == 1 and "Мария" not in rows["people_list"].detail
     assert rows["person"].person == person and rows["person"].user == world.a.users["officer"]
     assert rows["slips"].user == world.a.users["it_admin"]
