@@ -190,6 +190,10 @@ def pseudonymise(
     from rollout.surveys.models import TeacherLink
     from trainings.models import Certificate, ExternalCertification, Feedback
 
+    # One erasure at a time per person: a second officer's click (or the retention job) finds
+    # the row already erased and stops.
+    if not Person.objects.select_for_update().filter(pk=person.pk, erased_at__isnull=True).exists():
+        return
     prints = prints or footprint(person)
     name = pseudonym(person)
     identifiers = _identifiers(person, prints)

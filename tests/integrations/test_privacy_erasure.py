@@ -122,3 +122,19 @@ def test_a_provider_that_cannot_be_reached_leaves_our_data_untouched(world, clie
         # The account is still active at the provider: the officer tries again later.
         Connection.objects.filter(provider="microsoft").update(api_base_url=api)
         assert _users("microsoft")[address] is False
+
+
+def test_the_next_plan_suspends_a_leavers_account(world, client_for, portal_uses):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    person, address = _provisioned(world, client_for, "google")
+    slug = world.a.municipality.slug
+    with scope(municipality=world.a.municipality.pk):
+        Person.objects.filter(pk=person.pk).update(left_on=timezone.localdate() - timedelta(days=1))
+        client_for(world.a.users["it_admin"]).post(f"/m/{slug}/plans/new/google/")
+        plan = Plan.objects.latest("pk")
+    ops = {(item["op"], item["key"]) for item in plan.items}
+    assert ("suspend_user", address) in ops
+    assert not any(key == address for op, key in ops if op != "suspend_user")

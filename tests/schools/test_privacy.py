@@ -232,6 +232,17 @@ def test_erasure_needs_the_confirmation(world, client_for):
     assert NAME in _everything_text(world.a.municipality)
 
 
+def test_leavers_drop_out_of_the_accounts_on_their_leaving_day(world, client_for):
+    today = timezone.localdate()
+    with scope(municipality=world.a.municipality.pk):
+        for first, left_on in (("Напуснала", today), ("Остава", today + timedelta(days=1))):
+            Person.objects.create(
+                municipality=world.a.municipality, first_name=first, last_name="Тестова", left_on=left_on
+            ).schools.add(world.a.school)
+    page = client_for(world.a.users["it_admin"]).get(_url(world, "logins/")).content.decode()
+    assert "Остава Тестова" in page and "Напуснала" not in page
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL")
 def test_the_database_allows_pseudonymising_only_inside_a_redaction(world):
     from django.db import DatabaseError, transaction
