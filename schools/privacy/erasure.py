@@ -158,11 +158,13 @@ def _identifiers(person: Person, prints: Footprint) -> list[str]:
     return sorted((n.strip() for n in names if n and len(n.strip()) >= 4), key=len, reverse=True)
 
 
-def _replacer(identifiers: list[str], replacement: str):
-    if not identifiers:
+def _replacer(names: dict[str, str]):
+    """``names``: identifier (case-folded) → pseudonym. Replaces each in any casing."""
+    if not names:
         return lambda text: text
-    pattern = re.compile("|".join(re.escape(n) for n in identifiers), re.IGNORECASE)
-    return lambda text: pattern.sub(replacement, text)
+    ordered = sorted(names, key=len, reverse=True)  # a full name before a part of it
+    pattern = re.compile("|".join(re.escape(n) for n in ordered), re.IGNORECASE)
+    return lambda text: pattern.sub(lambda match: names.get(match.group(0).casefold(), ERASED), text)
 
 
 def _scrub(value, replace):
@@ -186,22 +188,85 @@ def pseudonymise(
     reason: str,
     cloud: dict | None = None,
 ) -> None:
-    from integrations.models import JobItem, Plan, RosterImport
+    pseudonymise_people(
+        [person],
+        {person.pk: prints} if prints else None,
+        actor=actor,
+        request=request,
+        reason=reason,
+        cloud=cloud,
+    )
+
+
+@transaction.atomic
+def pseudonymise_people(
+    people: list[Person],
+    prints: dict[int, Footprint] | None = None,
+    *,
+    actor=None,
+    request=None,
+    reason: str,
+    cloud: dict | None = None,
+) -> int:
+    """Erase our records of these people (one municipality) in one pass over the shared tables
+    (audit trail, plans, roster files): the retention job erases many leavers at once."""
+    # One erasure at a time per person: a second officer's click (or the retention job) finds
+    # the row already erased and skips it.
+    ids = set(
+        Person.objects.select_for_update()
+        .filter(pk__in=[p.pk for p in people], erased_at__isnull=True)
+        .values_list("pk", flat=True)
+    )
+    people = [p for p in people if p.pk in ids]
+    if not people:
+        return 0
+    prints = prints or {}
+    erasing = [_Erasing(person, prints.get(person.pk) or footprint(person)) for person in people]
+    names: dict[str, str] = {}
+    for entry in erasing:
+        for identifier in entry.identifiers:
+            names.setdefault(identifier.casefold(), entry.name)
+    replace = _replacer(names)
+    for entry in erasing:
+        _erase_own_rows(entry, replace)
+    _scrub_plans(erasing, replace)
+    _scrub_roster_files(erasing)
+    _pseudonymise_audit(erasing, replace)
+    for entry in erasing:
+        entry.person.refresh_from_db()
+        log_action(
+            "person.erase",
+            actor=actor,
+            municipality=entry.person.municipality,
+            obj=entry.person,
+            changes={"reason": reason, "cloud": cloud or {}},
+            request=request,
+        )
+    return len(erasing)
+
+
+class _Erasing:
+    """One person being erased: what names them, before their row changes."""
+
+    def __init__(self, person: Person, prints: Footprint):
+        self.person = person
+        self.prints = prints
+        self.name = pseudonym(person)
+        self.identifiers = _identifiers(person, prints)
+        self.user_id = person.user_id
+        self.first = person.first_name.strip().casefold()
+        self.last = person.last_name.strip().casefold()
+        self.addresses = set(prints.addresses)
+        self.erased_address = f"erased-{person.pk}"
+
+
+def _erase_own_rows(entry: _Erasing, replace) -> None:
+    from integrations.models import JobItem
     from rollout.surveys.models import TeacherLink
     from trainings.models import Certificate, ExternalCertification, Feedback
 
-    # One erasure at a time per person: a second officer's click (or the retention job) finds
-    # the row already erased and stops.
-    if not Person.objects.select_for_update().filter(pk=person.pk, erased_at__isnull=True).exists():
-        return
-    prints = prints or footprint(person)
-    name = pseudonym(person)
-    identifiers = _identifiers(person, prints)
-    replace = _replacer(identifiers, name)
-    user_id = person.user_id
-    first, last = person.first_name.strip().casefold(), person.last_name.strip().casefold()
+    person, prints = entry.person, entry.prints
     now = timezone.now()
-
     Person.objects.filter(pk=person.pk).update(
         first_name="Erased person",
         middle_name="",
@@ -216,98 +281,101 @@ def pseudonymise(
     person.schools.clear()
 
     # Provisioning: job items keep what happened, not who it happened to.
-    erased_address = f"erased-{person.pk}"
     for item in prints.job_items:
         payload = _scrub(item.payload, replace)
         for key in ("given", "family"):
             if key in payload:
                 payload[key] = ERASED
         JobItem.objects.filter(pk=item.pk).update(
-            key=erased_address if "@" in item.key and item.key in prints.addresses else replace(item.key),
+            key=entry.erased_address if item.key in entry.addresses else replace(item.key),
             payload=payload,
             secret_ciphertext="",
         )
-    memberships = JobItem.objects.filter(op__in=["add_member", "remove_member"])
-    memberships.filter(payload__member__in=prints.addresses).update(payload={"member": erased_address})
-    for plan in Plan.objects.only("pk", "items"):
-        items, changed = [], False
-        for entry in plan.items:
-            details = entry.get("details") or {}
-            if (
-                entry.get("person") == person.pk
-                or entry.get("key") in prints.addresses
-                or details.get("member") in prints.addresses
-            ):
-                entry = _scrub(entry, replace)
-                details = entry.get("details") or {}
-                entry["details"] = {k: ERASED if k in ("given", "family") else v for k, v in details.items()}
-                changed = True
-            items.append(entry)
-        if changed:
-            Plan.objects.filter(pk=plan.pk).update(items=items)
-    for upload in RosterImport.objects.only("pk", "table"):
-        table, changed = upload.table, False
-        for row in table.get("rows", []):
-            cells = {str(c).strip().casefold() for c in row}
-            if first in cells and last in cells:
-                row[:] = ["" for _cell in row]
-                changed = True
-        if changed:
-            RosterImport.objects.filter(pk=upload.pk).update(table=table)
+    if entry.addresses:
+        memberships = JobItem.objects.filter(
+            op__in=["add_member", "remove_member"], payload__member__in=sorted(entry.addresses)
+        )
+        for item in memberships.only("pk", "payload"):
+            JobItem.objects.filter(pk=item.pk).update(
+                payload={**item.payload, "member": entry.erased_address}
+            )
 
     # Trainings and surveys: statistics stay, the person's words and name go.
     enrolment_ids = [e.pk for e in prints.enrolments]
     Feedback.objects.filter(enrolment_id__in=enrolment_ids).update(comment="")
-    Certificate.objects.filter(enrolment_id__in=enrolment_ids).update(holder_name=name)
+    Certificate.objects.filter(enrolment_id__in=enrolment_ids).update(holder_name=entry.name)
     ExternalCertification.objects.filter(person=person).update(evidence_url="")
     ExternalCertification.objects.filter(person=person, kind=ExternalCertification.Kind.CUSTOM).update(
         custom_name=ERASED
     )
     TeacherLink.objects.filter(person=person).update(person=None)
 
-    _pseudonymise_audit(person, user_id, replace, name)
-    person.refresh_from_db()
-    log_action(
-        "person.erase",
-        actor=actor,
-        municipality=person.municipality,
-        obj=person,
-        changes={"reason": reason, "cloud": cloud or {}},
-        request=request,
-    )
+
+def _scrub_plans(erasing: list[_Erasing], replace) -> None:
+    from integrations.models import Plan
+
+    by_id = {entry.person.pk for entry in erasing}
+    addresses = set().union(*(entry.addresses for entry in erasing))
+    for plan in Plan.objects.only("pk", "items").iterator(chunk_size=20):
+        items, changed = [], False
+        for item in plan.items:
+            details = item.get("details") or {}
+            if (
+                item.get("person") in by_id
+                or item.get("key") in addresses
+                or details.get("member") in addresses
+            ):
+                item = _scrub(item, replace)
+                details = item.get("details") or {}
+                item["details"] = {k: ERASED if k in ("given", "family") else v for k, v in details.items()}
+                changed = True
+            items.append(item)
+        if changed:
+            Plan.objects.filter(pk=plan.pk).update(items=items)
 
 
-def _pseudonymise_audit(person, user_id, replace, name: str) -> None:
-    """Every event of the municipality that names the person, and every event the person's portal
-    user did, says "Erased person #id" instead."""
+def _scrub_roster_files(erasing: list[_Erasing]) -> None:
+    """A row of an uploaded file that holds a person's first and last name is blanked."""
+    from integrations.models import RosterImport
+
+    for upload in RosterImport.objects.only("pk", "table").iterator(chunk_size=20):
+        table, changed = upload.table, False
+        for row in table.get("rows", []):
+            cells = {str(c).strip().casefold() for c in row}
+            if any(entry.first in cells and entry.last in cells for entry in erasing):
+                row[:] = ["" for _cell in row]
+                changed = True
+        if changed:
+            RosterImport.objects.filter(pk=upload.pk).update(table=table)
+
+
+def _pseudonymise_audit(erasing: list[_Erasing], replace) -> None:
+    """Every event of the municipality that names one of the people, and every event their portal
+    users did, says "Erased person #id" instead; events about their roster rows keep no value."""
+    rows = {str(entry.person.pk): entry.name for entry in erasing}
+    users = {entry.user_id: entry.name for entry in erasing if entry.user_id is not None}
     changed = []
     with redaction():
         events = AuditEvent.objects.only(
             "pk", "object_type", "object_id", "object_repr", "changes", "actor", "actor_label"
         )
         for event in events.iterator(chunk_size=2000):
-            is_person = event.object_type == "schools.person" and event.object_id == str(person.pk)
-            repr_ = name if is_person else replace(event.object_repr)
-            if is_person:  # everything an event about the person's row recorded was theirs
-                changes = _scrub(event.changes, lambda _text: ERASED)
+            own = rows.get(event.object_id) if event.object_type == "schools.person" else None
+            if own is not None:  # everything an event about the person's row recorded was theirs
+                repr_, changes = own, _scrub(event.changes, lambda _text: ERASED)
             else:
-                changes = _scrub(event.changes, replace)
-            actor_label = event.actor_label
-            actor_id = event.actor_id
-            if user_id is not None and event.actor_id == user_id:
-                actor_label, actor_id = name, None
+                repr_, changes = replace(event.object_repr), _scrub(event.changes, replace)
+            actor_label, actor_id = event.actor_label, event.actor_id
+            if actor_id in users:
+                actor_label, actor_id = users[actor_id], None
             if (repr_, changes, actor_label, actor_id) != (
                 event.object_repr,
                 event.changes,
                 event.actor_label,
                 event.actor_id,
             ):
-                event.object_repr, event.changes, event.actor_label, event.actor_id = (
-                    repr_[:255],
-                    changes,
-                    actor_label,
-                    actor_id,
-                )
+                event.object_repr, event.changes = repr_[:255], changes
+                event.actor_label, event.actor_id = actor_label, actor_id
                 changed.append(event)
         for start in range(0, len(changed), 500):
             AuditEvent.objects.bulk_update(

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from schools.audit import log_action, redaction
 from schools.models import AuditEvent, Municipality, Person, PersonalDataAccess, PurgeReport
-from schools.privacy.erasure import pseudonymise
+from schools.privacy.erasure import pseudonymise_people
 from schools.privacy.policy import policy_for, retention_days
 
 
@@ -32,9 +32,7 @@ def purge(municipality: Municipality, *, now=None) -> PurgeReport:
     counts = {}
     leaving_day = timezone.localdate(now) - timedelta(days=days["leavers"])
     leavers = list(Person.objects.filter(erased_at__isnull=True, left_on__lt=leaving_day).order_by("pk"))
-    for person in leavers:
-        pseudonymise(person, reason="retention")
-    counts["leavers"] = len(leavers)
+    counts["leavers"] = pseudonymise_people(leavers, reason="retention") if leavers else 0
     imports = RosterImport.objects.filter(created_at__lt=cutoff("imports"))
     counts["imports"] = imports.count()
     imports.delete()

@@ -312,10 +312,25 @@ def test_the_purge_removes_exactly_what_is_past_retention_and_reports_it(world, 
     old = _aged(world, world.a, 31, "old")
     young = _aged(world, world.a, 29, "young")
     other = _aged(world, world.b, 31, "other")  # the other municipality keeps the default policy
+    with scope(municipality=world.a.municipality.pk):
+        second = Person.objects.create(
+            municipality=world.a.municipality,
+            first_name="Втора",
+            last_name="Напуснала",
+            left_on=timezone.localdate() - timedelta(days=90),
+        )
+        for leaver in (old["person"], second):
+            log_action("person.update", obj=leaver, changes={"left_on": [None, str(leaver.left_on)]})
+        log_action(
+            "note", municipality=world.a.municipality, changes={"text": "Втора Напуснала and Leaverold Old"}
+        )
     purge_personal_data()
     with scope(municipality=world.a.municipality.pk):
         report = PurgeReport.objects.get()
-        assert report.counts == {"leavers": 1, "imports": 1, "credentials": 2, "audit": 1, "access_log": 1}
+        assert report.counts == {"leavers": 2, "imports": 1, "credentials": 2, "audit": 1, "access_log": 1}
+        trail = _everything_text(world.a.municipality)
+        assert "Напуснала" not in trail and "Leaverold" not in trail
+        assert f"Erased person #{second.pk} and Erased person #{old['person'].pk}" in trail
         assert report.policy["credentials"] == 5
         assert Person.objects.get(pk=old["person"].pk).erased_at is not None
         assert Person.objects.get(pk=young["person"].pk).erased_at is None
