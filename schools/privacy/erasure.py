@@ -103,9 +103,9 @@ def close_cloud_accounts(person: Person, prints: Footprint, action: str) -> Eras
         except Exception:  # a stored secret the client cannot use: the connection is broken
             result.failures.append(
                 _(
-                    "%(provider)s: the portal cannot use the stored connection. Nothing was erased. "
-                    "Fix the connection on the Connections page (or close the account at %(provider)s "
-                    "yourself), then erase again."
+                    "%(provider)s: the portal cannot use the stored connection. Nothing was erased in the "
+                    "portal. Fix the connection on the Connections page (or close the account at "
+                    "%(provider)s yourself), then erase again."
                 )
                 % {"provider": label}
             )
@@ -119,7 +119,7 @@ def close_cloud_accounts(person: Person, prints: Footprint, action: str) -> Eras
         except TemporaryError as error:
             result.failures.append(
                 _(
-                    "%(provider)s did not answer in time (%(reason)s). Nothing was erased. "
+                    "%(provider)s did not answer in time (%(reason)s). Nothing was erased in the portal. "
                     "Try again in a few minutes; if it keeps failing, test the connection on the "
                     "Connections page."
                 )
@@ -129,8 +129,9 @@ def close_cloud_accounts(person: Person, prints: Footprint, action: str) -> Eras
         except PermanentError as error:
             result.failures.append(
                 _(
-                    "%(provider)s refused (%(reason)s). Nothing was erased. Fix the connection's "
-                    "permissions (or close the account at %(provider)s yourself), then erase again."
+                    "%(provider)s refused (%(reason)s). Nothing was erased in the portal. Fix the "
+                    "connection's permissions (or close the account at %(provider)s yourself), then "
+                    "erase again."
                 )
                 % {"provider": label, "reason": error}
             )

@@ -112,6 +112,7 @@ def person_erase(request, person_id):
         result = erase_person(request, person)
         if not result.erased:
             context["failures"] = result.failures
+            context["done"] = [(label, _outcome(what)) for label, what in result.cloud]
             return render(request, "schools/person_erase.html", context, status=409)
         messages.success(request, _("The person's data was erased; the roster keeps a pseudonym."))
         for label, what in result.cloud:
