@@ -1,6 +1,9 @@
 """One rate limiter shared by every worker process and machine, per credential and quota.
 
 A sliding window (like the providers' own): at most ``limit`` calls in any ``window`` seconds.
+Calls are counted when their slot is taken and counted again from the moment their answer came
+back (``restamp``): the provider counts them on arrival, which may be a little later, and a slot
+must not leave our window before the call has left the provider's.
 With ``REDIS_URL`` set (production) the window is a Redis sorted set updated by one Lua script,
 atomic across machines; in the embedded mode it is a small file under ``var/`` behind an
 exclusive file lock, shared by the processes of the machine. A ``Retry-After`` seen by one worker
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import math
 import time
 import uuid
 from pathlib import Path
@@ -49,12 +53,20 @@ class RedisWindow:
         self.client = redis.Redis.from_url(url)
         self.script = self.client.register_script(_SCRIPT)
 
-    def try_acquire(self, name: str, limit: int, window: float, count: int = 1) -> float:
+    def try_acquire(self, name: str, limit: int, window: float, count: int = 1, ticket: str = "") -> float:
         now = time.time()
         wait = self.script(
-            keys=[f"rl:{name}", f"rl:{name}:pause"], args=[now, window, limit, uuid.uuid4().hex, count]
+            keys=[f"rl:{name}", f"rl:{name}:pause"],
+            args=[now, window, limit, ticket or uuid.uuid4().hex, count],
         )
         return float(wait)
+
+    def restamp(self, name: str, ticket: str, count: int, window: float) -> None:
+        now = time.time()
+        with self.client.pipeline() as pipe:
+            pipe.zadd(f"rl:{name}", {f"{ticket}:{i}": now for i in range(1, count + 1)}, xx=True)
+            pipe.pexpire(f"rl:{name}", math.ceil(window * 1000))
+            pipe.execute()
 
     def pause(self, name: str, seconds: float) -> None:
         until = time.time() + seconds
@@ -88,22 +100,39 @@ class FileWindow:
         fcntl.flock(handle, fcntl.LOCK_UN)
         handle.close()
 
-    def try_acquire(self, name: str, limit: int, window: float, count: int = 1) -> float:
+    def try_acquire(self, name: str, limit: int, window: float, count: int = 1, ticket: str = "") -> float:
         handle, state = self._locked(name)
         now = time.time()
         paused = state.get("paused_until", 0)
         if paused > now:
             self._save(handle, state)
             return paused - now
-        calls = [t for t in state.get("calls", []) if t > now - window]
-        if len(calls) + count <= limit:
-            calls.extend([now] * count)
+        # [time, ticket, count] per acquisition, oldest first
+        taken = [entry for entry in state.get("taken", []) if entry[0] > now - window]
+        used = sum(entry[2] for entry in taken)
+        if used + count <= limit:
+            taken.append([now, ticket, count])
             wait = 0.0
         else:  # until enough of the oldest calls have left the window
-            wait = calls[len(calls) + count - limit - 1] + window - now
-        state["calls"] = calls
+            freed, wait = 0, window
+            for stamp, _ticket, n in taken:
+                freed += n
+                if used - freed + count <= limit:
+                    wait = stamp + window - now
+                    break
+        state["taken"] = taken
         self._save(handle, state)
         return wait
+
+    def restamp(self, name: str, ticket: str, count: int, window: float) -> None:
+        handle, state = self._locked(name)
+        now = time.time()
+        taken = state.get("taken", [])
+        for entry in taken:
+            if entry[1] == ticket:
+                entry[0] = now
+        taken.sort(key=lambda entry: entry[0])
+        self._save(handle, state)
 
     def pause(self, name: str, seconds: float) -> None:
         handle, state = self._locked(name)
@@ -131,18 +160,25 @@ def quota_name(connection) -> str:
 
 
 def wait_for_slot(
-    limiter, connection, *, time_scale: float = 1.0, max_wait: float = 30.0, count: int = 1
+    limiter, connection, *, time_scale: float = 1.0, max_wait: float = 30.0, count: int = 1, ticket: str = ""
 ) -> float:
-    """Block until ``count`` calls are allowed (returns 0), or return how long to come back after."""
+    """Block until ``count`` calls are allowed (returns 0), or return how long to come back after.
+    With a ``ticket``, ``answered`` once the calls are answered counts them from then on."""
     limit, window = QUOTAS[connection.provider]
     window = window / time_scale
     count = min(count, limit)
     waited = 0.0
     while True:
-        wait = limiter.try_acquire(quota_name(connection), limit, window, count)
+        wait = limiter.try_acquire(quota_name(connection), limit, window, count, ticket)
         if wait <= 0:
             return 0.0
         if waited + wait > max_wait:
             return wait
         time.sleep(wait)
         waited += wait
+
+
+def answered(limiter, connection, ticket: str, count: int, *, time_scale: float = 1.0) -> None:
+    """The calls taken with ``ticket`` have been answered: count them from now."""
+    limit, window = QUOTAS[connection.provider]
+    limiter.restamp(quota_name(connection), ticket, min(count, limit), window / time_scale)

@@ -5,40 +5,20 @@ language, as a PDF (WeasyPrint) that fetches nothing but our own static files.""
 from __future__ import annotations
 
 import io
-from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 import qrcode
 import qrcode.image.svg
-from django.conf import settings
-from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import translation
 
 from integrations.crypto import SecretError, decrypt_secret
 from integrations.models import JobItem, Provider
+from schools import pdf
 
 SIGN_IN = {
     Provider.GOOGLE: "https://accounts.google.com/",
     Provider.MICROSOFT: "https://www.office.com/",
 }
-
-
-def static_only_fetcher():
-    """WeasyPrint may load our vendored fonts and CSS, and nothing else (no network, no other file)."""
-    from weasyprint.urls import URLFetcher
-
-    class StaticOnly(URLFetcher):
-        def fetch(self, url, headers=None):
-            parts = urlsplit(url)
-            if parts.scheme == "file":
-                path = Path(unquote(parts.path)).resolve()
-                allowed = [Path(d).resolve() for d in settings.STATICFILES_DIRS]
-                if any(path.is_relative_to(root) for root in allowed):
-                    return super().fetch(url, headers)
-            raise ValueError(f"blocked resource: {url}")
-
-    return StaticOnly(allowed_protocols=["file"], allow_redirects=False)
 
 
 def _qr_svg(text: str) -> str:
@@ -75,9 +55,6 @@ def slips_for(job, school: str | None = None) -> list[dict]:
 
 
 def render_pdf(job, slips: list[dict]) -> bytes:
-    from weasyprint import HTML
-
-    font_dir = Path(finders.find("vendor/fonts/ttf/DejaVuSans.ttf")).parent
     with translation.override(job.municipality.language):
         html = render_to_string(
             "integrations/slips.html",
@@ -85,10 +62,7 @@ def render_pdf(job, slips: list[dict]) -> bytes:
                 "job": job,
                 "slips": slips,
                 "municipality": job.municipality,
-                "font_regular": (font_dir / "DejaVuSans.ttf").as_uri(),
-                "font_bold": (font_dir / "DejaVuSans-Bold.ttf").as_uri(),
+                **pdf.dejavu_fonts(),
             },
         )
-    return HTML(
-        string=html, base_url=str(settings.BASE_DIR / "static"), url_fetcher=static_only_fetcher()
-    ).write_pdf()
+    return pdf.write_pdf(html)

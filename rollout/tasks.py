@@ -75,3 +75,11 @@ def take_due_snapshots() -> int:
             if programme is not None:
                 taken += actions.take_snapshots(programme, previous=True)
     return taken
+
+
+@shared_task
+def build_report(report_id: int) -> None:
+    """Build one requested report (its tenant scope and language are restored inside)."""
+    from rollout.reports import build
+
+    build.run(report_id)

@@ -15,19 +15,23 @@ def neutralise(value):
     return value
 
 
-def as_csv(rows: list[list]) -> bytes:
-    """Rows (the first is the header) as UTF-8 CSV with a BOM, every cell neutralised."""
+# --- Tables as CSV and XLSX: one helper for every list page ---------------------------------------
+
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+def as_csv(rows) -> bytes:
     import csv
     import io
 
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerows([neutralise(cell) for cell in row] for row in rows)
+    for row in rows:
+        writer.writerow([neutralise(_plain(cell)) for cell in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # the BOM makes spreadsheets read UTF-8
 
 
-def as_xlsx(rows: list[list], title: str) -> bytes:
-    """Rows as one XLSX sheet; text cells stay text whatever they start with."""
+def as_xlsx(rows, title: str) -> bytes:
     import io
 
     from openpyxl import Workbook
@@ -35,15 +39,54 @@ def as_xlsx(rows: list[list], title: str) -> bytes:
 
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = (title or "export")[:31].translate(str.maketrans("", "", "[]:*?/\\"))
+    sheet.title = (str(title) or "table")[:31].translate(str.maketrans("", "", "[]:*?/\\")) or "table"
     for row in rows:
-        sheet.append([neutralise(cell) for cell in row])
+        sheet.append([neutralise(_plain(cell)) for cell in row])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
             if isinstance(cell.value, str):
-                cell.data_type = "s"
+                cell.data_type = "s"  # text stays text, whatever it starts with
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _plain(value):
+    """What a cell holds: numbers stay numbers, None is empty, lazy strings and the rest are text."""
+    from datetime import date
+    from decimal import Decimal
+
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, int | float | Decimal | date):
+        return value
+    return str(value)
+
+
+def export_response(fmt: str, filename: str, header, rows, title: str = ""):
+    """An HTTP download of a table (header + rows), every cell neutralised."""
+    from django.http import HttpResponse
+    from django.utils.text import slugify
+
+    table = [list(header), *[list(row) for row in rows]]
+    name = slugify(filename, allow_unicode=False) or "export"
+    if fmt == "xlsx":
+        response = HttpResponse(
+            as_xlsx(table, title or filename),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    else:
+        response = HttpResponse(as_csv(table), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
+
+
+def requested_format(request) -> str | None:
+    """``?export=csv`` or ``?export=xlsx`` on a list page: the same view answers with the table."""
+    fmt = request.GET.get("export", "")
+    return fmt if fmt in EXPORT_FORMATS else None

@@ -38,12 +38,17 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "view_programmes": _ALL_MUNICIPAL | {Role.COORDINATOR},
     "manage_programmes": frozenset({Role.OFFICER}),
     "view_monitoring": frozenset({Role.OFFICER, Role.IT_ADMIN, Role.COORDINATOR}),
+    # The municipal dashboard and its drill-downs (rollout/views/dashboard.py)
+    "view_dashboard": frozenset({Role.OFFICER, Role.IT_ADMIN, Role.COORDINATOR}),
     "view_budget": frozenset({Role.OFFICER, Role.COORDINATOR}),
     "manage_budget": frozenset({Role.OFFICER}),
     "view_library": _ALL_MUNICIPAL | {Role.COORDINATOR},
     "manage_library": frozenset({Role.OFFICER}),
     "view_agreements": _ALL_MUNICIPAL | {Role.COORDINATOR},
     "manage_agreements": frozenset({Role.OFFICER}),
+    # Reports for the council (rollout/reports/); the region's own reports need "view_region"
+    "view_reports": frozenset({Role.OFFICER, Role.IT_ADMIN, Role.DIRECTOR, Role.COORDINATOR}),
+    "request_reports": frozenset({Role.OFFICER}),
     # Trainings, certifications and network events (trainings/)
     "view_trainings": _ALL_MUNICIPAL | {Role.COORDINATOR},
     "manage_trainings": frozenset({Role.OFFICER, Role.TRAINER}),
@@ -143,7 +148,15 @@ def _can_edit_event(ctx: TenantContext, event) -> bool:
     return event is not None and Role.DIRECTOR in ctx.roles and event.school_id in ctx.school_ids
 
 
+def _can_view_school_indicators(ctx: TenantContext, school) -> bool:
+    """A school's indicators and next steps: whoever sees the dashboard, and the school's director."""
+    if ctx.roles & PERMISSIONS["view_dashboard"]:
+        return True
+    return school is not None and Role.DIRECTOR in ctx.roles and school.pk in ctx.school_ids
+
+
 _OBJECT_RULES = {
+    "view_school_indicators": _can_view_school_indicators,
     "answer_survey": _can_answer_survey,
     "edit_school": _can_edit_school,
     "edit_person": _can_edit_person,

@@ -51,6 +51,7 @@ OBJECT_KWARGS = {
     "budget_line_id": lambda t: _rollout(t).budget_line.pk,
     "document_id": lambda t: _rollout(t).document.pk,
     "agreement_id": lambda t: _rollout(t).agreement.pk,
+    "report_id": lambda t: _report(tenant=t).pk,
     **TRAINING_KWARGS,
 }
 
@@ -59,6 +60,18 @@ def survey_objects(tenant):
     from tests.surveys.fixtures import survey_objects as make
 
     return make(tenant)
+
+
+# Object ids of region pages: kwarg name -> id of the region's own object.
+REGION_OBJECT_KWARGS = {
+    "report_id": lambda region: _report(region=region).pk,
+}
+
+
+def _report(**owner):
+    from tests.rollout.objects import report_of
+
+    return report_of(**owner)
 
 
 def _rollout(tenant):
@@ -193,15 +206,29 @@ def _check_tenant_route(route, world, insider, anonymous) -> list[str]:
 
 def _check_region_route(route, world, insider, client_for, anonymous) -> list[str]:
     failures = []
-    own = build_path(route, {"region_slug": world.region.slug})
-    other = build_path(route, {"region_slug": world.other_region.slug})
+    unknown = [k for k in route.kwargs if k != "region_slug" and k not in REGION_OBJECT_KWARGS]
+    if unknown:
+        return [f"{route.label}: no way to fill in {unknown}; add it to REGION_OBJECT_KWARGS"]
+
+    def values(slug_region, object_region):
+        out = {"region_slug": slug_region.slug}
+        out.update({k: REGION_OBJECT_KWARGS[k](object_region) for k in route.kwargs if k != "region_slug"})
+        return out
+
+    own = build_path(route, values(world.region, world.region))
+    other = build_path(route, values(world.other_region, world.other_region))
+    # Our region in the URL, the other region's object ids (only when the URL names an object).
+    mixed = build_path(route, values(world.region, world.other_region)) if len(route.kwargs) > 1 else None
     coordinator = client_for(world.coordinator)
     if coordinator.get(own).status_code in (404, 500):
         failures.append(f"{route.label}: the region's own coordinator cannot open {own}")
-    for who, client, path in (
+    checks = [
         ("the other region's coordinator", coordinator, other),
         ("a municipal officer", insider, own),
-    ):
+    ]
+    if mixed:
+        checks.append(("the coordinator, with the other region's object", coordinator, mixed))
+    for who, client, path in checks:
         status = client.get(path).status_code
         if status != 404:
             failures.append(f"{route.label}: {who} got {status} on {path}, expected 404")

@@ -3,15 +3,13 @@ and the Open Badges 3.0 credential (an OpenBadgeCredential, JSON) for carrying i
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from django.conf import settings
-from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from integrations.slips import _qr_svg, static_only_fetcher
+from integrations.slips import _qr_svg
+from schools import pdf
 from trainings.models import Certificate
 
 OB3_CONTEXT = [
@@ -25,9 +23,6 @@ def verification_url(certificate: Certificate) -> str:
 
 
 def render_pdf(certificate: Certificate) -> bytes:
-    from weasyprint import HTML
-
-    font_dir = Path(finders.find("vendor/fonts/ttf/DejaVuSans.ttf")).parent
     url = verification_url(certificate)
     modules = list(certificate.enrolment.session.curriculum.modules.all())
     with translation.override(certificate.language):
@@ -38,13 +33,10 @@ def render_pdf(certificate: Certificate) -> bytes:
                 "modules": modules,
                 "url": url,
                 "qr": _qr_svg(url),
-                "font_regular": (font_dir / "DejaVuSans.ttf").as_uri(),
-                "font_bold": (font_dir / "DejaVuSans-Bold.ttf").as_uri(),
+                **pdf.dejavu_fonts(),
             },
         )
-    return HTML(
-        string=html, base_url=str(settings.BASE_DIR / "static"), url_fetcher=static_only_fetcher()
-    ).write_pdf()
+    return pdf.write_pdf(html)
 
 
 def open_badge(certificate: Certificate) -> dict:

@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from schools.access import municipality_scope
@@ -357,3 +357,185 @@ def quota_compliance(municipality, year: int | None = None, now: datetime | None
 def person_for(user) -> Person | None:
     """The roster entry of a signed-in user in the current municipality."""
     return Person.objects.filter(user=user).order_by("pk").first()
+
+
+# --- Grouped for the dashboards (rollout/indicators.py) ----------------------------------------------
+
+
+def dashboard_facts(municipality_ids, today: date, *, school_ids=None, since_q=None) -> dict:
+    """Trained teachers, certifications and feedback grouped by school and by municipality, for
+    one municipality or a region's (the caller's scope), in seven queries whatever the size.
+
+    ``since_q(municipality_field, date_field, moment=False)`` gives the condition "dated up to the
+    last snapshot" per municipality, for the trends; ``school_ids`` limits the per-school part."""
+    mids = list(municipality_ids)
+    none = Q(pk__in=[])
+    since_q = since_q or (lambda *args, **kwargs: none)
+    schools: dict[int, dict] = defaultdict(dict)
+    completed = Enrolment.objects.filter(
+        completed_at__isnull=False, person__role=PersonRole.TEACHER, municipality_id__in=mids
+    )
+    per_school = completed.values("person__schools").annotate(n=Count("person_id", distinct=True)).order_by()
+    if school_ids is not None:
+        per_school = per_school.filter(person__schools__in=list(school_ids))
+    for row in per_school:
+        if row["person__schools"] is not None:
+            schools[row["person__schools"]]["trained"] = row["n"]
+    valid = Q(expires_on__isnull=True) | Q(expires_on__gte=today)
+    trainer = Q(kind__in=list(ExternalCertification.TRAINER_KINDS))
+    certifications = ExternalCertification.objects.filter(municipality_id__in=mids)
+    per_school = (
+        certifications.filter(valid)
+        .values("person__schools")
+        .annotate(
+            teachers=Count("person_id", distinct=True),
+            trainers=Count("person_id", distinct=True, filter=trainer),
+        )
+        .order_by()
+    )
+    if school_ids is not None:
+        per_school = per_school.filter(person__schools__in=list(school_ids))
+    for row in per_school:
+        if row["person__schools"] is not None:
+            schools[row["person__schools"]]["certified_teachers"] = row["teachers"]
+            schools[row["person__schools"]]["certified_trainers"] = row["trainers"]
+    answers = FeedbackAnswer.objects.filter(municipality_id__in=mids)
+    positive = Q(score__gte=4)
+    per_school = (
+        answers.values("feedback__enrolment__person__schools")
+        .annotate(total=Count("pk"), positive=Count("pk", filter=positive))
+        .order_by()
+    )
+    if school_ids is not None:
+        per_school = per_school.filter(feedback__enrolment__person__schools__in=list(school_ids))
+    for row in per_school:
+        key = row["feedback__enrolment__person__schools"]
+        if key is not None:
+            schools[key]["feedback_answers"] = row["total"]
+            schools[key]["feedback_positive"] = row["positive"]
+    municipalities: dict[int, dict] = defaultdict(dict)
+    curricula: dict[int, list] = defaultdict(list)
+    targets: dict[tuple, int] = {}
+    if school_ids is None:
+        for row in (
+            completed.values("municipality_id").annotate(n=Count("person_id", distinct=True)).order_by()
+        ):
+            municipalities[row["municipality_id"]]["trained"] = row["n"]
+        # Valid on the snapshot's day: obtained by then and not expired then.
+        before = since_q("municipality_id", "obtained_on") & (
+            Q(expires_on__isnull=True) | Q(expires_on__gt=F("obtained_on"))
+        )
+        for row in (
+            certifications.values("municipality_id")
+            .annotate(
+                teachers=Count("person_id", distinct=True, filter=valid),
+                trainers=Count("person_id", distinct=True, filter=valid & trainer),
+                teachers_before=Count("person_id", distinct=True, filter=before),
+                trainers_before=Count("person_id", distinct=True, filter=before & trainer),
+            )
+            .order_by()
+        ):
+            municipalities[row["municipality_id"]].update(
+                certified_teachers=row["teachers"],
+                certified_trainers=row["trainers"],
+                certified_teachers_before=row["teachers_before"],
+                certified_trainers_before=row["trainers_before"],
+            )
+        before = since_q("municipality_id", "feedback__created_at", moment=True)
+        for row in (
+            answers.values("municipality_id")
+            .annotate(
+                total=Count("pk"),
+                positive=Count("pk", filter=positive),
+                total_before=Count("pk", filter=before),
+                positive_before=Count("pk", filter=before & positive),
+            )
+            .order_by()
+        ):
+            municipalities[row["municipality_id"]].update(
+                answers=row["total"],
+                positive=row["positive"],
+                answers_before=row["total_before"],
+                positive_before=row["positive_before"],
+            )
+        trained_by_curriculum = {
+            (row["municipality_id"], row["session__curriculum_id"]): row["n"]
+            for row in completed.values("municipality_id", "session__curriculum_id")
+            .annotate(n=Count("person_id", distinct=True))
+            .order_by()
+        }
+        for curriculum in Curriculum.objects.filter(municipality_id__in=mids).order_by("title"):
+            curricula[curriculum.municipality_id].append(
+                {
+                    "curriculum": curriculum,
+                    "title": curriculum.title,
+                    "trained": trained_by_curriculum.get((curriculum.municipality_id, curriculum.pk), 0),
+                }
+            )
+        for target in CertificationTarget.objects.filter(municipality_id__in=mids):
+            targets[(target.municipality_id, target.audience)] = target.target
+    return {"schools": schools, "municipalities": municipalities, "curricula": curricula, "targets": targets}
+
+
+def quota_status_by_school(municipalities, today: date, *, school_ids=None) -> dict[int, tuple]:
+    """For every school of the municipalities (a region's too): whether it met each quota of its
+    municipality's default set in every period of ``today``'s year that has ended, how many
+    (rule, period) checks it missed and how many events it organised this year:
+    {school id: (met or None when there are no quotas, missed, events)}. Four queries."""
+    municipalities = list(municipalities)
+    mids = [m.pk for m in municipalities]
+    sets = {}
+    for quota_set in QuotaSet.objects.filter(municipality_id__in=mids).order_by("-is_default", "pk"):
+        sets.setdefault(quota_set.municipality_id, quota_set)
+    rules = defaultdict(list)
+    for rule in QuotaRule.objects.filter(quota_set_id__in=[s.pk for s in sets.values()]):
+        rules[rule.quota_set_id].append(rule)
+    checks = {}
+    first, last = None, None
+    for municipality in municipalities:
+        quota_set = sets.get(municipality.pk)
+        if quota_set is None:
+            continue
+        tz = zoneinfo.ZoneInfo(municipality.time_zone or "UTC")
+        now = datetime(today.year, today.month, today.day, tzinfo=tz)
+        closed = [
+            (rule, p)
+            for rule in rules[quota_set.pk]
+            for p in periods_of_year(today.year, rule.period, tz)
+            if p.end <= now
+        ]
+        checks[municipality.pk] = closed
+        start = datetime(today.year, 1, 1, tzinfo=tz)
+        first = start if first is None else min(first, start)
+        last = now if last is None else max(last, now + timedelta(days=1))
+    counts: dict[tuple, int] = defaultdict(int)
+    events: dict[int, int] = defaultdict(int)
+    schools = School.objects.filter(municipality_id__in=mids).values_list("pk", "municipality_id")
+    if school_ids is not None:
+        schools = schools.filter(pk__in=list(school_ids))
+    schools = list(schools)
+    if first is not None:
+        rows = NetworkEvent.objects.filter(
+            municipality_id__in=list(checks), starts_at__gte=first, starts_at__lt=last
+        ).values_list("school_id", "kind", "starts_at")
+        if school_ids is not None:
+            rows = rows.filter(school_id__in=list(school_ids))
+        bounds = {mid: [(rule.kind, p) for rule, p in closed] for mid, closed in checks.items()}
+        kinds_periods = {}
+        for mid, pairs in bounds.items():
+            kinds_periods[mid] = pairs
+        school_municipality = dict(schools)
+        for school_id, kind, starts_at in rows:
+            events[school_id] += 1
+            mid = school_municipality.get(school_id)
+            for rule_kind, p in kinds_periods.get(mid, ()):
+                if rule_kind == kind and p.start <= starts_at < p.end:
+                    counts[(school_id, kind, p.start)] += 1
+    out = {}
+    for school_id, mid in schools:
+        if mid not in checks:
+            out[school_id] = (None, 0, events[school_id])
+            continue
+        missed = sum(1 for rule, p in checks[mid] if counts[(school_id, rule.kind, p.start)] < rule.minimum)
+        out[school_id] = (missed == 0, missed, events[school_id])
+    return out

@@ -47,6 +47,22 @@ def parse_service_account_key(text: str) -> dict:
     return info
 
 
+# Credentials per worker process, so that each round of a job neither parses the RSA key again
+# (tens of milliseconds) nor asks for a new token; keyed by everything they are made of.
+_CREDENTIALS: dict[tuple, service_account.Credentials] = {}
+
+
+def _credentials(connection, info: dict) -> service_account.Credentials:
+    key = (connection.pk, connection.secret_fingerprint, info["token_uri"], connection.admin_email)
+    if key not in _CREDENTIALS:
+        if len(_CREDENTIALS) >= 64:
+            _CREDENTIALS.clear()
+        _CREDENTIALS[key] = service_account.Credentials.from_service_account_info(
+            info, scopes=SCOPES, subject=connection.admin_email or None
+        )
+    return _CREDENTIALS[key]
+
+
 class GoogleDirectory:
     def __init__(self, connection):
         self.connection = connection
@@ -56,9 +72,7 @@ class GoogleDirectory:
         info["token_uri"] = (
             f"{connection.auth_base_url.rstrip('/')}/token" if connection.auth_base_url else GOOGLE_TOKEN_URI
         )
-        self.credentials = service_account.Credentials.from_service_account_info(
-            info, scopes=SCOPES, subject=connection.admin_email or None
-        )
+        self.credentials = _credentials(connection, info)
         http = (
             httplib2.Http(timeout=TIMEOUT, ca_certs=connection.ca_file)
             if connection.ca_file
@@ -66,6 +80,7 @@ class GoogleDirectory:
         )
         self.http = AuthorizedHttp(self.credentials, http=http)
         self._service = None
+        self._resources: dict = {}
 
     @property
     def service(self):
@@ -83,6 +98,13 @@ class GoogleDirectory:
             else:
                 self._service = build("admin", "directory_v1", http=self.http, static_discovery=True)
         return self._service
+
+    def api(self, name: str):
+        """A resource of the Directory API (users, groups, …), built once: building one from the
+        discovery document costs more than the call itself."""
+        if name not in self._resources:
+            self._resources[name] = getattr(self.service, name)()
+        return self._resources[name]
 
     def close(self) -> None:
         for connection in getattr(self.http.http, "connections", {}).values():
@@ -104,18 +126,18 @@ class GoogleDirectory:
 
     def list_users(self) -> list[dict]:
         return self._pages(
-            self.service.users().list, "users", customer="my_customer", maxResults=500, projection="full"
+            self.api("users").list, "users", customer="my_customer", maxResults=500, projection="full"
         )
 
     def list_org_units(self) -> list[dict]:
-        response = self.service.orgunits().list(customerId="my_customer", type="all").execute()
+        response = self.api("orgunits").list(customerId="my_customer", type="all").execute()
         return response.get("organizationUnits", [])
 
     def list_groups(self) -> list[dict]:
-        return self._pages(self.service.groups().list, "groups", customer="my_customer", maxResults=200)
+        return self._pages(self.api("groups").list, "groups", customer="my_customer", maxResults=200)
 
     def list_members(self, group_key: str) -> list[dict]:
-        return self._pages(self.service.members().list, "members", groupKey=group_key, maxResults=200)
+        return self._pages(self.api("members").list, "members", groupKey=group_key, maxResults=200)
 
     # --- writes (one plan item each; idempotent: an existing object that is ours is adopted) ------
     def apply(self, op: str, key: str, payload: dict, *, password: str = "", external_id: str = "") -> str:
@@ -141,7 +163,7 @@ class GoogleDirectory:
                     _("Google does not show the parent unit yet; trying again."), 2.0
                 ) from None
             if error.resp.status in (400, 409) and self._exists(
-                self.service.orgunits().get, customerId="my_customer", orgUnitPath=key.lstrip("/")
+                self.api("orgunits").get, customerId="my_customer", orgUnitPath=key.lstrip("/")
             ):
                 return "adopted"
             raise
@@ -211,26 +233,26 @@ class GoogleDirectory:
         key, payload = operation.key, operation.payload
         if operation.op == "create_ou":
             parent, _sep, name = key.rstrip("/").rpartition("/")
-            return self.service.orgunits().insert(
+            return self.api("orgunits").insert(
                 customerId="my_customer", body={"name": name, "parentOrgUnitPath": parent or "/"}
             )
         if operation.op == "create_user":
-            return self.service.users().insert(
+            return self.api("users").insert(
                 body=_user_body(key, payload, operation.password, operation.external_id)
             )
         if operation.op in PATCHES:
-            return self.service.users().patch(userKey=key, body=PATCHES[operation.op](payload))
+            return self.api("users").patch(userKey=key, body=PATCHES[operation.op](payload))
         if operation.op == "create_group":
-            return self.service.groups().insert(body={"email": key, "name": payload.get("name", key)})
+            return self.api("groups").insert(body={"email": key, "name": payload.get("name", key)})
         if operation.op == "add_member":
-            return self.service.members().insert(
+            return self.api("members").insert(
                 groupKey=payload["group"], body={"email": payload["member"], "role": "MEMBER"}
             )
-        return self.service.members().delete(groupKey=payload["group"], memberKey=payload["member"])
+        return self.api("members").delete(groupKey=payload["group"], memberKey=payload["member"])
 
     def _apply_create_user(self, key, payload, *, password, external_id):
         try:
-            self.service.users().insert(body=_user_body(key, payload, password, external_id)).execute()
+            self.api("users").insert(body=_user_body(key, payload, password, external_id)).execute()
             return "created"
         except HttpError as error:
             if error.resp.status == 400 and b"INVALID_OU_ID" in (error.content or b""):
@@ -238,7 +260,7 @@ class GoogleDirectory:
             if error.resp.status != 409:
                 raise
         # Already there: ours (a retry after a crash) is adopted, anyone else's is a conflict.
-        existing = self.service.users().get(userKey=key, projection="full").execute()
+        existing = self.api("users").get(userKey=key, projection="full").execute()
         ids = {
             e.get("value")
             for e in existing.get("externalIds", [])
@@ -280,12 +302,12 @@ class GoogleDirectory:
             raise
 
     def _patch(self, op, key, payload):
-        self.service.users().patch(userKey=key, body=PATCHES[op](payload)).execute()
+        self.api("users").patch(userKey=key, body=PATCHES[op](payload)).execute()
         return BATCH_OUTCOMES[op]
 
     def _apply_create_group(self, key, payload, **_kw):
         try:
-            self.service.groups().insert(body={"email": key, "name": payload.get("name", key)}).execute()
+            self.api("groups").insert(body={"email": key, "name": payload.get("name", key)}).execute()
             return "created"
         except HttpError as error:
             if error.resp.status == 409:
@@ -294,7 +316,7 @@ class GoogleDirectory:
 
     def _apply_add_member(self, key, payload, **_kw):
         try:
-            self.service.members().insert(
+            self.api("members").insert(
                 groupKey=payload["group"], body={"email": payload["member"], "role": "MEMBER"}
             ).execute()
             return "added"
@@ -309,7 +331,7 @@ class GoogleDirectory:
 
     def _apply_remove_member(self, key, payload, **_kw):
         try:
-            self.service.members().delete(groupKey=payload["group"], memberKey=payload["member"]).execute()
+            self.api("members").delete(groupKey=payload["group"], memberKey=payload["member"]).execute()
             return "removed"
         except HttpError as error:
             if error.resp.status == 404:
@@ -330,7 +352,7 @@ class GoogleDirectory:
 
         Google's verification record (a TXT "google-site-verification=…") is shown by the Admin
         console (Account → Domains); the Directory API reports only whether it is verified."""
-        domains = self.service.domains()
+        domains = self.api("domains")
         try:
             domain = domains.get(customer="my_customer", domainName=name).execute()
         except HttpError as error:
@@ -343,9 +365,9 @@ class GoogleDirectory:
         connection = self.connection
         try:
             customer = (
-                self.service.customers().get(customerKey=connection.customer_id or "my_customer").execute()
+                self.api("customers").get(customerKey=connection.customer_id or "my_customer").execute()
             )
-            users = self.service.users().list(customer="my_customer", maxResults=1).execute()
+            users = self.api("users").list(customer="my_customer", maxResults=1).execute()
         except RefreshError as error:
             return CheckResult(False, _explain_refresh_error(error, connection))
         except HttpError as error:

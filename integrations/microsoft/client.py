@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote
 
 import msal
 import requests
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -25,6 +27,7 @@ from integrations.base import (
 LOGIN_HOST = "https://login.microsoftonline.com"
 GRAPH_HOST = "https://graph.microsoft.com"
 TIMEOUT = 30
+PARALLEL_REQUESTS = 5  # requests of one round in flight at once (a round is up to 100 operations)
 
 # Entra ID error codes the "test connection" explains (learn.microsoft.com, "AADSTS error codes").
 AADSTS_MESSAGES = {
@@ -187,27 +190,43 @@ class MicrosoftGraph:
         chunks += [("groups", new_groups[i : i + STEPS]) for i in range(0, len(new_groups), STEPS)]
         for members in groups.values():
             chunks += [("bind", members[i : i + STEPS]) for i in range(0, len(members), STEPS)]
-        for kind, chunk in chunks:
-            try:
-                if kind == "steps":
-                    self._run_steps(operations, chunk, results, alone)
-                elif kind == "groups":
-                    self._create_groups(operations, chunk, results, alone)
+        language = translation.get_language()
+
+        def run(kind: str, chunk: list[int]) -> None:
+            with translation.override(language):  # the messages in the job's language, not the thread's
+                try:
+                    if kind == "steps":
+                        self._run_steps(operations, chunk, results, alone)
+                    elif kind == "groups":
+                        self._create_groups(operations, chunk, results, alone)
+                    else:
+                        self._bind_members(operations, chunk, results, alone)
+                except GraphSignInError as error:
+                    failure: ProviderError = PermanentError(error.explain())
+                except TemporaryError as error:
+                    failure = error
+                except requests.RequestException as error:
+                    failure = TemporaryError(
+                        _("Microsoft could not be reached (%(reason)s).") % {"reason": str(error)[:200]}
+                    )
                 else:
-                    self._bind_members(operations, chunk, results, alone)
-            except GraphSignInError as error:
-                failure: ProviderError = PermanentError(error.explain())
-            except TemporaryError as error:
-                failure = error
-            except requests.RequestException as error:
-                failure = TemporaryError(
-                    _("Microsoft could not be reached (%(reason)s).") % {"reason": str(error)[:200]}
-                )
-            else:
-                continue
-            for index in chunk:
-                if results[index] is None and index not in alone:
-                    results[index] = failure
+                    return
+                for index in chunk:
+                    if results[index] is None and index not in alone:
+                        results[index] = failure
+
+        if len(chunks) > 1:
+            # The requests of one round go out side by side: the round costs one latency, not
+            # one per $batch (the shared limiter has already counted their writes).
+            try:
+                self.token()  # fetched once, before the threads ask for it
+            except (TemporaryError, GraphSignInError):
+                pass  # each chunk meets the same error and reports it for its items
+            with ThreadPoolExecutor(max_workers=min(len(chunks), PARALLEL_REQUESTS)) as pool:
+                list(pool.map(lambda pair: run(*pair), chunks))
+        else:
+            for kind, chunk in chunks:
+                run(kind, chunk)
         return settle_alone(self, operations, results, alone)
 
     def _batch(self, steps: list[dict]) -> dict[str, dict]:

@@ -15,6 +15,7 @@ from rollout.models.programmes import (
     Task,
     TaskStatus,
 )
+from rollout.models.reports import Report
 
 __all__ = [
     "Activity",
@@ -30,6 +31,7 @@ __all__ = [
     "Notification",
     "Programme",
     "ProgrammeTemplate",
+    "Report",
     "Snapshot",
     "Stage",
     "Task",

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from django.conf import settings
-from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from integrations.slips import static_only_fetcher
 from rollout.surveys import queries, scoring
 from rollout.surveys.models import Response
+from schools import pdf
 
 
 def school_language(school) -> str:
@@ -20,10 +16,7 @@ def school_language(school) -> str:
 
 
 def render_report(response: Response) -> bytes:
-    from weasyprint import HTML
-
     campaign = response.campaign
-    font_dir = Path(finders.find("vendor/fonts/ttf/DejaVuSans.ttf")).parent
     with translation.override(school_language(response.school)):
         stats = queries.teacher_stats(campaign).get(response.school_id, scoring.TeacherStats())
         evaluation = None
@@ -40,10 +33,7 @@ def render_report(response: Response) -> bytes:
                 "teachers": stats,
                 "sections": queries.answered_sections(campaign.template.definition, response.answers),
                 "language": school_language(response.school),
-                "font_regular": (font_dir / "DejaVuSans.ttf").as_uri(),
-                "font_bold": (font_dir / "DejaVuSans-Bold.ttf").as_uri(),
+                **pdf.dejavu_fonts(),
             },
         )
-    return HTML(
-        string=html, base_url=str(settings.BASE_DIR / "static"), url_fetcher=static_only_fetcher()
-    ).write_pdf()
+    return pdf.write_pdf(html)

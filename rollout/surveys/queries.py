@@ -271,3 +271,42 @@ def director_responses(school_ids):
         .select_related("campaign", "campaign__template", "school")
         .order_by("-campaign__status", "-campaign__created_at", "school__name")  # "open" after "closed"
     )
+
+
+# --- For the dashboards (rollout/indicators.py) --------------------------------------------------
+
+
+def latest_campaigns(municipality_ids) -> dict[int, Campaign]:
+    """Each municipality's latest campaign with criteria (one query)."""
+    latest: dict[int, Campaign] = {}
+    for campaign in (
+        Campaign.objects.filter(municipality_id__in=list(municipality_ids))
+        .select_related("template")
+        .order_by("-created_at", "-id")
+    ):
+        if campaign.template.has_criteria:
+            latest.setdefault(campaign.municipality_id, campaign)
+    return latest
+
+
+def readiness_by_school(municipality_ids, school_ids=None) -> dict:
+    """Each school's evaluation in its municipality's latest campaign (None until submitted), for
+    one municipality or a region's: {"campaigns": {municipality id: campaign}, "schools": {school
+    id: Evaluation}}. Three queries whatever the number of schools or municipalities."""
+    campaigns = latest_campaigns(municipality_ids)
+    by_id = {c.pk: c for c in campaigns.values()}
+    stats: dict[tuple, dict] = defaultdict(dict)
+    teachers = TeacherResponse.objects.filter(campaign_id__in=list(by_id))
+    responses = Response.objects.filter(campaign_id__in=list(by_id), status=Response.Status.SUBMITTED)
+    if school_ids is not None:
+        teachers = teachers.filter(school_id__in=list(school_ids))
+        responses = responses.filter(school_id__in=list(school_ids))
+    for row in teachers.values("campaign_id", "school_id", "level").annotate(n=Count("id")).order_by():
+        stats[(row["campaign_id"], row["school_id"])][row["level"]] = row["n"]
+    schools = {}
+    for campaign_id, school_id, answers in responses.values_list("campaign_id", "school_id", "answers"):
+        levels = stats.get((campaign_id, school_id), {})
+        schools[school_id] = scoring.evaluate(
+            by_id[campaign_id].template.definition, answers, TeacherStats(sum(levels.values()), levels)
+        )
+    return {"campaigns": campaigns, "schools": schools}

@@ -35,6 +35,11 @@ def home(request):
 
 @tenant_view("view_municipality")
 def overview(request):
+    """The officer's dashboard for those who may see it; the roster figures for the others."""
+    if has_perm(request.tenant, "view_dashboard"):
+        from rollout.views.dashboard import municipal_dashboard
+
+        return municipal_dashboard(request)
     municipality = request.tenant.municipality
     role_names = [label for value, label in Role.choices if value in request.tenant.roles]
     return render(
@@ -77,6 +82,8 @@ def school_detail(request, school_id):
     people = school.people.order_by("role", "last_name", "first_name")
     page = Paginator(people, 100).get_page(request.GET.get("page"))
     directors = school.memberships.select_related("user")
+    from rollout.views.dashboard import school_context
+
     return render(
         request,
         "schools/school_detail.html",
@@ -85,6 +92,7 @@ def school_detail(request, school_id):
             "page": page,
             "directors": directors,
             "can_edit": has_perm(request.tenant, "edit_school", school),
+            **school_context(request, school),
         },
     )
 
@@ -117,6 +125,7 @@ def school_edit(request, school_id):
 
 @tenant_view("view_region")
 def region_overview(request):
-    region = request.tenant.region
-    rows = queries.region_rows(region)
-    return render(request, "schools/region.html", {"rows": rows})
+    """The regional dashboard: the region's municipalities side by side."""
+    from rollout.views.dashboard import region_dashboard
+
+    return region_dashboard(request)

@@ -79,3 +79,31 @@ def rollout_objects(tenant) -> RolloutObjects:
         )
     tenant._rollout = objects
     return objects
+
+
+def report_of(tenant=None, region=None):
+    """A finished report (a council report of the tenant, or the region's monitoring report) with a
+    stored file, made on first use."""
+    from rollout.models import Report
+
+    owner = tenant if tenant is not None else region
+    cached = getattr(owner, "_report", None)
+    if cached is not None:
+        return cached
+    with scopes_disabled():
+        report = Report(
+            kind=Report.Kind.COUNCIL if tenant is not None else Report.Kind.REGIONAL,
+            municipality=tenant.municipality if tenant is not None else None,
+            region=region,
+            period="2026-Q4",
+            starts_on=date(2026, 10, 1),
+            ends_on=date(2026, 12, 31),
+            language="bg",
+            status=Report.Status.DONE,
+            progress=100,
+            pages=1,
+        )
+        report.file.save("report.pdf", ContentFile(b"%PDF-1.7 report"), save=False)
+        report.save()
+    owner._report = report
+    return report

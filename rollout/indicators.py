@@ -1,0 +1,1046 @@
+"""The programme's indicators, read in one place: the municipal and regional dashboards, the
+school page, the drill-downs, the exports and the council reports all call this module.
+
+Every function costs a fixed number of SQL queries whatever the number of schools, people,
+activities, enrolments or accounts: the facts are aggregated in the database, grouped by school
+(``_school_facts``) and by municipality (``_municipality_facts``), and this module only adds
+them up. The same code serves a municipality's scope and a region's scope (django-scopes limits
+the scoped managers; the many-to-many tables, which are not scoped, are filtered by the
+municipality ids passed in).
+
+Trends compare with the latest monitoring snapshot of each municipality's programme: the frozen
+per-school figures (accounts, trained teachers, tasks) where the snapshot holds them, else the
+same fact counted as of the snapshot's day (certifications, surveys, feedback, overdue tasks).
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, IntegerField, Max, Min, Q, Sum
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from rollout.models import BudgetLine, Programme, Snapshot, Stage, Task, TaskStatus
+from rollout.queries import period_label
+from schools.models import Person, School
+from schools.roles import PersonRole
+
+# --- What a dashboard holds ----------------------------------------------------------------------
+
+PERCENT = "percent"
+SCHOOLS = "schools"
+TEACHERS = "teachers"
+PEOPLE = "people"
+TASKS = "tasks"
+MONEY = "money"
+
+
+@dataclass
+class Indicator:
+    key: str
+    label: str
+    value: float | int | Decimal | None
+    total: float | int | Decimal | None = None
+    share: float | None = None  # percent of ``total`` (or the value itself when it is a percent)
+    target: float | int | None = None
+    previous: float | int | None = None  # the value at the last monitoring snapshot
+    trend: float | int | None = None  # value - previous
+    unit: str = ""
+    period: str = ""  # the snapshot's period label, e.g. 2026-Q3
+    lower_is_better: bool = False
+
+    @property
+    def met(self) -> bool | None:
+        """Whether the target is reached (None: no target)."""
+        if self.target is None or self.value is None:
+            return None
+        return self.value <= self.target if self.lower_is_better else self.value >= self.target
+
+    @property
+    def improving(self) -> bool | None:
+        if not self.trend:
+            return None
+        return (self.trend < 0) if self.lower_is_better else (self.trend > 0)
+
+
+# The indicators in the order the dashboards show them: (key, label, unit, lower_is_better).
+INDICATORS = [
+    ("surveyed", _("Readiness survey submitted"), SCHOOLS, False),
+    ("pilot", _("Schools in the pilot group"), SCHOOLS, False),
+    ("tasks_done", _("Activities done"), TASKS, False),
+    ("accounts", _("Teachers with an account"), TEACHERS, False),
+    ("trained", _("Teachers trained"), TEACHERS, False),
+    ("certified_teachers", _("Certified teachers"), PEOPLE, False),
+    ("certified_trainers", _("Certified trainers"), PEOPLE, False),
+    ("feedback", _("Positive training feedback"), PERCENT, False),
+    ("overdue", _("Overdue tasks"), TASKS, True),
+    ("quota", _("Schools meeting the event quotas"), SCHOOLS, False),
+    ("budget", _("Budget used"), MONEY, False),
+]
+LABELS = {key: label for key, label, _unit, _lower in INDICATORS}
+KEYS = [key for key, *_rest in INDICATORS]
+# Per school only these make sense (the budget is the municipality's).
+SCHOOL_KEYS = [k for k in KEYS if k != "budget"]
+
+READINESS_BUCKETS = [
+    ("ready", _("Ready")),
+    ("partly", _("Partly ready")),
+    ("not_ready", _("Not ready")),
+    ("not_submitted", _("Not submitted")),
+]
+
+
+@dataclass
+class SchoolRow:
+    """One school with every indicator's value (the dashboard's table and the drill-downs)."""
+
+    school: School
+    stage: str = ""
+    stage_order: int | None = None  # None: not in the programme; -1: every stage done
+    teachers: int = 0
+    accounts: int = 0
+    trained: int = 0
+    certified_teachers: int = 0
+    certified_trainers: int = 0
+    feedback_answers: int = 0
+    feedback_positive: int = 0
+    tasks_total: int = 0
+    tasks_done: int = 0
+    overdue: int = 0
+    surveyed: bool = False
+    readiness: str = "not_submitted"
+    score: int | None = None
+    pilot: bool = False
+    quota_met: bool | None = None  # None: no quota rules
+    quota_missed: int = 0
+    events: int = 0
+    previous: dict = field(default_factory=dict)  # the school's last snapshot
+
+    @property
+    def feedback(self) -> float | None:
+        return _pct(self.feedback_positive, self.feedback_answers)
+
+    def value(self, key: str):
+        """(value, total) of an indicator for this school."""
+        return {
+            "surveyed": (int(self.surveyed), 1),
+            "pilot": (int(self.pilot), 1),
+            "tasks_done": (self.tasks_done, self.tasks_total),
+            "accounts": (self.accounts, self.teachers),
+            "trained": (self.trained, self.teachers),
+            "certified_teachers": (self.certified_teachers, None),
+            "certified_trainers": (self.certified_trainers, None),
+            "feedback": (self.feedback, self.feedback_answers),
+            "overdue": (self.overdue, self.tasks_total - self.tasks_done),
+            "quota": (None if self.quota_met is None else int(self.quota_met), 1),
+        }[key]
+
+
+@dataclass
+class Dashboard:
+    municipality: object  # a Municipality, or None for a region's total
+    programme: Programme | None
+    today: date
+    indicators: list[Indicator]
+    stages: list[dict]
+    readiness: dict
+    schools: list[SchoolRow]
+    providers: list[dict]
+    curricula: list[dict]
+    overdue: list[dict]
+    budget: list[dict]
+    snapshot: dict | None
+
+    def indicator(self, key: str) -> Indicator:
+        return next(i for i in self.indicators if i.key == key)
+
+
+@dataclass
+class SchoolDashboard:
+    school: School
+    row: SchoolRow
+    programme: Programme | None
+    indicators: list[Indicator]
+    next_steps: list[dict]
+
+
+@dataclass
+class RegionRow:
+    municipality: object
+    indicators: list[Indicator]
+    snapshot: dict | None
+    schools: int
+
+    def indicator(self, key: str) -> Indicator:
+        return next(i for i in self.indicators if i.key == key)
+
+
+@dataclass
+class RegionDashboard:
+    region: object
+    today: date
+    rows: list[RegionRow]
+    total: list[Indicator]
+
+    @property
+    def matrix(self) -> list[dict]:
+        """One line per indicator: the region's total and each municipality's cell."""
+        return [
+            {"total": total, "cells": [(row.municipality, row.indicators[index]) for row in self.rows]}
+            for index, total in enumerate(self.total)
+        ]
+
+    def _shares(self, key: str) -> list[dict]:
+        return [{"label": row.municipality.name, "share": row.indicator(key).share} for row in self.rows]
+
+    @property
+    def account_shares(self) -> list[dict]:
+        return self._shares("accounts")
+
+    @property
+    def trained_shares(self) -> list[dict]:
+        return self._shares("trained")
+
+
+@dataclass
+class Drilldown:
+    key: str
+    label: str
+    indicator: Indicator
+    columns: list[str]
+    rows: list[dict]  # {"school": School | None, "label": str, "cells": [...], "met": bool | None}
+
+
+# --- Public API ----------------------------------------------------------------------------------
+
+
+def municipality_dashboard(municipality, today: date, programme: Programme | None = None) -> Dashboard:
+    """Every indicator of one municipality (call inside its scope)."""
+    facts = _Facts([municipality], today, programmes={municipality.pk: programme} if programme else None)
+    return facts.dashboard(municipality)
+
+
+def school_dashboard(school: School, today: date) -> SchoolDashboard:
+    """The indicators of one school and its director's next steps."""
+    municipality = school.municipality
+    facts = _Facts([municipality], today, school_ids=[school.pk])
+    row = facts.rows[school.pk]
+    indicators = []
+    for key, label, unit, lower in INDICATORS:
+        if key not in SCHOOL_KEYS:
+            continue
+        value, total = row.value(key)
+        previous = _school_previous(row, key)
+        indicators.append(
+            _indicator(key, label, unit, lower, value, total, None, previous, facts.period_of(municipality))
+        )
+    programme = facts.programmes.get(municipality.pk)
+    return SchoolDashboard(school, row, programme, indicators, next_steps(school, today, programme))
+
+
+def region_dashboard(region, today: date) -> RegionDashboard:
+    """Each municipality of the region side by side on the same indicators (call in the region's
+    scope), the region's total and each municipality's latest snapshot."""
+    municipalities = list(region.municipalities.order_by("name"))
+    facts = _Facts(municipalities, today)
+    rows = [
+        RegionRow(m, facts.municipality_indicators(m), facts.snapshots.get(m.pk), facts.school_count(m.pk))
+        for m in municipalities
+    ]
+    return RegionDashboard(region, today, rows, facts.municipality_indicators(None))
+
+
+def drilldown(municipality, key: str, today: date, dashboard: Dashboard | None = None) -> Drilldown:
+    """The schools behind one indicator with their values (the budget: its lines), worst first."""
+    if key not in LABELS:
+        raise KeyError(key)
+    board = dashboard or municipality_dashboard(municipality, today)
+    indicator = board.indicator(key)
+    if key == "budget":
+        columns = [str(_("Planned")), str(_("Actual")), str(_("Used (%)"))]
+        rows = [
+            {
+                "school": None,
+                "label": str(year["year"]),
+                "cells": [year["planned"], year["actual"], year["share"]],
+                "met": None,
+            }
+            for year in board.budget
+        ]
+        return Drilldown(key, str(LABELS[key]), indicator, columns, rows)
+    columns = _drill_columns(key)
+    rows = []
+    for row in board.schools:
+        value, total = row.value(key)
+        rows.append(
+            {
+                "school": row.school,
+                "label": row.school.name,
+                "cells": _drill_cells(key, row, value, total),
+                "value": value,
+                "met": _school_met(key, row, value, total),
+                "sort": _sort_key(key, value, total),
+            }
+        )
+    rows.sort(key=lambda r: (r["sort"], r["label"]))
+    return Drilldown(key, str(LABELS[key]), indicator, columns, rows)
+
+
+def next_steps(school: School, today: date, programme: Programme | None) -> list[dict]:
+    """What the school's director must do next: open tasks by deadline (overdue first), and the
+    open readiness survey. Two queries."""
+    steps = []
+    tasks = (
+        Task.objects.filter(school=school)
+        .exclude(status=TaskStatus.DONE)
+        .select_related("activity", "activity__programme", "activity__stage")
+        .order_by("activity__due_on", "activity__order", "pk")
+    )
+    if programme is not None:
+        tasks = tasks.filter(activity__programme=programme)
+    for task in tasks[:50]:
+        status = task.display_status(today)
+        steps.append(
+            {
+                "kind": "task",
+                "title": task.activity.title,
+                "due": task.activity.due_on,
+                "status": status,
+                "overdue": status == TaskStatus.OVERDUE,
+                "task": task,
+            }
+        )
+    from django.apps import apps
+
+    if apps.is_installed("rollout.surveys"):
+        from rollout.surveys.models import Campaign, Response
+
+        for response in (
+            Response.objects.filter(school=school, campaign__status=Campaign.Status.OPEN)
+            .exclude(status=Response.Status.SUBMITTED)
+            .select_related("campaign")
+        ):
+            steps.append(
+                {
+                    "kind": "survey",
+                    "title": response.campaign.name,
+                    "due": response.campaign.deadline,
+                    "status": response.status,
+                    "overdue": response.campaign.deadline < today,
+                    "response": response,
+                }
+            )
+    steps.sort(key=lambda s: (not s["overdue"], s["due"] or date.max, str(s["title"])))
+    return steps
+
+
+def current_programme(programmes: list[Programme], today: date) -> Programme | None:
+    """The programme a dashboard follows: the latest one that has started, else the next one."""
+    started = [p for p in programmes if p.starts_on <= today]
+    if started:
+        return max(started, key=lambda p: (p.starts_on, p.pk))
+    return min(programmes, key=lambda p: (p.starts_on, p.pk)) if programmes else None
+
+
+def trend_text(indicator: Indicator) -> str:
+    """ "▲ +3 since 2026-Q3" (text, so it reads without colour)."""
+    from django.utils.translation import gettext
+
+    if indicator.trend is None:
+        return ""
+    if indicator.trend > 0:
+        arrow, sign = "▲", "+"
+    elif indicator.trend < 0:
+        arrow, sign = "▼", "−"
+    else:
+        arrow, sign = "=", "±"
+    amount = abs(indicator.trend)
+    number = f"{amount:g}" if isinstance(amount, float) else str(amount)
+    if indicator.unit == PERCENT:
+        number = gettext("%(n)s points") % {"n": number}
+    return gettext("%(arrow)s %(sign)s%(number)s since %(period)s") % {
+        "arrow": arrow,
+        "sign": sign,
+        "number": number,
+        "period": indicator.period,
+    }
+
+
+# --- Helpers -------------------------------------------------------------------------------------
+
+
+def _pct(part, whole) -> float | None:
+    if not whole or part is None:
+        return None
+    return round(100 * float(part) / float(whole), 1)
+
+
+def _indicator(key, label, unit, lower, value, total, target, previous, period) -> Indicator:
+    share = value if unit == PERCENT else _pct(value, total)
+    trend = None
+    if previous is not None and value is not None:
+        trend = round(value - previous, 1) if isinstance(value, float) else value - previous
+    return Indicator(
+        key=key,
+        label=label,
+        value=value,
+        total=total,
+        share=share,
+        target=target,
+        previous=previous,
+        trend=trend,
+        unit=unit,
+        period=period if previous is not None else "",
+        lower_is_better=lower,
+    )
+
+
+def _school_previous(row: SchoolRow, key: str):
+    snap = row.previous
+    if not snap:
+        return None
+    return {
+        "tasks_done": snap.get("tasks_done"),
+        "accounts": snap.get("accounts"),
+        "trained": snap.get("trained_teachers"),
+    }.get(key)
+
+
+def _drill_columns(key: str) -> list[str]:
+    if key in ("accounts", "trained"):
+        return [str(LABELS[key]), str(_("Teachers")), str(_("Share (%)"))]
+    if key == "tasks_done":
+        return [str(_("Done")), str(_("Tasks")), str(_("Share (%)"))]
+    if key == "overdue":
+        return [str(_("Overdue")), str(_("Open tasks"))]
+    if key == "feedback":
+        return [str(_("Positive (%)")), str(_("Answers"))]
+    if key == "quota":
+        return [str(_("Quotas met")), str(_("Missed periods")), str(_("Events this year"))]
+    if key == "surveyed":
+        return [str(_("Submitted")), str(_("Readiness")), str(_("Score"))]
+    if key == "pilot":
+        return [str(_("In the pilot group")), str(_("Readiness"))]
+    return [str(LABELS[key])]
+
+
+def _yes_no(flag) -> str:
+    from django.utils.translation import gettext
+
+    if flag is None:
+        return "—"
+    return gettext("yes") if flag else gettext("no")
+
+
+def _readiness_label(level: str) -> str:
+    return str(dict(READINESS_BUCKETS).get(level, level))
+
+
+def _drill_cells(key, row: SchoolRow, value, total) -> list:
+    if key in ("accounts", "trained", "tasks_done"):
+        return [value, total, _pct(value, total)]
+    if key == "overdue":
+        return [value, total]
+    if key == "feedback":
+        return [value, total]
+    if key == "quota":
+        return [_yes_no(row.quota_met), row.quota_missed, row.events]
+    if key == "surveyed":
+        return [_yes_no(row.surveyed), _readiness_label(row.readiness), row.score]
+    if key == "pilot":
+        return [_yes_no(row.pilot), _readiness_label(row.readiness)]
+    return [value]
+
+
+def _school_met(key, row: SchoolRow, value, total) -> bool | None:
+    if key in ("accounts", "trained", "tasks_done"):
+        return bool(total) and value >= total
+    if key == "overdue":
+        return value == 0
+    if key in ("surveyed", "pilot", "quota"):
+        return None if value is None else bool(value)
+    if key == "feedback":
+        return None if value is None else value >= 80
+    return None
+
+
+def _sort_key(key, value, total):
+    """Worst first: the schools that need attention lead the list."""
+    if key == "overdue":
+        return -(value or 0)
+    if key in ("accounts", "trained", "tasks_done"):
+        share = _pct(value, total)
+        return share if share is not None else 101
+    if value is None:
+        return float("inf")
+    return value
+
+
+def _has_account(prefix: str = "") -> Q:
+    """A teacher with an account: an address on the roster, or a provisioning job that created
+    (or adopted) one. The job items are read as a subquery, never loaded into Python."""
+    from integrations.models import JobItem
+
+    created = (
+        JobItem.objects.filter(
+            op="create_user", status=JobItem.Status.DONE, outcome__in=("created", "adopted")
+        )
+        .annotate(person_pk=Cast(KeyTextTransform("person", "payload"), IntegerField()))
+        .values("person_pk")
+    )
+    return Q(**{f"{prefix}account_email__gt": ""}) | Q(**{f"{prefix}pk__in": created})
+
+
+def _start_of(day: date, tz: zoneinfo.ZoneInfo) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=tz)
+
+
+class _Facts:
+    """Every aggregate of a set of municipalities (one, or a region's), a fixed number of queries."""
+
+    def __init__(self, municipalities, today: date, programmes=None, school_ids=None):
+        self.municipalities = list(municipalities)
+        self.mids = [m.pk for m in self.municipalities]
+        self.today = today
+        self.school_ids = school_ids
+        self.tz = {m.pk: zoneinfo.ZoneInfo(m.time_zone or "UTC") for m in self.municipalities}
+        self._programmes(programmes)
+        self._snapshots()
+        self._schools()
+        self._tasks()
+        self._accounts()
+        self._trainings()
+        self._surveys()
+        self._quotas()
+        self._budget()
+
+    # -- selection --
+
+    def _programmes(self, chosen) -> None:
+        by_municipality = defaultdict(list)
+        for programme in Programme.objects.filter(municipality_id__in=self.mids):
+            by_municipality[programme.municipality_id].append(programme)
+        self.programmes = {}
+        for mid in self.mids:
+            if chosen and chosen.get(mid) is not None:
+                self.programmes[mid] = chosen[mid]
+            else:
+                self.programmes[mid] = current_programme(by_municipality[mid], self.today)
+        self.pids = [p.pk for p in self.programmes.values() if p is not None]
+
+    def _snapshots(self) -> None:
+        """The latest period of each followed programme, summed, and its per-school rows."""
+        periods = (
+            Snapshot.objects.filter(programme_id__in=self.pids)
+            .values("programme_id", "municipality_id", "period")
+            .annotate(
+                taken_on=Max("taken_on"),
+                schools=Count("pk"),
+                tasks_total=Sum("tasks_total"),
+                tasks_done=Sum("tasks_done"),
+                teachers=Sum("teachers"),
+                accounts=Sum("accounts"),
+                trained_teachers=Sum("trained_teachers"),
+                events_held=Sum("events_held"),
+            )
+            .order_by("programme_id", "-taken_on")
+        )
+        # The last period that has ended: this period's own snapshot (taken by hand) is a fallback.
+        current = {
+            p.pk: period_label(self.today, p.snapshot_months)
+            for p in self.programmes.values()
+            if p is not None
+        }
+        self.snapshots: dict[int, dict] = {}
+        fallback: dict[int, dict] = {}
+        for row in periods:
+            mid = row["municipality_id"]
+            if row["period"] == current.get(row["programme_id"]):
+                fallback.setdefault(mid, row)
+            elif mid not in self.snapshots:
+                self.snapshots[mid] = row
+        for mid, row in fallback.items():
+            self.snapshots.setdefault(mid, row)
+        self.school_snapshots: dict[int, dict] = {}
+        if self.school_ids is not None or self.snapshots:
+            condition = Q(pk__in=[])
+            for row in self.snapshots.values():
+                condition |= Q(programme_id=row["programme_id"], period=row["period"])
+            rows = Snapshot.objects.filter(condition)
+            if self.school_ids is not None:
+                rows = rows.filter(school_id__in=self.school_ids)
+            for snap in rows.values(
+                "school_id", "tasks_done", "tasks_total", "accounts", "trained_teachers", "teachers"
+            ):
+                self.school_snapshots[snap["school_id"]] = snap
+        # The day each municipality's trend starts from (dated facts are counted as of then).
+        self.since = {mid: row["taken_on"] for mid, row in self.snapshots.items()}
+
+    def period_of(self, municipality) -> str:
+        row = self.snapshots.get(municipality.pk if municipality else None)
+        return row["period"] if row else ""
+
+    def _since_q(self, municipality_field: str, date_field: str, *, moment: bool = False) -> Q:
+        """Rows dated up to the end of each municipality's snapshot day (no snapshot: none)."""
+        condition = Q(pk__in=[])
+        for mid, day in self.since.items():
+            bound = day
+            if moment:
+                condition |= Q(
+                    **{
+                        municipality_field: mid,
+                        f"{date_field}__lt": _start_of(day + timedelta(days=1), self.tz[mid]),
+                    }
+                )
+            else:
+                condition |= Q(**{municipality_field: mid, f"{date_field}__lte": bound})
+        return condition
+
+    def _schools(self) -> None:
+        schools = School.objects.filter(municipality_id__in=self.mids).only(
+            "pk", "name", "kind", "municipality_id", "code"
+        )
+        if self.school_ids is not None:
+            schools = schools.filter(pk__in=self.school_ids)
+        self.rows: dict[int, SchoolRow] = {}
+        for school in schools.order_by("name"):
+            row = SchoolRow(school)
+            row.previous = self.school_snapshots.get(school.pk, {})
+            self.rows[school.pk] = row
+
+    def _school_filter(self, field_name: str) -> dict:
+        if self.school_ids is not None:
+            return {f"{field_name}__in": self.school_ids}
+        return {}
+
+    def school_count(self, mid) -> int:
+        return sum(1 for r in self.rows.values() if r.school.municipality_id == mid)
+
+    # -- programme tasks --
+
+    def _tasks(self) -> None:
+        today = self.today
+        overdue = Q(activity__due_on__lt=today) & ~Q(status=TaskStatus.DONE)
+        tasks = Task.objects.filter(activity__programme_id__in=self.pids)
+        self.stage_list = list(
+            Stage.objects.filter(programme_id__in=self.pids).order_by(
+                "programme_id", "order", "starts_on", "pk"
+            )
+        )
+        stage_index = {s.pk: (i, s) for i, s in enumerate(self.stage_list)}
+        per_stage = defaultdict(list)
+        for row in (
+            tasks.filter(school__isnull=False, **self._school_filter("school_id"))
+            .values("school_id", "activity__stage_id")
+            .annotate(
+                total=Count("pk"),
+                done=Count("pk", filter=Q(status=TaskStatus.DONE)),
+                late=Count("pk", filter=overdue),
+            )
+            .order_by()
+        ):
+            school = self.rows.get(row["school_id"])
+            if school is None:
+                continue
+            school.tasks_total += row["total"]
+            school.tasks_done += row["done"]
+            school.overdue += row["late"]
+            per_stage[row["school_id"]].append(row)
+        # A school's stage: the first stage in which it still has something to do.
+        for school_id, school in self.rows.items():
+            rows = per_stage.get(school_id)
+            if not rows:
+                continue
+            open_stages = sorted(
+                (
+                    stage_index[r["activity__stage_id"]]
+                    for r in rows
+                    if r["done"] < r["total"] and r["activity__stage_id"] in stage_index
+                ),
+                key=lambda pair: pair[0],
+            )
+            if open_stages:
+                index, stage = open_stages[0]
+                school.stage, school.stage_order = stage.name, index
+            elif all(r["done"] == r["total"] for r in rows):
+                school.stage, school.stage_order = str(_("Every stage done")), -1
+            else:
+                school.stage, school.stage_order = str(_("Activities outside stages")), len(self.stage_list)
+        # The programme as a whole (every task, the programme-level ones too), per municipality.
+        self.task_totals = {}
+        if self.school_ids is None:
+            for row in (
+                tasks.values("municipality_id")
+                .annotate(
+                    total=Count("pk"),
+                    done=Count("pk", filter=Q(status=TaskStatus.DONE)),
+                    late=Count("pk", filter=overdue),
+                    late_before=Count(
+                        "pk",
+                        filter=self._overdue_before_q(),
+                    ),
+                )
+                .order_by()
+            ):
+                self.task_totals[row["municipality_id"]] = row
+            self.overdue_list = [
+                {
+                    "activity_id": row["activity_id"],
+                    "title": row["activity__title"],
+                    "due_on": row["activity__due_on"],
+                    "municipality_id": row["municipality_id"],
+                    "tasks": row["n"],
+                }
+                for row in tasks.filter(overdue)
+                .values("activity_id", "activity__title", "activity__due_on", "municipality_id")
+                .annotate(n=Count("pk"))
+                .order_by("activity__due_on", "activity__title")[:25]
+            ]
+        else:
+            self.overdue_list = []
+
+    def _overdue_before_q(self) -> Q:
+        """Overdue on the snapshot's day: due before it and not done by then."""
+        condition = Q(pk__in=[])
+        for mid, day in self.since.items():
+            end = _start_of(day + timedelta(days=1), self.tz[mid])
+            condition |= Q(municipality_id=mid, activity__due_on__lt=day) & (
+                Q(
+                    done_at__isnull=True,
+                    status__in=[TaskStatus.PLANNED, TaskStatus.IN_PROGRESS, TaskStatus.BLOCKED],
+                )
+                | Q(done_at__gte=end)
+            )
+        return condition
+
+    # -- accounts --
+
+    def _accounts(self) -> None:
+        from integrations.models import JobItem
+
+        through = Person.schools.through.objects.filter(
+            school__municipality_id__in=self.mids,
+            person__role=PersonRole.TEACHER,
+            **self._school_filter("school_id"),
+        )
+        for row in (
+            through.values("school_id")
+            .annotate(
+                teachers=Count("person_id", distinct=True),
+                accounts=Count("person_id", distinct=True, filter=_has_account("person__")),
+            )
+            .order_by()
+        ):
+            school = self.rows.get(row["school_id"])
+            if school is not None:
+                school.teachers, school.accounts = row["teachers"], row["accounts"]
+        self.people = {}
+        self.providers: dict[int, list] = defaultdict(list)
+        if self.school_ids is not None:
+            return
+        for row in (
+            Person.objects.filter(role=PersonRole.TEACHER, municipality_id__in=self.mids)
+            .values("municipality_id")
+            .annotate(teachers=Count("pk"), accounts=Count("pk", filter=_has_account()))
+            .order_by()
+        ):
+            self.people[row["municipality_id"]] = row
+        teachers = Person.objects.filter(role=PersonRole.TEACHER).values("pk")
+        from integrations.models import Provider
+
+        labels = dict(Provider.choices)
+        for row in (
+            JobItem.objects.filter(
+                op="create_user", status=JobItem.Status.DONE, outcome__in=("created", "adopted")
+            )
+            .annotate(person_pk=Cast(KeyTextTransform("person", "payload"), IntegerField()))
+            .filter(person_pk__in=teachers)
+            .values("municipality_id", "job__provider")
+            .annotate(n=Count("person_pk", distinct=True))
+            .order_by("municipality_id", "job__provider")
+        ):
+            self.providers[row["municipality_id"]].append(
+                {
+                    "provider": row["job__provider"],
+                    "label": labels.get(row["job__provider"], row["job__provider"]),
+                    "accounts": row["n"],
+                }
+            )
+
+    # -- trainings, certifications, feedback --
+
+    def _trainings(self) -> None:
+        from trainings import queries as training_queries
+
+        grouped = training_queries.dashboard_facts(
+            self.mids,
+            self.today,
+            school_ids=self.school_ids,
+            since_q=lambda municipality_field, date_field, moment=False: self._since_q(
+                municipality_field, date_field, moment=moment
+            ),
+        )
+        for school_id, values in grouped["schools"].items():
+            school = self.rows.get(school_id)
+            if school is None:
+                continue
+            for name, value in values.items():
+                setattr(school, name, value)
+        self.trainings = grouped["municipalities"]
+        self.curricula = grouped["curricula"]
+        self.targets = grouped["targets"]
+
+    # -- readiness surveys and pilot groups --
+
+    def _surveys(self) -> None:
+        from django.apps import apps
+
+        self.surveyed_before: dict[int, int] = defaultdict(int)
+        self.pilot_groups: dict[int, object] = {}
+        self.campaigns: dict[int, object] = {}
+        if not apps.is_installed("rollout.surveys"):
+            return
+        from rollout.surveys import queries as survey_queries
+        from rollout.surveys.models import PilotGroup, Response
+
+        submitted = Response.objects.filter(
+            status=Response.Status.SUBMITTED, **self._school_filter("school_id")
+        )
+        before = {}
+        for row in submitted.values("school_id").annotate(first=Min("submitted_at")).order_by():
+            school = self.rows.get(row["school_id"])
+            if school is None:
+                continue
+            school.surveyed = True
+            before[row["school_id"]] = row["first"]
+        for school_id, first in before.items():
+            mid = self.rows[school_id].school.municipality_id
+            day = self.since.get(mid)
+            if (
+                day is not None
+                and first is not None
+                and first < _start_of(day + timedelta(days=1), self.tz[mid])
+            ):
+                self.surveyed_before[mid] += 1
+        results = survey_queries.readiness_by_school(self.mids, school_ids=self.school_ids)
+        self.campaigns = results["campaigns"]
+        for school_id, evaluation in results["schools"].items():
+            school = self.rows.get(school_id)
+            if school is not None and evaluation is not None:
+                school.readiness, school.score = evaluation.level, evaluation.score
+        groups = list(PilotGroup.objects.filter(municipality_id__in=self.mids).order_by("-created_at", "-pk"))
+        for group in groups:
+            self.pilot_groups.setdefault(group.municipality_id, group)
+        members = PilotGroup.schools.through.objects.filter(
+            pilotgroup_id__in=[g.pk for g in self.pilot_groups.values()]
+        ).values_list("school_id", flat=True)
+        for school_id in members:
+            if school_id in self.rows:
+                self.rows[school_id].pilot = True
+
+    # -- event quotas --
+
+    def _quotas(self) -> None:
+        from trainings import queries as training_queries
+
+        status = training_queries.quota_status_by_school(
+            self.municipalities, self.today, school_ids=self.school_ids
+        )
+        for school_id, (met, missed, events) in status.items():
+            school = self.rows.get(school_id)
+            if school is not None:
+                school.quota_met, school.quota_missed, school.events = met, missed, events
+
+    # -- budget --
+
+    def _budget(self) -> None:
+        self.budget_years: dict[int, list] = defaultdict(list)
+        if self.school_ids is not None:
+            return
+        for row in (
+            BudgetLine.objects.filter(municipality_id__in=self.mids)
+            .values("municipality_id", "year")
+            .annotate(planned=Sum("planned"), actual=Sum("actual"))
+            .order_by("municipality_id", "year")
+        ):
+            self.budget_years[row["municipality_id"]].append(
+                {
+                    "year": row["year"],
+                    "planned": row["planned"] or Decimal(0),
+                    "actual": row["actual"] or Decimal(0),
+                    "share": _pct(row["actual"] or 0, row["planned"]),
+                }
+            )
+
+    # -- putting it together --
+
+    def _rows_of(self, mid):
+        return [r for r in self.rows.values() if mid is None or r.school.municipality_id == mid]
+
+    def municipality_indicators(self, municipality) -> list[Indicator]:
+        """The indicators of one municipality, or (None) of all of them together."""
+        mids = [municipality.pk] if municipality is not None else self.mids
+        rows = self._rows_of(municipality.pk if municipality is not None else None)
+        schools = len(rows)
+
+        def total(source: dict, name: str, default=0):
+            return sum((source.get(mid) or {}).get(name) or default for mid in mids)
+
+        snaps = [self.snapshots[mid] for mid in mids if mid in self.snapshots]
+        has_snap = bool(snaps) and len(snaps) == len(mids)
+        period = snaps[0]["period"] if snaps and all(s["period"] == snaps[0]["period"] for s in snaps) else ""
+        if has_snap and not period:
+            period = str(pgettext_lazy("trend", "the last snapshot"))
+
+        def snap(name):
+            return sum(s[name] or 0 for s in snaps) if has_snap else None
+
+        teachers = total(self.people, "teachers")
+        accounts = total(self.people, "accounts")
+        trained = total(self.trainings, "trained")
+        certified_teachers = total(self.trainings, "certified_teachers")
+        certified_trainers = total(self.trainings, "certified_trainers")
+        answers = total(self.trainings, "answers")
+        positive = total(self.trainings, "positive")
+        answers_before = total(self.trainings, "answers_before")
+        positive_before = total(self.trainings, "positive_before")
+        tasks_total = total(self.task_totals, "total")
+        tasks_done = total(self.task_totals, "done")
+        overdue = total(self.task_totals, "late")
+        surveyed = sum(1 for r in rows if r.surveyed)
+        pilot = sum(1 for r in rows if r.pilot)
+        with_quota = [r for r in rows if r.quota_met is not None]
+        quota = sum(1 for r in with_quota if r.quota_met) if with_quota else None
+        planned = sum((y["planned"] for mid in mids for y in self.budget_years.get(mid, [])), Decimal(0))
+        actual = sum((y["actual"] for mid in mids for y in self.budget_years.get(mid, [])), Decimal(0))
+        target_teachers = self._target(mids, "teachers")
+        target_trainers = self._target(mids, "trainers")
+        values = {
+            "surveyed": (
+                surveyed,
+                schools,
+                None,
+                sum(self.surveyed_before.get(m, 0) for m in mids) if has_snap else None,
+            ),
+            "pilot": (pilot, schools, None, None),
+            "tasks_done": (tasks_done, tasks_total, None, snap("tasks_done")),
+            "accounts": (accounts, teachers, None, snap("accounts")),
+            "trained": (trained, teachers, None, snap("trained_teachers")),
+            "certified_teachers": (
+                certified_teachers,
+                None,
+                target_teachers,
+                total(self.trainings, "certified_teachers_before") if has_snap else None,
+            ),
+            "certified_trainers": (
+                certified_trainers,
+                None,
+                target_trainers,
+                total(self.trainings, "certified_trainers_before") if has_snap else None,
+            ),
+            "feedback": (
+                _pct(positive, answers),
+                answers,
+                None,
+                _pct(positive_before, answers_before) if has_snap else None,
+            ),
+            "overdue": (
+                overdue,
+                tasks_total - tasks_done,
+                0,
+                total(self.task_totals, "late_before") if has_snap else None,
+            ),
+            "quota": (quota, len(with_quota) if with_quota else schools, None, None),
+            "budget": (actual if planned or actual else None, planned, None, None),
+        }
+        indicators = []
+        for key, label, unit, lower in INDICATORS:
+            value, whole, target, previous = values[key]
+            indicators.append(_indicator(key, label, unit, lower, value, whole, target, previous, period))
+        return indicators
+
+    def _target(self, mids, audience):
+        found = [self.targets[(mid, audience)] for mid in mids if (mid, audience) in self.targets]
+        return sum(found) if found else None
+
+    def dashboard(self, municipality) -> Dashboard:
+        mid = municipality.pk
+        rows = self._rows_of(mid)
+        programme = self.programmes.get(mid)
+        stages = []
+        stage_counts = defaultdict(int)
+        for row in rows:
+            stage_counts[row.stage_order] += 1
+        for index, stage in enumerate(self.stage_list):
+            if programme is not None and stage.programme_id == programme.pk:
+                stages.append(
+                    {
+                        "name": stage.name,
+                        "order": index,
+                        "schools": stage_counts.get(index, 0),
+                        "stage": stage,
+                    }
+                )
+        if stage_counts.get(len(self.stage_list)):
+            stages.append(
+                {
+                    "name": str(_("Activities outside stages")),
+                    "order": len(self.stage_list),
+                    "schools": stage_counts[len(self.stage_list)],
+                    "stage": None,
+                }
+            )
+        stages.append(
+            {
+                "name": str(_("Every stage done")),
+                "order": -1,
+                "schools": stage_counts.get(-1, 0),
+                "stage": None,
+            }
+        )
+        stages.append(
+            {
+                "name": str(_("Not in the programme")),
+                "order": None,
+                "schools": stage_counts.get(None, 0),
+                "stage": None,
+            }
+        )
+        buckets = defaultdict(int)
+        for row in rows:
+            buckets[row.readiness] += 1
+        group = self.pilot_groups.get(mid)
+        readiness = {
+            "campaign": self.campaigns.get(mid),
+            "buckets": [
+                {"key": key, "label": label, "schools": buckets.get(key, 0)}
+                for key, label in READINESS_BUCKETS
+            ],
+            "pilot_group": group,
+            "pilot_schools": sum(1 for r in rows if r.pilot),
+        }
+        teachers = (self.people.get(mid) or {}).get("teachers", 0)
+        providers = [dict(p, share=_pct(p["accounts"], teachers)) for p in self.providers.get(mid, [])]
+        curricula = [dict(c, share=_pct(c["trained"], teachers)) for c in self.curricula.get(mid, [])]
+        overdue = [o for o in self.overdue_list if o["municipality_id"] == mid]
+        return Dashboard(
+            municipality=municipality,
+            programme=programme,
+            today=self.today,
+            indicators=self.municipality_indicators(municipality),
+            stages=stages,
+            readiness=readiness,
+            schools=rows,
+            providers=providers,
+            curricula=curricula,
+            overdue=overdue,
+            budget=self.budget_years.get(mid, []),
+            snapshot=self.snapshots.get(mid),
+        )
