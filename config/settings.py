@@ -188,6 +188,8 @@ PROVIDER_QUOTA_TIME_SCALE = float(env_str("PROVIDER_QUOTA_TIME_SCALE", "1") or "
 CELERY_BEAT_SCHEDULE = {
     "reconcile-provisioning-jobs": {"task": "integrations.tasks.reconcile_jobs", "schedule": 60.0},
     "purge-initial-passwords": {"task": "integrations.tasks.purge_initial_passwords", "schedule": 3600.0},
+    # Each municipality's retention policy (leavers, roster files, passwords, audit): daily.
+    "purge-personal-data": {"task": "schools.tasks.purge_personal_data", "schedule": 24 * 3600.0},
     "survey-reminders": {"task": "rollout.surveys.tasks.send_reminders", "schedule": 900.0},
     "rollout-refresh-facts": {"task": "rollout.tasks.refresh_facts", "schedule": 3600.0},
     "rollout-notify-overdue": {"task": "rollout.tasks.notify_overdue", "schedule": 6 * 3600.0},

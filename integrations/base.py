@@ -1,7 +1,9 @@
 """The one interface the rest of the portal uses to talk to a provider (Google or Microsoft).
 
 Issue by issue it grows (list, create, update, suspend users; groups, memberships, units,
-domains, licences); the provisioning engine only ever sees this interface.
+domains, licences); the provisioning engine only ever sees this interface. Erasing a person
+(GDPR) uses ``apply`` with three more operations outside plans: ``find_user`` ("present" or
+"absent"), ``suspend_user`` and ``delete_user`` ("deleted", or "absent" when already gone).
 """
 
 from __future__ import annotations

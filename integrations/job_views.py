@@ -13,6 +13,8 @@ from integrations.plan_views import OP_LABELS
 from schools.access import get_for
 from schools.audit import log_action
 from schools.links import signed_download
+from schools.models import PersonalDataAccess
+from schools.privacy.access import record_access
 from schools.views.decorators import tenant_view
 
 
@@ -150,6 +152,12 @@ def job_report(request, job_id):
                 )
             ]
         )
+    record_access(
+        request,
+        PersonalDataAccess.Kind.REPORT,
+        count=JobItem.objects.filter(job=job, op__endswith="_user").count(),
+        detail=f"job {job.pk} report",
+    )
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="job-{job.provider}-{job.pk}.csv"'
     return response
@@ -181,6 +189,9 @@ def job_slips(request, job_id):
         obj=job,
         changes={"school": school or "", "slips": len(entries)},
         request=request,
+    )
+    record_access(
+        request, PersonalDataAccess.Kind.SLIPS, count=len(entries), detail=f"job {job.pk} {school or ''}"
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="slips-{job.pk}.pdf"'

@@ -17,7 +17,7 @@ from integrations.models import Connection, Layout
 from schools.access import get_for
 from schools.audit import form_changes, log_action
 from schools.forms import style_fields
-from schools.models import Person
+from schools.models import Person, on_roster
 from schools.views.decorators import query_string, tenant_view
 
 DOMAIN = r"(?i)^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
@@ -98,7 +98,7 @@ def layout_edit(request):
 @tenant_view("view_integrations")
 def login_list(request):
     layout = Layout.objects.first() or default_layout(request.tenant.municipality)
-    people = list(Person.objects.exclude(role="student").prefetch_related("schools"))
+    people = list(Person.objects.filter(on_roster()).exclude(role="student").prefetch_related("schools"))
     addresses = assign_addresses(
         people, domain=layout.domain_for, pattern=layout.login_pattern, language=layout.name_language
     )

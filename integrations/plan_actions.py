@@ -14,7 +14,7 @@ from integrations.models import Connection, Layout, Plan, Provider
 from integrations.plans import desired_state, diff, read_current, summarise
 from schools.audit import log_action
 from schools.exports import neutralise
-from schools.models import Person, School
+from schools.models import Person, School, on_roster
 
 
 class NoConnection(Exception):
@@ -27,7 +27,7 @@ def make_plan(municipality, provider: str, *, actor=None, request=None) -> Plan:
     if connection is None:
         raise NoConnection(provider)
     layout = Layout.objects.first() or default_layout(municipality)
-    people = list(Person.objects.exclude(role="student").prefetch_related("schools"))
+    people = list(Person.objects.filter(on_roster()).exclude(role="student").prefetch_related("schools"))
     licences = {}
     if provider == Provider.MICROSOFT:
         licences = {

@@ -11,6 +11,8 @@ from integrations import plan_actions
 from integrations.models import Plan, Provider
 from schools.access import get_for
 from schools.links import signed_download
+from schools.models import PersonalDataAccess
+from schools.privacy.access import record_access
 from schools.views.decorators import tenant_view
 
 OP_LABELS = {
@@ -74,6 +76,12 @@ def plan_detail(request, plan_id):
 @signed_download
 def plan_download(request, plan_id):
     plan = get_for(request, Plan.objects.all(), pk=plan_id)
+    record_access(
+        request,
+        PersonalDataAccess.Kind.REPORT,
+        count=sum(1 for item in plan.items if item.get("person")),
+        detail=f"plan {plan.pk}",
+    )
     response = HttpResponse(plan_actions.plan_csv(plan), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="plan-{plan.provider}-{plan.pk}.csv"'
     return response

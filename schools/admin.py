@@ -11,6 +11,9 @@ from schools.models import (
     Membership,
     Municipality,
     Person,
+    PersonalDataAccess,
+    PrivacyPolicy,
+    PurgeReport,
     Region,
     RegionMembership,
     School,
@@ -103,3 +106,21 @@ class AuditEventAdmin(ReadOnlyAdmin):
 @admin.register(WorkerHeartbeat)
 class WorkerHeartbeatAdmin(ReadOnlyAdmin):
     list_display = ["hostname", "started_at", "last_seen"]
+
+
+@admin.register(PrivacyPolicy)
+class PrivacyPolicyAdmin(admin.ModelAdmin):
+    list_display = ["municipality", "cloud_on_erasure", "leavers_days", "imports_days", "credentials_days"]
+
+
+@admin.register(PersonalDataAccess)
+class PersonalDataAccessAdmin(ReadOnlyAdmin):
+    """The log is written by the portal, never edited."""
+
+    list_display = ["at", "municipality", "user_label", "kind", "count"]
+    list_filter = ["kind"]
+
+
+@admin.register(PurgeReport)
+class PurgeReportAdmin(ReadOnlyAdmin):
+    list_display = ["ran_at", "municipality", "counts"]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from allauth.core.internal.httpkit import get_client_ip
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 
 from schools.models import AuditEvent
 
@@ -77,3 +80,21 @@ def _plain(value):
     if hasattr(value, "pk"):
         return str(value.pk)
     return value if value is None or isinstance(value, bool | int | float) else str(value)
+
+
+@contextmanager
+def redaction():
+    """ESCAPE HATCH from append-only: inside this block (and an atomic transaction) erasure may
+    pseudonymise what events say and the retention job may delete events past their period.
+    On PostgreSQL the trigger allows it only while ``schools.audit_redaction`` is on (migration
+    0006); when, which action and which object an event names never change."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit redaction needs a transaction")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('schools.audit_redaction', 'on', true)")
+    yield
+    # Only on success: after an error the transaction rolls back, and the setting with it.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('schools.audit_redaction', 'off', true)")

@@ -7,11 +7,12 @@ import re
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes.forms import SafeModelChoiceField, SafeModelMultipleChoiceField
 
-from schools.models import Person, School
+from schools.models import Person, PrivacyPolicy, School
 from schools.permissions import invitable_roles
 from schools.roles import Role
 
@@ -77,6 +78,29 @@ class SchoolForm(TenantModelForm):
         return code
 
 
+class PrivacyPolicyForm(forms.ModelForm):
+    class Meta:
+        model = PrivacyPolicy
+        fields = [
+            "cloud_on_erasure",
+            "leavers_days",
+            "imports_days",
+            "credentials_days",
+            "audit_days",
+            "contact",
+        ]
+        widgets = {"cloud_on_erasure": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Temporary passwords are never kept longer than the platform allows.
+        ceiling = settings.CREDENTIAL_RETENTION_DAYS
+        self.fields["credentials_days"].max_value = ceiling
+        self.fields["credentials_days"].widget.attrs["max"] = ceiling
+        self.fields["credentials_days"].validators.append(MaxValueValidator(ceiling))
+        style_fields(self.fields)
+
+
 class PersonForm(TenantModelForm):
     class Meta(TenantModelForm.Meta):
         model = Person
@@ -88,8 +112,12 @@ class PersonForm(TenantModelForm):
             "schools",
             "personal_email",
             "login_override",
+            "left_on",
         ]
-        widgets = {"schools": forms.CheckboxSelectMultiple}
+        widgets = {
+            "schools": forms.CheckboxSelectMultiple,
+            "left_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
 
     def clean_login_override(self):
         value = self.cleaned_data["login_override"].strip().lower()

@@ -12,7 +12,7 @@ import zoneinfo
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -207,6 +207,18 @@ class Person(models.Model):
     )
     # The address of the person's existing account: once set, no later rule changes it.
     account_email = models.EmailField(_("account address"), blank=True)
+    left_on = models.DateField(
+        _("left on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The day the person left. From then on plans suspend their accounts, and after the "
+            "retention period for leavers their data is erased."
+        ),
+    )
+    # Set when the person's data was erased (on request or by the retention job): the row stays
+    # with a pseudonym so that counts and training statistics stay right.
+    erased_at = models.DateTimeField(_("erased"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -224,6 +236,16 @@ class Person(models.Model):
     @property
     def full_name(self) -> str:
         return " ".join(part for part in (self.first_name, self.middle_name, self.last_name) if part)
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
+
+
+def on_roster(today=None) -> models.Q:
+    """People who should have accounts: not erased, and not left (a leaving day still to come counts)."""
+    today = today or timezone.localdate()
+    return models.Q(erased_at__isnull=True) & (models.Q(left_on__isnull=True) | models.Q(left_on__gt=today))
 
 
 class Membership(models.Model):
@@ -396,3 +418,134 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.hostname
+
+
+# --- Personal data (GDPR): the municipality's policy, the access log, the retention reports -----
+def _days(default: int, maximum: int = 3650):
+    return {"default": default, "validators": [MinValueValidator(1), MaxValueValidator(maximum)]}
+
+
+class PrivacyPolicy(models.Model):
+    """What a municipality (the controller) decided about the personal data the portal processes
+    for it. A municipality without a row uses the defaults (``schools.privacy.policy.policy_for``)."""
+
+    class CloudAction(models.TextChoices):
+        SUSPEND = "suspend", _("Suspend the accounts (they can be restored by an administrator)")
+        DELETE = "delete", _("Delete the accounts")
+
+    municipality = models.OneToOneField(
+        Municipality, verbose_name=_("municipality"), on_delete=models.CASCADE, related_name="privacy_policy"
+    )
+    cloud_on_erasure = models.CharField(
+        _("on erasure, cloud accounts are"),
+        max_length=16,
+        choices=CloudAction.choices,
+        default=CloudAction.SUSPEND,
+    )
+    leavers_days = models.PositiveIntegerField(
+        _("days leavers' data is kept"),
+        help_text=_("Counted from the day the person left the roster."),
+        **_days(365),
+    )
+    imports_days = models.PositiveIntegerField(
+        _("days uploaded roster files are kept"), help_text=_("Counted from the upload."), **_days(30)
+    )
+    credentials_days = models.PositiveIntegerField(
+        _("days temporary passwords are kept"),
+        help_text=_("For printing credential slips, counted from the end of the job."),
+        **_days(14, 90),
+    )
+    audit_days = models.PositiveIntegerField(_("days the audit trail and access log are kept"), **_days(730))
+    contact = models.CharField(
+        _("where people send requests about their data"),
+        max_length=255,
+        blank=True,
+        help_text=_("E.g. the data protection officer's e-mail address or the municipality's office."),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ScopedManager(municipality="municipality")
+
+    class Meta:
+        verbose_name = _("personal data policy")
+        verbose_name_plural = _("personal data policies")
+
+    def __str__(self) -> str:
+        return str(self.municipality)
+
+
+class PersonalDataAccess(models.Model):
+    """One read or download of personal data: who, when, what and about how many people."""
+
+    class Kind(models.TextChoices):
+        PEOPLE_LIST = "people_list", _("Read the list of people")
+        PERSON = "person", _("Read a person's record")
+        PERSON_EXPORT = "person_export", _("Exported a person's data")
+        REPORT = "report", _("Downloaded a report with personal data")
+        SLIPS = "slips", _("Downloaded credential slips")
+        ACCESS_LOG = "access_log", _("Exported the access log")
+
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("municipality"), on_delete=models.CASCADE, related_name="+"
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    user_label = models.CharField(_("who"), max_length=254, blank=True)
+    kind = models.CharField(_("what"), max_length=24, choices=Kind.choices, db_index=True)
+    # What was read, without personal data (a person is named by the link below, not by name).
+    detail = models.CharField(_("detail"), max_length=255, blank=True)
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    count = models.PositiveIntegerField(_("people"), default=1)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    objects = ScopedManager(municipality="municipality")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("personal data access")
+        verbose_name_plural = _("personal data accesses")
+        indexes = [models.Index(fields=["municipality", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.user_label}"
+
+
+class PurgeReport(models.Model):
+    """What one run of the retention job removed in one municipality, category by category."""
+
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("municipality"), on_delete=models.CASCADE, related_name="+"
+    )
+    ran_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    # {"leavers": n, "imports": n, "credentials": n, "audit": n, "access_log": n}
+    counts = models.JSONField(_("removed"), default=dict)
+    # {"leavers": days, ...}: the policy the run applied
+    policy = models.JSONField(_("policy applied"), default=dict)
+
+    objects = ScopedManager(municipality="municipality")
+
+    class Meta:
+        ordering = ["-ran_at", "-id"]
+        verbose_name = _("retention report")
+        verbose_name_plural = _("retention reports")
+
+    def __str__(self) -> str:
+        return f"{self.municipality} {self.ran_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())

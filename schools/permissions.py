@@ -22,6 +22,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "view_members": frozenset({Role.OFFICER, Role.IT_ADMIN}),
     "manage_members": frozenset({Role.OFFICER, Role.IT_ADMIN}),
     "view_audit": frozenset({Role.OFFICER, Role.IT_ADMIN}),
+    # Personal data (GDPR): the record of processing is for every member; the municipality's
+    # officer is the controller's voice: the policy, the access log, exports and erasure.
+    "view_privacy": _ALL_MUNICIPAL | {Role.COORDINATOR},
+    "manage_privacy": frozenset({Role.OFFICER}),
+    "export_person": frozenset({Role.OFFICER}),
+    "erase_person": frozenset({Role.OFFICER}),
     "view_region": frozenset({Role.COORDINATOR}),
     "view_integrations": frozenset({Role.OFFICER, Role.IT_ADMIN}),
     "manage_integrations": frozenset({Role.IT_ADMIN}),

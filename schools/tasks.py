@@ -129,3 +129,22 @@ def _start_heartbeat(sender=None, **kwargs):
 @worker_shutdown.connect
 def _stop_heartbeat(**kwargs):
     _stop.set()
+
+
+# --- Personal data retention ------------------------------------------------------------------
+@shared_task
+def purge_personal_data() -> int:
+    """Once a day (Celery beat): each municipality's retention policy applied in its own scope
+    and transaction; one municipality's failure does not stop the others'."""
+    from schools.models import Municipality
+    from schools.privacy.retention import purge
+
+    done = 0
+    for municipality in Municipality.objects.order_by("pk"):
+        try:
+            with municipality_scope(municipality):
+                purge(municipality)
+            done += 1
+        except Exception:
+            logger.exception("retention purge failed for municipality %s", municipality.pk)
+    return done

@@ -4,7 +4,7 @@ from integrations.urls import urlpatterns as integration_patterns
 from rollout.surveys.urls import urlpatterns as survey_patterns
 from rollout.urls import municipality_patterns as rollout_patterns
 from rollout.urls import region_patterns as rollout_region_patterns
-from schools.views import members, people, portal
+from schools.views import members, people, portal, privacy
 from trainings.urls import urlpatterns as training_patterns
 
 app_name = "schools"
@@ -21,6 +21,15 @@ municipality_patterns = [
     path("people/new/", people.person_create, name="person_create"),
     path("people/<int:person_id>/edit/", people.person_edit, name="person_edit"),
     path("people/<int:person_id>/delete/", people.person_delete, name="person_delete"),
+    path("people/<int:person_id>/data.json", privacy.person_export, {"fmt": "json"}, name="person_json"),
+    path("people/<int:person_id>/data.csv", privacy.person_export, {"fmt": "csv"}, name="person_csv"),
+    path("people/<int:person_id>/erase/", privacy.person_erase, name="person_erase"),
+    path("privacy/", privacy.record, name="privacy"),
+    path("privacy/policy/", privacy.policy_edit, name="privacy_policy"),
+    path("privacy/access/", privacy.access_log, name="privacy_access"),
+    path("privacy/access.csv", privacy.access_log_export, {"fmt": "csv"}, name="privacy_access_csv"),
+    path("privacy/access.xlsx", privacy.access_log_export, {"fmt": "xlsx"}, name="privacy_access_xlsx"),
+    path("privacy/purges/", privacy.purge_reports, name="privacy_purges"),
     path("members/", members.member_list, name="members"),
     path("members/invite/", members.invitation_create, name="invite"),
     path("members/<int:membership_id>/remove/", members.membership_remove, name="membership_remove"),

@@ -282,6 +282,25 @@ class GoogleDirectory:
     def _apply_unsuspend_user(self, key, payload, **_kw):
         return self._patch("unsuspend_user", key, payload)
 
+    # --- erasure of one person (schools/privacy/erasure.py): not plan operations -----------------
+    def _apply_find_user(self, key, payload, **_kw):
+        try:
+            self.service.users().get(userKey=key).execute()
+            return "present"
+        except HttpError as error:
+            if error.resp.status == 404:
+                return "absent"
+            raise
+
+    def _apply_delete_user(self, key, payload, **_kw):
+        try:
+            self.service.users().delete(userKey=key).execute()
+            return "deleted"
+        except HttpError as error:
+            if error.resp.status == 404:
+                return "absent"
+            raise
+
     def _patch(self, op, key, payload):
         self.api("users").patch(userKey=key, body=PATCHES[op](payload)).execute()
         return BATCH_OUTCOMES[op]

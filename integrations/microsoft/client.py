@@ -390,6 +390,21 @@ class MicrosoftGraph:
     def _apply_unsuspend_user(self, key, payload, **_kw):
         return self._patch_user("unsuspend_user", key, payload)
 
+    # --- erasure of one person (schools/privacy/erasure.py): not plan operations -----------------
+    def _apply_find_user(self, key, payload, **_kw):
+        response = self._send("GET", f"/users/{key}", params={"$select": "id"})
+        if response.status_code == 404:
+            return "absent"
+        self._check(response, 200)
+        return "present"
+
+    def _apply_delete_user(self, key, payload, **_kw):
+        response = self._send("DELETE", f"/users/{key}")
+        if response.status_code == 404:
+            return "absent"
+        self._check(response, 204)
+        return "deleted"
+
     def _patch_user(self, op, key, payload):
         self._check(self._send("PATCH", f"/users/{key}", json=PATCHES[op](payload)), 204)
         return STEP_OUTCOMES[op]

@@ -10,8 +10,9 @@ from django.views.decorators.http import require_POST
 from schools import actions
 from schools.access import get_for
 from schools.forms import PersonForm
-from schools.models import Person, School
+from schools.models import Person, PersonalDataAccess, School
 from schools.permissions import has_perm, require
+from schools.privacy.access import record_access
 from schools.roles import PersonRole, Role
 from schools.views.decorators import query_string, tenant_view
 
@@ -40,6 +41,18 @@ def person_list(request):
     if school_id.isdigit():
         people = people.filter(schools__pk=int(school_id))
     page = Paginator(people, 50).get_page(request.GET.get("page"))
+    record_access(
+        request,
+        PersonalDataAccess.Kind.PEOPLE_LIST,
+        count=len(page.object_list),
+        # The filters, not the search words (they may be a name).
+        detail=" ".join(
+            part
+            for part in (f"role={role}" if role else "", f"school={school_id}" if school_id else "")
+            + (("search",) if query else ())
+            if part
+        ),
+    )
     return render(
         request,
         "schools/person_list.html",
@@ -75,7 +88,12 @@ def person_create(request):
 @tenant_view("view_people")
 def person_edit(request, person_id):
     person = get_for(request, Person.objects.prefetch_related("schools"), "edit_person", pk=person_id)
+    if person.is_erased:
+        messages.info(request, _("This person's data was erased; the pseudonym cannot be edited."))
+        return redirect("schools:people", municipality_slug=request.tenant.municipality.slug)
     form = _person_form(request, person)
+    if request.method == "GET":
+        record_access(request, PersonalDataAccess.Kind.PERSON, person=person)
     if request.method == "POST" and form.is_valid():
         actions.save_person(request, form)
         messages.success(request, _("The person was saved."))
