@@ -223,7 +223,7 @@ def _check_region_route(route, world, insider, client_for, anonymous) -> list[st
     # Our region in the URL, the other region's object ids (only when the URL names an object).
     mixed = build_path(route, values(world.region, world.other_region)) if len(route.kwargs) > 1 else None
     coordinator = client_for(world.coordinator)
-    if coordinator.get(own).status_code in (404, 500):
+    if coordinator.get(_signer(coordinator, None)(own)).status_code in (404, 500):
         failures.append(f"{route.label}: the region's own coordinator cannot open {own}")
     checks = [
         ("the other region's coordinator", coordinator, other),
@@ -232,7 +232,7 @@ def _check_region_route(route, world, insider, client_for, anonymous) -> list[st
     if mixed:
         checks.append(("the coordinator, with the other region's object", coordinator, mixed))
     for who, client, path in checks:
-        status = client.get(path).status_code
+        status = client.get(_signer(client, None)(path)).status_code  # a valid link changes nothing
         if status != 404:
             failures.append(f"{route.label}: {who} got {status} on {path}, expected 404")
     status = anonymous.get(own).status_code

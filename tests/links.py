@@ -16,11 +16,11 @@ def signed(who, url: str, municipality=None) -> str:
 
     user = User.objects.get(pk=who.session["_auth_user_id"]) if isinstance(who, Client) else who
     path, _, query = url.partition("?")
-    if municipality is None:
-        slug = resolve(path).kwargs["municipality_slug"]
-        municipality = Municipality.objects.get(slug=slug)
+    if municipality is None:  # a region's page is bound to no municipality
+        slug = resolve(path).kwargs.get("municipality_slug")
+        municipality = Municipality.objects.get(slug=slug) if slug else None
     params = QueryDict(query, mutable=True)
-    params[PARAM] = sign(municipality.pk, user.pk, path, QueryDict(query))
+    params[PARAM] = sign(municipality.pk if municipality else None, user.pk, path, QueryDict(query))
     return f"{path}?{params.urlencode()}"
 
 

@@ -16,6 +16,7 @@ from rollout.reports import actions, periods, queries
 from rollout.reports.build import now_in
 from rollout.views.common import serve_file
 from schools.access import get_for
+from schools.links import signed_download
 from schools.permissions import has_perm, require
 from schools.views.decorators import tenant_view
 
@@ -110,10 +111,12 @@ def _download(request, report_id):
 
 
 @tenant_view("view_reports")
+@signed_download
 def report_file(request, report_id):
     return _download(request, report_id)
 
 
 @tenant_view("view_region")
+@signed_download
 def region_report_file(request, report_id):
     return _download(request, report_id)

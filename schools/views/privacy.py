@@ -14,6 +14,7 @@ from schools.access import get_for
 from schools.audit import form_changes, log_action
 from schools.exports import as_csv, as_xlsx
 from schools.forms import PrivacyPolicyForm
+from schools.links import signed_download
 from schools.models import Person, PersonalDataAccess, PurgeReport
 from schools.privacy import data
 from schools.privacy.access import record_access
@@ -69,6 +70,7 @@ def policy_edit(request):
 
 
 @tenant_view("export_person")
+@signed_download
 def person_export(request, person_id, fmt):
     person = get_for(request, Person.objects.select_related("municipality", "user"), pk=person_id)
     content = data.person_data(person)

@@ -18,6 +18,7 @@ from rollout.reports import actions, build
 from rollout.tasks import build_report
 from schools.models import AuditEvent, Municipality, RegionMembership, School
 from tests.factories import SchoolFactory, UserFactory, enrol_totp
+from tests.links import signed
 from tests.rollout.helpers import start, teachers
 
 pytestmark = pytest.mark.django_db
@@ -164,7 +165,7 @@ def test_downloads_are_audited_and_only_for_the_people_allowed(world, client_for
     build_report(report.pk)
     slug_a, slug_b = world.a.municipality.slug, world.b.municipality.slug
     path = f"/m/{slug_a}/reports/{report.pk}/file/"
-    response = client_for(world.a.users["director"]).get(path)
+    response = client_for(world.a.users["director"]).get(signed(world.a.users["director"], path))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     with scopes_disabled():
@@ -174,7 +175,7 @@ def test_downloads_are_audited_and_only_for_the_people_allowed(world, client_for
     assert outsider.get(path).status_code == 404
     assert outsider.get(f"/m/{slug_b}/reports/{report.pk}/file/").status_code == 404
     # The region's coordinator reads the municipality's reports too.
-    assert client_for(world.coordinator).get(path).status_code == 200
+    assert client_for(world.coordinator).get(signed(world.coordinator, path)).status_code == 200
     # A director may read reports but not request one.
     assert (
         client_for(world.a.users["director"]).post(f"/m/{slug_a}/reports/", {"period": "2026"}).status_code
@@ -203,7 +204,7 @@ def test_the_region_report_puts_municipalities_side_by_side_for_its_coordinators
     assert world.a.municipality.name in text and "Съседна община" in text
     assert world.b.municipality.name not in text  # another region's municipality
     path = f"/r/{world.region.slug}/reports/{report.pk}/file/"
-    assert client.get(path).status_code == 200
+    assert client.get(signed(world.coordinator, path)).status_code == 200
     other = UserFactory(email="coordinator@south.example")
     RegionMembership.objects.create(user=other, region=world.other_region, role="coordinator")
     enrol_totp(other)

@@ -19,6 +19,7 @@ from integrations.models import JobItem, RosterImport
 from schools.audit import log_action
 from schools.models import AuditEvent, Person, PersonalDataAccess, PrivacyPolicy, PurgeReport
 from schools.tasks import purge_personal_data
+from tests.links import signed
 from trainings import actions as training_actions
 from trainings.models import Certificate, Enrolment, ExternalCertification, Feedback, TrainingSession
 
@@ -128,7 +129,7 @@ def _everything_text(municipality) -> str:
 def test_export_holds_the_person_and_their_audit_events_and_nobody_else(world, client_for):
     person = _person_with_history(world, client_for)
     officer = client_for(world.a.users["officer"])
-    response = officer.get(_url(world, f"people/{person.pk}/data.json"))
+    response = officer.get(signed(officer, _url(world, f"people/{person.pk}/data.json")))
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
     data = json.loads(response.content)
@@ -143,7 +144,7 @@ def test_export_holds_the_person_and_their_audit_events_and_nobody_else(world, c
     assert {"person.create", "enrolment.complete", "user.language"} <= actions
     text = response.content.decode()
     assert "Другов" not in text and "Osoba" not in text  # another person, another municipality
-    csv_response = officer.get(_url(world, f"people/{person.pk}/data.csv"))
+    csv_response = officer.get(signed(officer, _url(world, f"people/{person.pk}/data.csv")))
     rows = list(csv.reader(io.StringIO(csv_response.content.decode("utf-8-sig"))))
     assert rows[0] == ["section", "record", "field", "value"]
     assert ["person", "1", "last_name", LAST] in rows
@@ -367,10 +368,10 @@ def test_reads_exports_and_slip_downloads_are_logged(world, client_for):
     person = world.a.person
     assert officer.get(_url(world, "people/?q=Мария&role=teacher")).status_code == 200
     assert officer.get(_url(world, f"people/{person.pk}/edit/")).status_code == 200
-    assert officer.get(_url(world, f"people/{person.pk}/data.json")).status_code == 200
-    assert it_admin.get(_url(world, f"jobs/{world.a.job.pk}/csv/")).status_code == 200
-    assert it_admin.get(_url(world, f"jobs/{world.a.job.pk}/slips/")).status_code == 200
-    assert it_admin.get(_url(world, f"plans/{world.a.plan.pk}/csv/")).status_code == 200
+    assert officer.get(signed(officer, _url(world, f"people/{person.pk}/data.json"))).status_code == 200
+    assert it_admin.get(signed(it_admin, _url(world, f"jobs/{world.a.job.pk}/csv/"))).status_code == 200
+    assert it_admin.get(signed(it_admin, _url(world, f"jobs/{world.a.job.pk}/slips/"))).status_code == 200
+    assert it_admin.get(signed(it_admin, _url(world, f"plans/{world.a.plan.pk}/csv/"))).status_code == 200
     with scope(municipality=world.a.municipality.pk):
         rows = {row.kind: row for row in PersonalDataAccess.objects.order_by("at", "pk")}
         reports = list(PersonalDataAccess.objects.filter(kind="report").values_list("detail", flat=True))

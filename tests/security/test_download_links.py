@@ -29,6 +29,9 @@ DOWNLOADS = {
     "survey_export_csv",
     "survey_export_xlsx",
     "certificate_pdf",
+    "report_file",
+    "person_json",
+    "person_csv",
 }
 
 
