@@ -157,11 +157,9 @@ class GoogleDirectory:
             self._request(Operation("create_ou", key, payload)).execute()
             return "created"
         except HttpError as error:
-            if error.resp.status == 400 and b"Invalid Parent" in (error.content or b""):
-                # The parent unit was made a moment ago: Google's replication delay, not a failure.
-                raise TemporaryError(
-                    _("Google does not show the parent unit yet; trying again."), 2.0
-                ) from None
+            waiting = _not_replicated_yet("create_ou", error)
+            if waiting is not None:
+                raise waiting from None
             if error.resp.status in (400, 409) and self._exists(
                 self.api("orgunits").get, customerId="my_customer", orgUnitPath=key.lstrip("/")
             ):
@@ -193,6 +191,9 @@ class GoogleDirectory:
             index = int(request_id)
             if exception is None:
                 results[index] = BATCH_OUTCOMES[operations[index].op]
+            elif isinstance(exception, HttpError) and _not_replicated_yet(operations[index].op, exception):
+                # Waited out in the queue, not retried at once on its own (it would fail again).
+                results[index] = _not_replicated_yet(operations[index].op, exception)
             elif isinstance(exception, HttpError) and exception.resp.status in (400, 404, 409, 412):
                 alone.append(index)
             elif isinstance(exception, HttpError):
@@ -255,8 +256,9 @@ class GoogleDirectory:
             self.api("users").insert(body=_user_body(key, payload, password, external_id)).execute()
             return "created"
         except HttpError as error:
-            if error.resp.status == 400 and b"INVALID_OU_ID" in (error.content or b""):
-                raise TemporaryError(_("Google does not show the unit yet; trying again."), 2.0) from None
+            waiting = _not_replicated_yet("create_user", error)
+            if waiting is not None:
+                raise waiting from None
             if error.resp.status != 409:
                 raise
         # Already there: ours (a retry after a crash) is adopted, anyone else's is a conflict.
@@ -428,6 +430,19 @@ BATCH_OUTCOMES = {
 
 def _reason(error: Exception) -> str:
     return error.__class__.__name__ if not str(error) else str(error)[:200]
+
+
+def _not_replicated_yet(op: str, error: HttpError) -> TemporaryError | None:
+    """A unit made a moment ago that Google does not show yet (its replication delay): the unit's
+    children and the accounts placed in it wait, they have not failed."""
+    if error.resp.status != 400:
+        return None
+    content = error.content or b""
+    if op == "create_ou" and b"Invalid Parent" in content:
+        return TemporaryError(_("Google does not show the parent unit yet; trying again."), 2.0)
+    if op == "create_user" and b"INVALID_OU_ID" in content:
+        return TemporaryError(_("Google does not show the unit yet; trying again."), 2.0)
+    return None
 
 
 def _classify(error: HttpError) -> Exception:
