@@ -194,6 +194,12 @@ CELERY_BEAT_SCHEDULE = {
     "training-reminders": {"task": "trainings.tasks.send_reminders", "schedule": 3600.0},
 }
 ROLLOUT_MAX_UPLOAD_MB = env_int("ROLLOUT_MAX_UPLOAD_MB", 10, minimum=1)
+# A file larger than every upload form accepts is counted, not kept (schools/uploads.py).
+FILE_UPLOAD_HANDLERS = [
+    "schools.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # Temporary passwords of new accounts stay (encrypted) for the credential slips this long.
 CREDENTIAL_RETENTION_DAYS = env_int("CREDENTIAL_RETENTION_DAYS", 14, minimum=1)
 # Items a worker claimed and did not finish within this time go back to the queue (its process
