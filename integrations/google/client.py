@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import httplib2
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 from google.auth.exceptions import RefreshError, TransportError
 from google.oauth2 import service_account
 from google_auth_httplib2 import AuthorizedHttp
@@ -29,6 +30,7 @@ SCOPES = [
 TIMEOUT = 30
 
 
+@sensitive_variables()
 def parse_service_account_key(text: str) -> dict:
     """The uploaded key file, checked: raises ValueError with a message for the user."""
     try:
@@ -48,6 +50,7 @@ def parse_service_account_key(text: str) -> dict:
 
 
 class GoogleDirectory:
+    @sensitive_variables()
     def __init__(self, connection):
         self.connection = connection
         info = json.loads(connection.secret())

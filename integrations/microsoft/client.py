@@ -11,6 +11,7 @@ import msal
 import requests
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.debug import sensitive_variables
 
 from integrations.base import (
     CheckResult,
@@ -36,6 +37,7 @@ AADSTS_MESSAGES = {
 }
 
 
+@sensitive_variables()
 def credential(secret: str):
     """A client secret as it is, or a certificate credential (stored as JSON) in msal's form."""
     if secret.startswith("{"):
@@ -46,6 +48,7 @@ def credential(secret: str):
 
 
 class MicrosoftGraph:
+    @sensitive_variables()
     def __init__(self, connection):
         self.connection = connection
         self.session = requests.Session()
