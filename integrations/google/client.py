@@ -302,11 +302,15 @@ class GoogleDirectory:
 
     @staticmethod
     def _exists(method, **params) -> bool:
+        """True if found, False if Google says 404; any other error (a 5xx) is raised, so the
+        item is retried instead of failing for an answer that said nothing about the object."""
         try:
             method(**params).execute()
             return True
-        except HttpError:
-            return False
+        except HttpError as error:
+            if error.resp.status == 404:
+                return False
+            raise
 
     # --- domains ------------------------------------------------------------------------------------
     def domain_status(self, name: str, *, add: bool = False) -> dict:
