@@ -28,6 +28,7 @@ pytestmark = pytest.mark.django_db
 
 MEMORY_LIMIT = 100 * 1024 * 1024  # the peak of Python allocations while one upload is handled
 TWO_HUNDRED_MB = 200 * 1024 * 1024
+DISK_LIMIT = 30 * 1024 * 1024  # an upload larger than any form accepts is not stored
 
 
 def say(language: str, message: str, **params) -> str:
@@ -42,14 +43,26 @@ def page(response) -> str:
     return html.unescape(response.content.decode())
 
 
+def written() -> int:
+    """Bytes this process has passed to write() so far (Linux), 0 where unknown."""
+    io_file = Path("/proc/self/io")
+    if not io_file.exists():
+        return 0
+    fields = dict(line.split(": ") for line in io_file.read_text().splitlines())
+    return int(fields["wchar"])
+
+
 def measured(call):
-    """(result, peak bytes allocated by Python during the call)."""
+    """(result, peak bytes allocated by Python during the call); also checks that the call did
+    not write the upload to disk (a temporary file of hundreds of MB)."""
+    before = written()
     tracemalloc.start()
     try:
         result = call()
         _current, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
+    assert written() - before < DISK_LIMIT, f"{(written() - before) / 2**20:.0f} MB written to disk"
     return result, peak
 
 
