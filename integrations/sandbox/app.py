@@ -42,7 +42,7 @@ class Sandbox:
         self.quotas = Quotas(self.time_scale)
         self.rng = random.Random(seed)
         self.rng_lock = threading.Lock()
-        self.outage_seed = self.rng.randrange(2**32)
+        self.outage_offset = self.rng.random() * 1000.0  # where in its period the first burst falls
         self.calls: Counter[str] = Counter()
         self.statuses: Counter[str] = Counter()
         self.stats_lock = threading.Lock()
@@ -64,12 +64,12 @@ class Sandbox:
         return self.scaled(self.profile.replication_delay)
 
     def in_outage(self) -> bool:
-        """Whether now falls in one of the profile's outage slots (the same answer for every
-        call within a slot)."""
+        """Whether now falls in an outage: the first ``outage_share`` of every ``outage_slot``
+        seconds (provider time) answers every call with a server error, a burst each period."""
         if not self.profile.outage_share:
             return False
-        slot = int(time.monotonic() / self.scaled(self.profile.outage_slot))
-        return random.Random(slot * 7919 + self.outage_seed).random() < self.profile.outage_share
+        period = self.scaled(self.profile.outage_slot)
+        return (time.monotonic() + self.outage_offset) % period < period * self.profile.outage_share
 
     def random(self) -> float:
         with self.rng_lock:
