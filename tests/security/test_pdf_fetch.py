@@ -51,11 +51,13 @@ def listener():
 
 
 def hostile(base: str) -> str:
-    return (
+    """At most 200 characters (it goes into names and titles)."""
+    text = (
         f'<img src="file:///etc/passwd"><link rel=stylesheet href="{base}/x.css">'
-        f"<style>@import url(file:///etc/hostname); @import url({base}/i.css);</style>"
-        f'<img src="{base}/pixel.png"> url(https://example.com/f.woff) url({base}/f.woff)'
+        f"<style>@import url(file:///etc/hostname);@import url({base}/i)</style>url(https://a.example/f.woff)"
     )
+    assert len(text) <= 200
+    return text
 
 
 def hostile_urls(base: str) -> list[str]:
@@ -64,7 +66,7 @@ def hostile_urls(base: str) -> list[str]:
         "file:///etc/passwd",
         "file:///etc/hostname",
         f"{base}/x.css",
-        "https://example.com/f.woff",
+        "https://a.example/f.woff",
         f"file://{static}/../config/settings.py",  # climbs out of the static folder
         "data:text/css,body{}",
     ]
