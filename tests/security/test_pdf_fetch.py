@@ -53,7 +53,7 @@ def listener():
 def hostile(base: str) -> str:
     """At most 200 characters (it goes into names and titles)."""
     text = (
-        f'<img src="file:///etc/passwd"><link rel=stylesheet href="{base}/x.css">'
+        f'<img src="file:///etc/passwd"><link rel=stylesheet href={base}/x.css>'
         f"<style>@import url(file:///etc/hostname);@import url({base}/i)</style>url(https://a.example/f.woff)"
     )
     assert len(text) <= 200
