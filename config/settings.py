@@ -201,6 +201,12 @@ ROLLOUT_MAX_UPLOAD_MB = env_int("ROLLOUT_MAX_UPLOAD_MB", 10, minimum=1)
 # Download links (credential slips, evidence, reports) work this long, for the user and the
 # municipality they were made for (schools/links.py).
 DOWNLOAD_LINK_SECONDS = env_int("DOWNLOAD_LINK_SECONDS", 600, minimum=10)
+# A file larger than every upload form accepts is counted, not kept (schools/uploads.py).
+FILE_UPLOAD_HANDLERS = [
+    "schools.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # Temporary passwords of new accounts stay (encrypted) for the credential slips this long.
 CREDENTIAL_RETENTION_DAYS = env_int("CREDENTIAL_RETENTION_DAYS", 14, minimum=1)
 # Items a worker claimed and did not finish within this time go back to the queue (its process

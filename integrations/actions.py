@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 
 from integrations.base import CheckResult, client_for
 from integrations.crypto import encrypt_secret, fingerprint
@@ -25,6 +26,7 @@ class RealConnectionExists(Exception):
 
 
 @transaction.atomic
+@sensitive_variables()  # the secret in hand stays out of error reports
 def save_connection(request, form, provider: str) -> Connection:
     """Create or replace the municipality's connection to ``provider`` from a validated form."""
     municipality = request.tenant.municipality
@@ -123,6 +125,7 @@ def _verify_sandbox_domain(connection: Connection, domain: str, attempts: int = 
 
 
 @transaction.atomic
+@sensitive_variables()
 def connect_sandbox(request, provider: str) -> Connection:
     """One click: a Google customer or Microsoft tenant in the sandbox, connected to this municipality."""
     municipality = request.tenant.municipality

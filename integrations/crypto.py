@@ -15,6 +15,7 @@ import json
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.views.decorators.debug import sensitive_variables
 
 
 class SecretError(Exception):
@@ -30,11 +31,13 @@ def _keys() -> MultiFernet:
         ) from error
 
 
+@sensitive_variables()  # an error report shows none of this function's variables, nor its callees'
 def encrypt_secret(municipality_id: int, secret: str) -> str:
     payload = json.dumps({"m": municipality_id, "s": secret}).encode("utf-8")
     return _keys().encrypt(payload).decode("ascii")
 
 
+@sensitive_variables()
 def decrypt_secret(municipality_id: int, ciphertext: str) -> str:
     try:
         payload = json.loads(_keys().decrypt(ciphertext.encode("ascii")))
@@ -45,6 +48,7 @@ def decrypt_secret(municipality_id: int, ciphertext: str) -> str:
     return payload["s"]
 
 
+@sensitive_variables()
 def rotate_secret(ciphertext: str) -> str:
     """The same secret encrypted with the first key (the binding is kept)."""
     try:
@@ -53,6 +57,7 @@ def rotate_secret(ciphertext: str) -> str:
         raise SecretError("the secret cannot be decrypted with the configured keys") from error
 
 
+@sensitive_variables()
 def fingerprint(secret: str) -> str:
     """What the page shows instead of a secret: enough to tell two keys apart, nothing to use."""
     return "sha256:" + hashlib.sha256(secret.encode("utf-8")).hexdigest()[:16]

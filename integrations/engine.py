@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 import secrets
 import socket
@@ -33,6 +34,8 @@ from integrations.models import Connection, Job, JobItem, Plan
 from integrations.plans import person_key
 from integrations.ratelimit import answered, quota_name, shared_limiter, wait_for_slot
 from schools.audit import log_action, log_actions
+
+logger = logging.getLogger(__name__)
 
 CHUNK = 25
 MAX_ATTEMPTS = 8
@@ -141,12 +144,22 @@ def _insert_items(job: Job, items: list[tuple]) -> None:
         cursor.executemany(sql, rows)
 
 
-def enqueue_work(job: Job) -> None:
-    """Several tasks side by side: the workers share the job, each claiming its own chunks."""
+def enqueue_work(job: Job) -> bool:
+    """Several tasks side by side: the workers share the job, each claiming its own chunks.
+
+    With the broker down the job stays stored and queued (the page does not fail): the
+    reconciler, Celery beat's task, starts it once the broker is back. False then."""
+    from kombu.exceptions import OperationalError
+
     from integrations.tasks import work_job
 
-    for _lane in range(settings.JOB_PARALLEL_TASKS):
-        work_job.delay(job.pk, job.municipality_id)
+    try:
+        for _lane in range(settings.JOB_PARALLEL_TASKS):
+            work_job.delay(job.pk, job.municipality_id)
+    except (OperationalError, OSError) as error:
+        logger.warning("job %s: the broker is unavailable (%s); the reconciler will start it", job.pk, error)
+        return False
+    return True
 
 
 def claim(job: Job, worker: str, size: int = CHUNK) -> list[JobItem]:

@@ -7,6 +7,7 @@ import re
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 
 from integrations.google.client import parse_service_account_key
 from integrations.models import Connection
@@ -46,6 +47,7 @@ class GoogleConnectionForm(forms.ModelForm):
         self.replacing = self.instance.pk is not None
         style_fields(self.fields)
 
+    @sensitive_variables()
     def clean(self):
         data = super().clean()
         upload = data.get("key_file")
@@ -71,6 +73,7 @@ class GoogleConnectionForm(forms.ModelForm):
         return data
 
 
+@sensitive_variables()
 def parse_certificate_credential(text: str) -> dict:
     """A PEM bundle with the app's private key and its certificate → what msal signs with."""
     from cryptography import x509
@@ -145,6 +148,7 @@ class MicrosoftConnectionForm(forms.ModelForm):
             raise forms.ValidationError(_("Use a two-letter country code."))
         return value
 
+    @sensitive_variables()
     def clean(self):
         data = super().clean()
         secret = (data.get("client_secret") or "").strip()

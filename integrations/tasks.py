@@ -24,12 +24,17 @@ def work_job(job_id: int, municipality_id: int) -> None:
 @shared_task
 def reconcile_jobs() -> None:
     """Every minute (Celery beat): release items held by workers that died and keep running jobs
-    moving, so a job whose worker was killed, or whose queued tasks a broker lost, continues once
-    any worker is up again."""
+    moving, so a job whose worker was killed, or whose queued tasks a broker lost, or that was
+    applied while the broker was down, continues once any worker is up again."""
     from django_scopes import scopes_disabled
 
     with scopes_disabled():  # ESCAPE HATCH: the list of running jobs spans every tenant
-        running = list(Job.objects.filter(status=Job.Status.RUNNING).values_list("pk", "municipality_id"))
+        # Queued too: a job stored while the broker was down has had no task yet.
+        running = list(
+            Job.objects.filter(status__in=[Job.Status.QUEUED, Job.Status.RUNNING]).values_list(
+                "pk", "municipality_id"
+            )
+        )
     for job_id, municipality_id in running:
         with municipality_scope(municipality_id):
             job = Job.objects.filter(pk=job_id).first()

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from integrations import actions
@@ -25,6 +26,8 @@ def connection_list(request):
     return render(request, "integrations/connection_list.html", {"cards": cards})
 
 
+# Error reports show these fields as stars (the secrets typed or pasted into the form).
+@sensitive_post_parameters("key_text", "client_secret", "certificate")
 @tenant_view("manage_integrations")
 def connection_edit(request, provider):
     existing = Connection.objects.filter(provider=provider).first()

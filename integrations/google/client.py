@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import httplib2
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 from google.auth.exceptions import RefreshError, TransportError
 from google.oauth2 import service_account
 from google_auth_httplib2 import AuthorizedHttp
@@ -29,6 +30,7 @@ SCOPES = [
 TIMEOUT = 30
 
 
+@sensitive_variables()
 def parse_service_account_key(text: str) -> dict:
     """The uploaded key file, checked: raises ValueError with a message for the user."""
     try:
@@ -64,6 +66,7 @@ def _credentials(connection, info: dict) -> service_account.Credentials:
 
 
 class GoogleDirectory:
+    @sensitive_variables()
     def __init__(self, connection):
         self.connection = connection
         info = json.loads(connection.secret())
@@ -342,11 +345,15 @@ class GoogleDirectory:
 
     @staticmethod
     def _exists(method, **params) -> bool:
+        """True if found, False if Google says 404; any other error (a 5xx) is raised, so the
+        item is retried instead of failing for an answer that said nothing about the object."""
         try:
             method(**params).execute()
             return True
-        except HttpError:
-            return False
+        except HttpError as error:
+            if error.resp.status == 404:
+                return False
+            raise
 
     # --- domains ------------------------------------------------------------------------------------
     def domain_status(self, name: str, *, add: bool = False) -> dict:

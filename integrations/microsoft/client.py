@@ -13,6 +13,7 @@ import requests
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.debug import sensitive_variables
 
 from integrations.base import (
     CheckResult,
@@ -39,6 +40,7 @@ AADSTS_MESSAGES = {
 }
 
 
+@sensitive_variables()
 def credential(secret: str):
     """A client secret as it is, or a certificate credential (stored as JSON) in msal's form."""
     if secret.startswith("{"):
@@ -49,6 +51,7 @@ def credential(secret: str):
 
 
 class MicrosoftGraph:
+    @sensitive_variables()
     def __init__(self, connection):
         self.connection = connection
         self.session = requests.Session()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from integrations.models import RosterImport
 from integrations.roster.checks import Checked, check_rows, suggest_mapping
-from integrations.roster.readers import read_roster
+from integrations.roster.readers import MAX_BYTES, RosterFileError, read_roster
 from schools.audit import log_action
 from schools.models import Person, School
 
@@ -23,7 +24,12 @@ class ImportRefused(Exception):
 @transaction.atomic
 def upload(request, uploaded_file) -> RosterImport:
     """Read the file (raises RosterFileError with a message for the user) and keep it for review."""
-    data = uploaded_file.read()
+    if uploaded_file.size > MAX_BYTES:  # refused before a byte of it is read into memory
+        raise RosterFileError(
+            _("The file is larger than %(mb)s MB. Split it by school and import the parts.")
+            % {"mb": MAX_BYTES // 2**20}
+        )
+    data = uploaded_file.read(MAX_BYTES + 1)
     table = read_roster(data, uploaded_file.name)
     roster_import = RosterImport.objects.create(
         municipality=request.tenant.municipality,

@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
-from integrations.roster.readers import Table
+from integrations.roster.readers import CONTROL, Table
+from schools.exports import FORMULA_PREFIXES
 
 FIELDS = ["first_name", "middle_name", "last_name", "role", "school", "personal_email", "external_id"]
 REQUIRED = {"first_name", "last_name"}
@@ -203,11 +204,17 @@ def _check_row(row: Row, index: SchoolIndex) -> None:
         elif len(values[name]) > 100:
             row.errors.append(_("%(field)s is longer than 100 characters") % {"field": label})
     for name in ("first_name", "middle_name", "last_name"):
-        if values[name] and mixed_scripts(values[name]):
+        if values[name].startswith(FORMULA_PREFIXES):
+            row.errors.append(
+                _("«%(value)s» is not a name: it begins like a spreadsheet formula") % {"value": values[name]}
+            )
+        elif values[name] and mixed_scripts(values[name]):
             row.errors.append(
                 _("«%(value)s» mixes Latin and Cyrillic letters that look alike; retype it in one alphabet")
                 % {"value": values[name]}
             )
+    if any(CONTROL in value for value in values.values()):
+        row.errors.append(_("the row contains control characters (shown as �); retype it"))
     if values[name := "personal_email"]:
         try:
             validate_email(values[name])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 
@@ -65,16 +66,26 @@ def read_roster(data: bytes, filename: str) -> Table:
         raise RosterFileError(
             _("Save the sheet as XLSX or CSV first (old .xls and .ods files are not read).")
         )
-    if b"\x00" in data[:4096]:
+    if b"\x00" in data[:4096] and not data.startswith(UTF16_BOMS):
         raise RosterFileError(_("This is not a text (CSV) or XLSX file."))
     return read_csv(data)
 
 
 # --- CSV ----------------------------------------------------------------------------------------
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # Excel's "Unicode text" export is UTF-16 with a BOM
+
+
 def decode(data: bytes) -> tuple[str, str]:
     """(text, encoding): UTF-8 if it is valid, else the single-byte code page whose letters fit."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8"), "utf-8-sig"
+    if data.startswith(UTF16_BOMS):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            raise RosterFileError(
+                _("The file's text encoding is not recognised. Save it as CSV UTF-8.")
+            ) from None
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -92,9 +103,14 @@ def decode(data: bytes) -> tuple[str, str]:
             good = sum(1 for ch in high if ch in "ąćęłńóśźżĄĆĘŁŃÓŚŹŻáäéíôúýčďěňřšťůžÁÉÍÓÚČĎĚŇŘŠŤŮŽ")
         scores[encoding] = good / max(len(high), 1)
     best = max(scores, key=lambda e: (scores[e], e == "cp1250"))
-    if scores[best] < 0.5:
-        raise RosterFileError(_("The file's text encoding is not recognised. Save it as CSV UTF-8."))
-    return data.decode(best), best
+    try:
+        if scores[best] < 0.5:
+            raise UnicodeError(best)
+        return data.decode(best), best
+    except UnicodeError:  # mostly not letters, or bytes the code page does not define
+        raise RosterFileError(
+            _("The file's text encoding is not recognised. Save it as CSV UTF-8.")
+        ) from None
 
 
 def _delimiter(text: str) -> str:
@@ -136,10 +152,15 @@ def _limited(rows_iter) -> list[list[str]]:
     return rows
 
 
+CONTROL = "\ufffd"  # what a control character in a cell becomes: the row check reports it
+
+
 def _clean(value) -> str:
     text = "" if value is None else str(value)
-    # Control characters never belong in a name or an address.
-    return "".join(ch for ch in text if ch >= " " or ch == "\t").replace("\t", " ").strip()
+    # Control characters never belong in a name or an address: each is shown as "�" and the
+    # row is refused (checks.py), rather than quietly imported without it.
+    text = re.sub(r"[\t\r\n]", " ", text).strip()
+    return "".join(ch if ch >= " " and ch != "\x7f" else CONTROL for ch in text)
 
 
 def _table(rows: list[list], fmt: str, **extra) -> Table:
@@ -178,9 +199,29 @@ def _zip_csv(archive: zipfile.ZipFile, names: dict[str, str], name: str) -> list
     return [{(k or "").strip(): _clean(v) for k, v in row.items()} for row in _limited(reader)]
 
 
+XML_DECLARATIONS = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def _refuse_xml_declarations(archive: zipfile.ZipFile) -> None:
+    """A workbook's XML never declares a DOCTYPE or entities; a file that does is an attack
+    ("billion laughs", external entities). Refused before any XML parser sees it; openpyxl's
+    use of defusedxml is the second line."""
+    for info in archive.infolist():
+        if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
+            continue
+        with archive.open(info) as member:
+            head = member.read(64 * 1024)  # declarations come before the root element
+        text = head.decode("utf-16") if head.startswith(UTF16_BOMS) else head
+        if XML_DECLARATIONS.search(text if isinstance(text, bytes) else text.encode("utf-8", "replace")):
+            raise RosterFileError(
+                _("The XLSX file contains XML declarations that no spreadsheet needs; it is refused.")
+            )
+
+
 def _read_xlsx(archive: zipfile.ZipFile) -> Table:
     import openpyxl  # uses defusedxml when it is installed (it is: no entity expansion)
 
+    _refuse_xml_declarations(archive)
     try:
         workbook = openpyxl.load_workbook(archive.fp, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a broken workbook

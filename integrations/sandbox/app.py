@@ -42,6 +42,7 @@ class Sandbox:
         self.quotas = Quotas(self.time_scale)
         self.rng = random.Random(seed)
         self.rng_lock = threading.Lock()
+        self.outage_offset = self.rng.random() * 1000.0  # where in its period the first burst falls
         self.calls: Counter[str] = Counter()
         self.statuses: Counter[str] = Counter()
         self.stats_lock = threading.Lock()
@@ -61,6 +62,14 @@ class Sandbox:
     @property
     def replication_delay(self) -> float:
         return self.scaled(self.profile.replication_delay)
+
+    def in_outage(self) -> bool:
+        """Whether now falls in an outage: the first ``outage_share`` of every ``outage_slot``
+        seconds (provider time) answers every call with a server error, a burst each period."""
+        if not self.profile.outage_share:
+            return False
+        period = self.scaled(self.profile.outage_slot)
+        return (time.monotonic() + self.outage_offset) % period < period * self.profile.outage_share
 
     def random(self) -> float:
         with self.rng_lock:
@@ -84,7 +93,10 @@ class Sandbox:
                 self._count(name, Response(0))
                 return Response(0, drop=True)
         try:
-            if not control and self.profile.error_rate and self.random() < self.profile.error_rate:
+            failing = not control and (
+                (self.profile.error_rate and self.random() < self.profile.error_rate) or self.in_outage()
+            )
+            if failing:
                 from integrations.sandbox.google.errors import is_google_path
                 from integrations.sandbox.google.errors import server_error as google_error
                 from integrations.sandbox.microsoft.errors import server_error as graph_error
@@ -92,6 +104,13 @@ class Sandbox:
                 response = google_error() if is_google_path(request.path) else graph_error()
             else:
                 response = handler(self, request, **params)
+                late = self.profile.late_error_rate
+                if not control and late and response.status < 300 and self.random() < late:
+                    from integrations.sandbox.google.errors import is_google_path
+                    from integrations.sandbox.google.errors import server_error as google_error
+                    from integrations.sandbox.microsoft.errors import server_error as graph_error
+
+                    response = google_error() if is_google_path(request.path) else graph_error()
         except ApiError as error:
             response = error.response
         except Exception:  # a bug in the emulator: answer like a backend error, log it

@@ -15,6 +15,13 @@ class Profile:
     error_rate: float = 0.0  # share of calls answered 500/503
     drop_rate: float = 0.0  # share of connections closed without an answer
     storm_rate: float = 0.0  # share of calls answered 429 regardless of quota
+    # Share of calls that do their work and then answer 500/503 anyway: the change is made, the
+    # answer is lost (a retry must find what exists instead of making it again).
+    late_error_rate: float = 0.0
+    # Outages: in every period of ``outage_slot`` seconds, the first ``outage_share`` of it
+    # answers every call with 500/503 (bursts rather than scattered errors).
+    outage_share: float = 0.0
+    outage_slot: float = 20.0
 
     def pick_latency(self, rng: random.Random) -> float:
         low, high = self.latency
@@ -29,5 +36,10 @@ PROFILES = {
     # For resilience tests: 5 % server errors, 2 % dropped connections, 5 % throttling storms.
     "chaos": Profile(
         "chaos", latency=(0.02, 0.1), replication_delay=1.0, error_rate=0.05, drop_rate=0.02, storm_rate=0.05
+    ),
+    # For the 5xx-storm test: bursts of server errors (6 seconds of every 20 answer nothing
+    # else), and outside them one call in twenty fails after its work was done.
+    "storm5xx": Profile(
+        "storm5xx", latency=(0.0, 0.02), replication_delay=0.5, late_error_rate=0.05, outage_share=0.3
     ),
 }

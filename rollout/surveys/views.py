@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -15,6 +17,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from rollout.models.files import ALLOWED_EXTENSIONS
 from rollout.surveys import actions, export, pdf, queries, scoring
 from rollout.surveys.forms import LaunchForm, PilotGroupForm, SurveyForm, TeacherForm
 from rollout.surveys.models import Campaign, Evidence, Response, TeacherLink
@@ -256,6 +259,9 @@ def response_detail(request, response_id):
                 if key in form.by_key and form.by_key[key]["type"] == "file":
                     if upload.size > actions.MAX_EVIDENCE_BYTES:
                         form.add_error(key, _("The file is larger than 10 MB."))
+                        return _answer_page(request, response, form)
+                    if os.path.splitext(upload.name)[1].lower() not in ALLOWED_EXTENSIONS:
+                        form.add_error(key, _("This kind of file is not accepted here."))
                         return _answer_page(request, response, form)
                     actions.add_evidence(request, response, key, upload)
             if submitting and form.check_complete(response.answers):
