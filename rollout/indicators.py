@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, IntegerField, Max, Min, Q, Sum
+from django.db.models import BigIntegerField, Count, IntegerField, Max, Min, Q, Sum
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
@@ -486,16 +486,26 @@ def _sort_key(key, value, total):
 def _has_account(prefix: str = "") -> Q:
     """A teacher with an account: an address on the roster, or a provisioning job that created
     (or adopted) one. The job items are read as a subquery, never loaded into Python."""
+    created = _created_accounts().values("person_pk")
+    return Q(**{f"{prefix}account_email__gt": ""}) | Q(**{f"{prefix}pk__in": created})
+
+
+def _created_accounts():
+    """Create-user items of provisioning jobs that made (or adopted) an account, with the roster
+    person's id read from the payload (SQLite's JSON_EXTRACT directly: Django's portable form
+    wraps it in a type check that costs a third more on every row)."""
+    from django.db import connection
+    from django.db.models import F, Func, Value
+
     from integrations.models import JobItem
 
-    created = (
-        JobItem.objects.filter(
-            op="create_user", status=JobItem.Status.DONE, outcome__in=("created", "adopted")
-        )
-        .annotate(person_pk=Cast(KeyTextTransform("person", "payload"), IntegerField()))
-        .values("person_pk")
-    )
-    return Q(**{f"{prefix}account_email__gt": ""}) | Q(**{f"{prefix}pk__in": created})
+    if connection.vendor == "sqlite":
+        person = Func(F("payload"), Value("$.person"), function="JSON_EXTRACT", output_field=IntegerField())
+    else:
+        person = Cast(KeyTextTransform("person", "payload"), BigIntegerField())  # the type of Person.pk
+    return JobItem.objects.filter(
+        op="create_user", status=JobItem.Status.DONE, outcome__in=("created", "adopted")
+    ).annotate(person_pk=person)
 
 
 def _start_of(day: date, tz: zoneinfo.ZoneInfo) -> datetime:
@@ -723,56 +733,63 @@ class _Facts:
     # -- accounts --
 
     def _accounts(self) -> None:
-        from integrations.models import JobItem
+        """Teachers, those with an account (per provider too) and those trained: one pass over
+        the roster per school and one per municipality. Each condition is an uncorrelated
+        subquery, which SQLite and PostgreSQL both read once into a hash per query."""
+        from integrations.models import Provider
+        from trainings.queries import completed_teachers
 
+        trained = completed_teachers().values("person_id")
         through = Person.schools.through.objects.filter(
             school__municipality_id__in=self.mids,
             person__role=PersonRole.TEACHER,
             **self._school_filter("school_id"),
         )
+        # A person is on a school's roster once (the pair is unique): no DISTINCT needed.
         for row in (
             through.values("school_id")
             .annotate(
-                teachers=Count("person_id", distinct=True),
-                accounts=Count("person_id", distinct=True, filter=_has_account("person__")),
+                teachers=Count("person_id"),
+                accounts=Count("person_id", filter=_has_account("person__")),
+                trained=Count("person_id", filter=Q(person_id__in=trained)),
             )
             .order_by()
         ):
             school = self.rows.get(row["school_id"])
             if school is not None:
-                school.teachers, school.accounts = row["teachers"], row["accounts"]
+                school.teachers, school.accounts, school.trained = (
+                    row["teachers"],
+                    row["accounts"],
+                    row["trained"],
+                )
         self.people = {}
         self.providers: dict[int, list] = defaultdict(list)
         if self.school_ids is not None:
             return
+        providers = list(Provider.choices)
+        per_provider = {
+            f"provider_{value}": Count(
+                "pk", filter=Q(pk__in=_created_accounts().filter(job__provider=value).values("person_pk"))
+            )
+            for value, _label in providers
+        }
         for row in (
             Person.objects.filter(role=PersonRole.TEACHER, municipality_id__in=self.mids)
             .values("municipality_id")
-            .annotate(teachers=Count("pk"), accounts=Count("pk", filter=_has_account()))
+            .annotate(
+                teachers=Count("pk"),
+                accounts=Count("pk", filter=_has_account()),
+                trained=Count("pk", filter=Q(pk__in=trained)),
+                **per_provider,
+            )
             .order_by()
         ):
             self.people[row["municipality_id"]] = row
-        teachers = Person.objects.filter(role=PersonRole.TEACHER).values("pk")
-        from integrations.models import Provider
-
-        labels = dict(Provider.choices)
-        for row in (
-            JobItem.objects.filter(
-                op="create_user", status=JobItem.Status.DONE, outcome__in=("created", "adopted")
-            )
-            .annotate(person_pk=Cast(KeyTextTransform("person", "payload"), IntegerField()))
-            .filter(person_pk__in=teachers)
-            .values("municipality_id", "job__provider")
-            .annotate(n=Count("person_pk", distinct=True))
-            .order_by("municipality_id", "job__provider")
-        ):
-            self.providers[row["municipality_id"]].append(
-                {
-                    "provider": row["job__provider"],
-                    "label": labels.get(row["job__provider"], row["job__provider"]),
-                    "accounts": row["n"],
-                }
-            )
+            for value, label in providers:
+                if row[f"provider_{value}"]:
+                    self.providers[row["municipality_id"]].append(
+                        {"provider": value, "label": label, "accounts": row[f"provider_{value}"]}
+                    )
 
     # -- trainings, certifications, feedback --
 
@@ -831,10 +848,10 @@ class _Facts:
                 self.surveyed_before[mid] += 1
         results = survey_queries.readiness_by_school(self.mids, school_ids=self.school_ids)
         self.campaigns = results["campaigns"]
-        for school_id, evaluation in results["schools"].items():
+        for school_id, (score, level) in results["schools"].items():
             school = self.rows.get(school_id)
-            if school is not None and evaluation is not None:
-                school.readiness, school.score = evaluation.level, evaluation.score
+            if school is not None:
+                school.readiness, school.score = level, score
         groups = list(PilotGroup.objects.filter(municipality_id__in=self.mids).order_by("-created_at", "-pk"))
         for group in groups:
             self.pilot_groups.setdefault(group.municipality_id, group)
@@ -904,7 +921,7 @@ class _Facts:
 
         teachers = total(self.people, "teachers")
         accounts = total(self.people, "accounts")
-        trained = total(self.trainings, "trained")
+        trained = total(self.people, "trained")
         certified_teachers = total(self.trainings, "certified_teachers")
         certified_trainers = total(self.trainings, "certified_trainers")
         answers = total(self.trainings, "answers")

@@ -290,9 +290,9 @@ def latest_campaigns(municipality_ids) -> dict[int, Campaign]:
 
 
 def readiness_by_school(municipality_ids, school_ids=None) -> dict:
-    """Each school's evaluation in its municipality's latest campaign (None until submitted), for
-    one municipality or a region's: {"campaigns": {municipality id: campaign}, "schools": {school
-    id: Evaluation}}. Three queries whatever the number of schools or municipalities."""
+    """Each submitted school's (score, level) in its municipality's latest campaign, for one
+    municipality or a region's: {"campaigns": {municipality id: campaign}, "schools": {school id:
+    (score, level)}}. Three queries whatever the number of schools or municipalities."""
     campaigns = latest_campaigns(municipality_ids)
     by_id = {c.pk: c for c in campaigns.values()}
     stats: dict[tuple, dict] = defaultdict(dict)
@@ -306,7 +306,7 @@ def readiness_by_school(municipality_ids, school_ids=None) -> dict:
     schools = {}
     for campaign_id, school_id, answers in responses.values_list("campaign_id", "school_id", "answers"):
         levels = stats.get((campaign_id, school_id), {})
-        schools[school_id] = scoring.evaluate(
+        schools[school_id] = scoring.score_only(
             by_id[campaign_id].template.definition, answers, TeacherStats(sum(levels.values()), levels)
         )
     return {"campaigns": campaigns, "schools": schools}

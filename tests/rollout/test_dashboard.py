@@ -382,3 +382,12 @@ def test_query_counts_do_not_grow_with_schools(world, alpha, client_for):
     with scopes_disabled():
         assert School.objects.filter(municipality=world.a.municipality).count() == 12
     assert counts() == before
+
+
+def test_an_empty_municipality_has_a_dashboard(world, client_for):
+    """No programme, no snapshot, no survey, no quotas: every figure is empty or zero, no error."""
+    board = board_of(world.b, date(2026, 12, 2))
+    values = {i.key: i for i in board.indicators}
+    assert values["accounts"].value == 0 and values["accounts"].trend is None
+    assert values["budget"].value is None and board.programme is None
+    assert client_for(world.b.users["officer"]).get(f"/m/{world.b.municipality.slug}/").status_code == 200
