@@ -766,13 +766,6 @@ class _Facts:
         self.providers: dict[int, list] = defaultdict(list)
         if self.school_ids is not None:
             return
-        providers = list(Provider.choices)
-        per_provider = {
-            f"provider_{value}": Count(
-                "pk", filter=Q(pk__in=_created_accounts().filter(job__provider=value).values("person_pk"))
-            )
-            for value, _label in providers
-        }
         for row in (
             Person.objects.filter(role=PersonRole.TEACHER, municipality_id__in=self.mids)
             .values("municipality_id")
@@ -780,16 +773,36 @@ class _Facts:
                 teachers=Count("pk"),
                 accounts=Count("pk", filter=_has_account()),
                 trained=Count("pk", filter=Q(pk__in=trained)),
-                **per_provider,
             )
             .order_by()
         ):
             self.people[row["municipality_id"]] = row
-            for value, label in providers:
-                if row[f"provider_{value}"]:
-                    self.providers[row["municipality_id"]].append(
-                        {"provider": value, "label": label, "accounts": row[f"provider_{value}"]}
-                    )
+        # Per provider: the accounts its jobs created or adopted (people of every role, each
+        # address once), against everyone on the roster.
+        roster = dict(
+            Person.objects.filter(municipality_id__in=self.mids)
+            .values("municipality_id")
+            .annotate(n=Count("pk"))
+            .values_list("municipality_id", "n")
+            .order_by()
+        )
+        labels = dict(Provider.choices)
+        for row in (
+            _created_accounts()
+            .values("municipality_id", "job__provider")
+            .annotate(n=Count("key", distinct=True))
+            .order_by("municipality_id", "job__provider")
+        ):
+            mid = row["municipality_id"]
+            self.providers[mid].append(
+                {
+                    "provider": row["job__provider"],
+                    "label": labels.get(row["job__provider"], row["job__provider"]),
+                    "accounts": row["n"],
+                    "roster": roster.get(mid, 0),
+                    "share": _pct(row["n"], roster.get(mid, 0)),
+                }
+            )
 
     # -- trainings, certifications, feedback --
 
@@ -1044,7 +1057,7 @@ class _Facts:
             "pilot_schools": sum(1 for r in rows if r.pilot),
         }
         teachers = (self.people.get(mid) or {}).get("teachers", 0)
-        providers = [dict(p, share=_pct(p["accounts"], teachers)) for p in self.providers.get(mid, [])]
+        providers = self.providers.get(mid, [])
         curricula = [dict(c, share=_pct(c["trained"], teachers)) for c in self.curricula.get(mid, [])]
         overdue = [o for o in self.overdue_list if o["municipality_id"] == mid]
         return Dashboard(

@@ -391,3 +391,25 @@ def test_an_empty_municipality_has_a_dashboard(world, client_for):
     assert values["accounts"].value == 0 and values["accounts"].trend is None
     assert values["budget"].value is None and board.programme is None
     assert client_for(world.b.users["officer"]).get(f"/m/{world.b.municipality.slug}/").status_code == 200
+
+
+@pytest.mark.parametrize("slug", ["altai-pilot-criteria"])
+def test_the_dashboards_score_is_the_evaluations_score(world, slug):
+    """``score_only`` (the dashboards) and ``evaluate`` (the results page) never disagree."""
+    from rollout.surveys import scoring
+    from tests.surveys.fixtures import template
+
+    definition = template(slug).definition
+    passing = {}
+    for criterion in definition["criteria"]:
+        rule = criterion["rule"]
+        if "question" not in rule:
+            continue
+        value, op = rule.get("value", True), rule.get("op", "==")
+        passing[rule["question"]] = value[0] if op == "in" else ([value] if op == "contains" else value)
+    half = dict(list(passing.items())[::2])
+    assert scoring.score_only(definition, passing)[0] > scoring.score_only(definition, half)[0] > 0
+    for answers in ({}, passing, half):
+        for teachers in (scoring.TeacherStats(), scoring.TeacherStats(10, {"B2": 6, "A2": 4})):
+            evaluation = scoring.evaluate(definition, answers, teachers)
+            assert scoring.score_only(definition, answers, teachers) == (evaluation.score, evaluation.level)
