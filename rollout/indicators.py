@@ -221,9 +221,20 @@ class Drilldown:
 # --- Public API ----------------------------------------------------------------------------------
 
 
-def municipality_dashboard(municipality, today: date, programme: Programme | None = None) -> Dashboard:
-    """Every indicator of one municipality (call inside its scope)."""
-    facts = _Facts([municipality], today, programmes={municipality.pk: programme} if programme else None)
+def municipality_dashboard(
+    municipality, today: date, programme: Programme | None = None, detail_ids=None
+) -> Dashboard:
+    """Every indicator of one municipality (call inside its scope).
+
+    ``.schools`` has every school with every value; with ``detail_ids`` (the page of the table a
+    page shows) only those schools, which spares the per-school roster, training and feedback
+    aggregates of the others. The indicators, stages and readiness always count every school."""
+    facts = _Facts(
+        [municipality],
+        today,
+        programmes={municipality.pk: programme} if programme else None,
+        detail_ids=detail_ids,
+    )
     return facts.dashboard(municipality)
 
 
@@ -249,7 +260,7 @@ def region_dashboard(region, today: date) -> RegionDashboard:
     """Each municipality of the region side by side on the same indicators (call in the region's
     scope), the region's total and each municipality's latest snapshot."""
     municipalities = list(region.municipalities.order_by("name"))
-    facts = _Facts(municipalities, today)
+    facts = _Facts(municipalities, today, detail_ids=[])  # the region shows no school
     rows = [
         RegionRow(m, facts.municipality_indicators(m), facts.snapshots.get(m.pk), facts.school_count(m.pk))
         for m in municipalities
@@ -515,11 +526,13 @@ def _start_of(day: date, tz: zoneinfo.ZoneInfo) -> datetime:
 class _Facts:
     """Every aggregate of a set of municipalities (one, or a region's), a fixed number of queries."""
 
-    def __init__(self, municipalities, today: date, programmes=None, school_ids=None):
+    def __init__(self, municipalities, today: date, programmes=None, school_ids=None, detail_ids=None):
         self.municipalities = list(municipalities)
         self.mids = [m.pk for m in self.municipalities]
         self.today = today
-        self.school_ids = school_ids
+        self.school_ids = school_ids  # one school's page: nothing else is read
+        # The schools whose roster, training and feedback figures are wanted (None: all, [] none).
+        self.detail_ids = school_ids if school_ids is not None else detail_ids
         self.tz = {m.pk: zoneinfo.ZoneInfo(m.time_zone or "UTC") for m in self.municipalities}
         self._programmes(programmes)
         self._snapshots()
@@ -620,7 +633,7 @@ class _Facts:
         if self.school_ids is not None:
             schools = schools.filter(pk__in=self.school_ids)
         self.rows: dict[int, SchoolRow] = {}
-        for school in schools.order_by("name"):
+        for school in schools.order_by("name", "pk"):
             row = SchoolRow(school)
             row.previous = self.school_snapshots.get(school.pk, {})
             self.rows[school.pk] = row
@@ -646,9 +659,11 @@ class _Facts:
         )
         stage_index = {s.pk: (i, s) for i, s in enumerate(self.stage_list)}
         per_stage = defaultdict(list)
+        per_school = tasks.filter(school__isnull=False, **self._school_filter("school_id"))
+        if self.detail_ids == []:  # the region shows no school's stage
+            per_school = per_school.none()
         for row in (
-            tasks.filter(school__isnull=False, **self._school_filter("school_id"))
-            .values("school_id", "activity__stage_id")
+            per_school.values("school_id", "activity__stage_id")
             .annotate(
                 total=Count("pk"),
                 done=Count("pk", filter=Q(status=TaskStatus.DONE)),
@@ -741,10 +756,10 @@ class _Facts:
 
         trained = completed_teachers().values("person_id")
         through = Person.schools.through.objects.filter(
-            school__municipality_id__in=self.mids,
-            person__role=PersonRole.TEACHER,
-            **self._school_filter("school_id"),
+            school__municipality_id__in=self.mids, person__role=PersonRole.TEACHER
         )
+        if self.detail_ids is not None:
+            through = through.filter(school_id__in=self.detail_ids)
         # A person is on a school's roster once (the pair is unique): no DISTINCT needed.
         for row in (
             through.values("school_id")
@@ -778,7 +793,7 @@ class _Facts:
         ):
             self.people[row["municipality_id"]] = row
         # Per provider: the accounts its jobs created or adopted (people of every role, each
-        # address once), against everyone on the roster.
+        # item once), against everyone on the roster.
         roster = dict(
             Person.objects.filter(municipality_id__in=self.mids)
             .values("municipality_id")
@@ -790,7 +805,7 @@ class _Facts:
         for row in (
             _created_accounts()
             .values("municipality_id", "job__provider")
-            .annotate(n=Count("key", distinct=True))
+            .annotate(n=Count("pk"))
             .order_by("municipality_id", "job__provider")
         ):
             mid = row["municipality_id"]
@@ -812,7 +827,8 @@ class _Facts:
         grouped = training_queries.dashboard_facts(
             self.mids,
             self.today,
-            school_ids=self.school_ids,
+            school_ids=self.detail_ids,
+            municipal=self.school_ids is None,
             since_q=lambda municipality_field, date_field, moment=False: self._since_q(
                 municipality_field, date_field, moment=moment
             ),
@@ -859,7 +875,10 @@ class _Facts:
                 and first < _start_of(day + timedelta(days=1), self.tz[mid])
             ):
                 self.surveyed_before[mid] += 1
-        results = survey_queries.readiness_by_school(self.mids, school_ids=self.school_ids)
+        if self.detail_ids == []:  # the region compares municipalities, not schools' readiness
+            results = {"campaigns": {}, "schools": {}}
+        else:
+            results = survey_queries.readiness_by_school(self.mids, school_ids=self.school_ids)
         self.campaigns = results["campaigns"]
         for school_id, (score, level) in results["schools"].items():
             school = self.rows.get(school_id)
@@ -1003,6 +1022,7 @@ class _Facts:
     def dashboard(self, municipality) -> Dashboard:
         mid = municipality.pk
         rows = self._rows_of(mid)
+        detail = set(self.detail_ids or ())
         programme = self.programmes.get(mid)
         stages = []
         stage_counts = defaultdict(int)
@@ -1067,7 +1087,7 @@ class _Facts:
             indicators=self.municipality_indicators(municipality),
             stages=stages,
             readiness=readiness,
-            schools=rows,
+            schools=rows if self.detail_ids is None else [r for r in rows if r.school.pk in detail],
             providers=providers,
             curricula=curricula,
             overdue=overdue,

@@ -367,13 +367,16 @@ def completed_teachers():
     return Enrolment.objects.filter(completed_at__isnull=False, person__role=PersonRole.TEACHER)
 
 
-def dashboard_facts(municipality_ids, today: date, *, school_ids=None, since_q=None) -> dict:
+def dashboard_facts(
+    municipality_ids, today: date, *, school_ids=None, municipal: bool = True, since_q=None
+) -> dict:
     """Certifications and feedback grouped by school and by municipality, and the teachers
     trained per curriculum, for one municipality or a region's (the caller's scope), in six
     queries whatever the size (who counts as trained: ``completed_teachers``).
 
     ``since_q(municipality_field, date_field, moment=False)`` gives the condition "dated up to the
-    last snapshot" per municipality, for the trends; ``school_ids`` limits the per-school part."""
+    last snapshot" per municipality, for the trends; ``school_ids`` limits the per-school part (an
+    empty list: none) and ``municipal=False`` leaves out the municipalities' part."""
     mids = list(municipality_ids)
     none = Q(pk__in=[])
     since_q = since_q or (lambda *args, **kwargs: none)
@@ -414,7 +417,7 @@ def dashboard_facts(municipality_ids, today: date, *, school_ids=None, since_q=N
     municipalities: dict[int, dict] = defaultdict(dict)
     curricula: dict[int, list] = defaultdict(list)
     targets: dict[tuple, int] = {}
-    if school_ids is None:
+    if municipal:
         # Valid on the snapshot's day: obtained by then and not expired then.
         before = since_q("municipality_id", "obtained_on") & (
             Q(expires_on__isnull=True) | Q(expires_on__gt=F("obtained_on"))

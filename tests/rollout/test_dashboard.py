@@ -413,3 +413,13 @@ def test_the_dashboards_score_is_the_evaluations_score(world, slug):
         for teachers in (scoring.TeacherStats(), scoring.TeacherStats(10, {"B2": 6, "A2": 4})):
             evaluation = scoring.evaluate(definition, answers, teachers)
             assert scoring.score_only(definition, answers, teachers) == (evaluation.score, evaluation.level)
+
+
+def test_a_page_of_schools_gets_the_same_indicators(world, alpha):
+    _programme, people = alpha
+    full = board_of(world.a)
+    with scope(municipality=world.a.municipality.pk):
+        page = indicators.municipality_dashboard(world.a.municipality, TODAY, detail_ids=[people["other"].pk])
+    assert [row.school.pk for row in page.schools] == [people["other"].pk]
+    assert page.indicators == full.indicators and page.stages == full.stages
+    assert page.schools[0] == next(r for r in full.schools if r.school.pk == people["other"].pk)
