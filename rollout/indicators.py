@@ -752,9 +752,10 @@ class _Facts:
         the roster per school and one per municipality. Each condition is an uncorrelated
         subquery, which SQLite and PostgreSQL both read once into a hash per query."""
         from integrations.models import Provider
-        from trainings.queries import completed_teachers
+        from trainings.queries import completed_enrolments
 
-        trained = completed_teachers().values("person_id")
+        # ``completed_teachers`` without its join to the roster: the outer queries keep teachers.
+        trained = completed_enrolments().filter(municipality_id__in=self.mids).values("person_id")
         through = Person.schools.through.objects.filter(
             school__municipality_id__in=self.mids, person__role=PersonRole.TEACHER
         )

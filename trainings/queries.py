@@ -362,9 +362,14 @@ def person_for(user) -> Person | None:
 # --- Grouped for the dashboards (rollout/indicators.py) ----------------------------------------------
 
 
+def completed_enrolments():
+    """Enrolments whose person completed the session (attendance and feedback as required)."""
+    return Enrolment.objects.filter(completed_at__isnull=False)
+
+
 def completed_teachers():
     """Enrolments of teachers who completed a session: who counts as a trained teacher."""
-    return Enrolment.objects.filter(completed_at__isnull=False, person__role=PersonRole.TEACHER)
+    return completed_enrolments().filter(person__role=PersonRole.TEACHER)
 
 
 def dashboard_facts(
