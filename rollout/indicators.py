@@ -85,6 +85,11 @@ INDICATORS = [
     ("budget", _("Budget used"), MONEY, False),
 ]
 LABELS = {key: label for key, label, _unit, _lower in INDICATORS}
+# On one school's page some figures read better as that school's own.
+SCHOOL_LABELS = {
+    "pilot": _("In the pilot group"),
+    "quota": _("Event quotas met"),
+}
 KEYS = [key for key, *_rest in INDICATORS]
 # Per school only these make sense (the budget is the municipality's).
 SCHOOL_KEYS = [k for k in KEYS if k != "budget"]
@@ -249,6 +254,7 @@ def school_dashboard(school: School, today: date) -> SchoolDashboard:
             continue
         value, total = row.value(key)
         previous = _school_previous(row, key)
+        label = SCHOOL_LABELS.get(key, label)
         indicators.append(
             _indicator(key, label, unit, lower, value, total, None, previous, facts.period_of(municipality))
         )

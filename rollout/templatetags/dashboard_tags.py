@@ -40,7 +40,9 @@ def indicator_value(indicator, currency: str = "") -> str:
 def indicator_detail(indicator, currency: str = "") -> str:
     """The line under it: "of 187 (17.6 %)", "target 50", "of 36 answers"."""
     parts = []
-    if indicator.unit == indicators.PERCENT:
+    if indicator.value is None:
+        pass  # nothing to relate yet ("of 0 BGN" says nothing)
+    elif indicator.unit == indicators.PERCENT:
         if indicator.total:
             parts.append(_("of %(n)s answers") % {"n": _fmt(indicator.total)})
     elif indicator.total is not None and indicator.unit != indicators.PEOPLE:

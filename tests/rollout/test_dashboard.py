@@ -423,3 +423,24 @@ def test_a_page_of_schools_gets_the_same_indicators(world, alpha):
     assert [row.school.pk for row in page.schools] == [people["other"].pk]
     assert page.indicators == full.indicators and page.stages == full.stages
     assert page.schools[0] == next(r for r in full.schools if r.school.pk == people["other"].pk)
+
+
+@pytest.mark.parametrize(
+    "page",
+    ["schools/", "people/", "monitoring/", "trainings/certifications/", "trainings/events/"],
+)
+def test_every_list_downloads_as_csv_and_xlsx(world, alpha, client_for, page):
+    with scopes_disabled():
+        School.objects.filter(pk=world.a.school.pk).update(name='=HYPERLINK("http://x")')
+        teacher(world.a, world.a.school, first_name="@SUM(1+1)")
+    officer = client_for(world.a.users["officer"])
+    path = f"/m/{world.a.municipality.slug}/{page}"
+    html = officer.get(path)
+    assert b"export=csv" in html.content and b"export=xlsx" in html.content
+    rows = _cells_csv(officer.get(path + "?export=csv").content)
+    assert len(rows) >= 2
+    cells = [cell for row in rows for cell in row]
+    assert not any(cell.startswith(("=", "@", "+", "-")) for cell in cells if cell)
+    workbook = officer.get(path + "?export=xlsx")
+    assert workbook["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert load_workbook(io.BytesIO(workbook.content)).active.max_row == len(rows)
