@@ -539,6 +539,9 @@ class _Facts:
         self.school_ids = school_ids  # one school's page: nothing else is read
         # The schools whose roster, training and feedback figures are wanted (None: all, [] none).
         self.detail_ids = school_ids if school_ids is not None else detail_ids
+        # The region's page: per-municipality counts straight from the database, no school rows.
+        self.region_mode = school_ids is None and detail_ids == []
+        self.counts: dict[int, dict] = defaultdict(lambda: defaultdict(int))
         self.tz = {m.pk: zoneinfo.ZoneInfo(m.time_zone or "UTC") for m in self.municipalities}
         self._programmes(programmes)
         self._snapshots()
@@ -549,6 +552,15 @@ class _Facts:
         self._surveys()
         self._quotas()
         self._budget()
+        if not self.region_mode:
+            for row in self.rows.values():
+                counts = self.counts[row.school.municipality_id]
+                counts["schools"] += 1
+                counts["surveyed"] += row.surveyed
+                counts["pilot"] += row.pilot
+                if row.quota_met is not None:
+                    counts["quota_with"] += 1
+                    counts["quota_met"] += row.quota_met
 
     # -- selection --
 
@@ -598,7 +610,7 @@ class _Facts:
         for mid, row in fallback.items():
             self.snapshots.setdefault(mid, row)
         self.school_snapshots: dict[int, dict] = {}
-        if self.school_ids is not None or self.snapshots:
+        if not self.region_mode and (self.school_ids is not None or self.snapshots):
             condition = Q(pk__in=[])
             for row in self.snapshots.values():
                 condition |= Q(programme_id=row["programme_id"], period=row["period"])
@@ -633,12 +645,19 @@ class _Facts:
         return condition
 
     def _schools(self) -> None:
+        self.rows: dict[int, SchoolRow] = {}
+        if self.region_mode:
+            self.school_mid = dict(
+                School.objects.filter(municipality_id__in=self.mids).values_list("pk", "municipality_id")
+            )
+            for mid in self.school_mid.values():
+                self.counts[mid]["schools"] += 1
+            return
         schools = School.objects.filter(municipality_id__in=self.mids).only(
             "pk", "name", "kind", "municipality_id", "code"
         )
         if self.school_ids is not None:
             schools = schools.filter(pk__in=self.school_ids)
-        self.rows: dict[int, SchoolRow] = {}
         for school in schools.order_by("name", "pk"):
             row = SchoolRow(school)
             row.previous = self.school_snapshots.get(school.pk, {})
@@ -650,7 +669,7 @@ class _Facts:
         return {}
 
     def school_count(self, mid) -> int:
-        return sum(1 for r in self.rows.values() if r.school.municipality_id == mid)
+        return self.counts[mid]["schools"]
 
     # -- programme tasks --
 
@@ -866,6 +885,9 @@ class _Facts:
         submitted = Response.objects.filter(
             status=Response.Status.SUBMITTED, **self._school_filter("school_id")
         )
+        if self.region_mode:
+            self._region_surveys(submitted, PilotGroup)
+            return
         before = {}
         for row in submitted.values("school_id").annotate(first=Min("submitted_at")).order_by():
             school = self.rows.get(row["school_id"])
@@ -901,6 +923,32 @@ class _Facts:
             if school_id in self.rows:
                 self.rows[school_id].pilot = True
 
+    def _region_surveys(self, submitted, pilot_group_model) -> None:
+        for row in (
+            submitted.values("municipality_id")
+            .annotate(
+                n=Count("school_id", distinct=True),
+                before=Count(
+                    "school_id",
+                    distinct=True,
+                    filter=self._since_q("municipality_id", "submitted_at", moment=True),
+                ),
+            )
+            .order_by()
+        ):
+            self.counts[row["municipality_id"]]["surveyed"] = row["n"]
+            self.surveyed_before[row["municipality_id"]] = row["before"]
+        for group in pilot_group_model.objects.filter(municipality_id__in=self.mids).order_by(
+            "-created_at", "-pk"
+        ):
+            self.pilot_groups.setdefault(group.municipality_id, group)
+        members = pilot_group_model.schools.through.objects.filter(
+            pilotgroup_id__in=[g.pk for g in self.pilot_groups.values()]
+        ).values_list("school_id", flat=True)
+        for school_id in set(members):
+            if school_id in self.school_mid:
+                self.counts[self.school_mid[school_id]]["pilot"] += 1
+
     # -- event quotas --
 
     def _quotas(self) -> None:
@@ -909,6 +957,13 @@ class _Facts:
         status = training_queries.quota_status_by_school(
             self.municipalities, self.today, school_ids=self.school_ids
         )
+        if self.region_mode:
+            for school_id, (met, _missed, _events) in status.items():
+                if met is not None and school_id in self.school_mid:
+                    counts = self.counts[self.school_mid[school_id]]
+                    counts["quota_with"] += 1
+                    counts["quota_met"] += met
+            return
         for school_id, (met, missed, events) in status.items():
             school = self.rows.get(school_id)
             if school is not None:
@@ -943,8 +998,7 @@ class _Facts:
     def municipality_indicators(self, municipality) -> list[Indicator]:
         """The indicators of one municipality, or (None) of all of them together."""
         mids = [municipality.pk] if municipality is not None else self.mids
-        rows = self._rows_of(municipality.pk if municipality is not None else None)
-        schools = len(rows)
+        schools = sum(self.counts[mid]["schools"] for mid in mids)
 
         def total(source: dict, name: str, default=0):
             return sum((source.get(mid) or {}).get(name) or default for mid in mids)
@@ -970,10 +1024,10 @@ class _Facts:
         tasks_total = total(self.task_totals, "total")
         tasks_done = total(self.task_totals, "done")
         overdue = total(self.task_totals, "late")
-        surveyed = sum(1 for r in rows if r.surveyed)
-        pilot = sum(1 for r in rows if r.pilot)
-        with_quota = [r for r in rows if r.quota_met is not None]
-        quota = sum(1 for r in with_quota if r.quota_met) if with_quota else None
+        surveyed = sum(self.counts[mid]["surveyed"] for mid in mids)
+        pilot = sum(self.counts[mid]["pilot"] for mid in mids)
+        with_quota = sum(self.counts[mid]["quota_with"] for mid in mids)
+        quota = sum(self.counts[mid]["quota_met"] for mid in mids) if with_quota else None
         planned = sum((y["planned"] for mid in mids for y in self.budget_years.get(mid, [])), Decimal(0))
         actual = sum((y["actual"] for mid in mids for y in self.budget_years.get(mid, [])), Decimal(0))
         target_teachers = self._target(mids, "teachers")
@@ -1013,7 +1067,7 @@ class _Facts:
                 0,
                 total(self.task_totals, "late_before") if has_snap else None,
             ),
-            "quota": (quota, len(with_quota) if with_quota else schools, None, None),
+            "quota": (quota, with_quota or schools, None, None),
             "budget": (actual if planned or actual else None, planned, None, None),
         }
         indicators = []

@@ -444,3 +444,20 @@ def test_every_list_downloads_as_csv_and_xlsx(world, alpha, client_for, page):
     workbook = officer.get(path + "?export=xlsx")
     assert workbook["Content-Type"].startswith("application/vnd.openxmlformats")
     assert load_workbook(io.BytesIO(workbook.content)).active.max_row == len(rows)
+
+
+def test_the_region_counts_each_municipality_as_its_own_dashboard_does(world, alpha):
+    with scopes_disabled():
+        second = Municipality.objects.create(
+            slug="delta-town", name="Delta", country="RU", region=world.region
+        )
+        SchoolFactory(municipality=second)
+    ids = [world.a.municipality.pk, second.pk]
+    with scope(municipality=ids):
+        region = indicators.region_dashboard(world.region, TODAY)
+    row = next(r for r in region.rows if r.municipality.pk == world.a.municipality.pk)
+    assert row.indicators == board_of(world.a).indicators
+    assert row.schools == 2
+    total = {i.key: i for i in region.total}
+    assert (total["pilot"].value, total["pilot"].total) == (1, 3)
+    assert (total["surveyed"].value, total["quota"].value) == (1, 1)
