@@ -818,6 +818,8 @@ class _Facts:
             .order_by()
         ):
             self.people[row["municipality_id"]] = row
+        if self.region_mode:
+            return  # the region compares municipalities' totals, not their providers
         # Per provider: the accounts its jobs created or adopted (people of every role, each
         # item once), against everyone on the roster.
         roster = dict(
@@ -855,6 +857,7 @@ class _Facts:
             self.today,
             school_ids=self.detail_ids,
             municipal=self.school_ids is None,
+            curricula=not self.region_mode,
             since_q=lambda municipality_field, date_field, moment=False: self._since_q(
                 municipality_field, date_field, moment=moment
             ),

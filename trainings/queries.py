@@ -373,7 +373,13 @@ def completed_teachers():
 
 
 def dashboard_facts(
-    municipality_ids, today: date, *, school_ids=None, municipal: bool = True, since_q=None
+    municipality_ids,
+    today: date,
+    *,
+    school_ids=None,
+    municipal: bool = True,
+    curricula: bool = True,
+    since_q=None,
 ) -> dict:
     """Certifications and feedback grouped by school and by municipality, and the teachers
     trained per curriculum, for one municipality or a region's (the caller's scope), in six
@@ -381,7 +387,8 @@ def dashboard_facts(
 
     ``since_q(municipality_field, date_field, moment=False)`` gives the condition "dated up to the
     last snapshot" per municipality, for the trends; ``school_ids`` limits the per-school part (an
-    empty list: none) and ``municipal=False`` leaves out the municipalities' part."""
+    empty list: none), ``municipal=False`` leaves out the municipalities' part and
+    ``curricula=False`` the teachers trained per curriculum."""
     mids = list(municipality_ids)
     none = Q(pk__in=[])
     since_q = since_q or (lambda *args, **kwargs: none)
@@ -420,7 +427,7 @@ def dashboard_facts(
             schools[key]["feedback_answers"] = row["total"]
             schools[key]["feedback_positive"] = row["positive"]
     municipalities: dict[int, dict] = defaultdict(dict)
-    curricula: dict[int, list] = defaultdict(list)
+    by_curriculum: dict[int, list] = defaultdict(list)
     targets: dict[tuple, int] = {}
     if municipal:
         # Valid on the snapshot's day: obtained by then and not expired then.
@@ -460,23 +467,29 @@ def dashboard_facts(
                 answers_before=row["total_before"],
                 positive_before=row["positive_before"],
             )
-        trained_by_curriculum = {
-            (row["municipality_id"], row["session__curriculum_id"]): row["n"]
-            for row in completed.values("municipality_id", "session__curriculum_id")
-            .annotate(n=Count("person_id", distinct=True))
-            .order_by()
-        }
-        for curriculum in Curriculum.objects.filter(municipality_id__in=mids).order_by("title"):
-            curricula[curriculum.municipality_id].append(
-                {
-                    "curriculum": curriculum,
-                    "title": curriculum.title,
-                    "trained": trained_by_curriculum.get((curriculum.municipality_id, curriculum.pk), 0),
-                }
-            )
+        if curricula:
+            trained_by_curriculum = {
+                (row["municipality_id"], row["session__curriculum_id"]): row["n"]
+                for row in completed.values("municipality_id", "session__curriculum_id")
+                .annotate(n=Count("person_id", distinct=True))
+                .order_by()
+            }
+            for curriculum in Curriculum.objects.filter(municipality_id__in=mids).order_by("title"):
+                by_curriculum[curriculum.municipality_id].append(
+                    {
+                        "curriculum": curriculum,
+                        "title": curriculum.title,
+                        "trained": trained_by_curriculum.get((curriculum.municipality_id, curriculum.pk), 0),
+                    }
+                )
         for target in CertificationTarget.objects.filter(municipality_id__in=mids):
             targets[(target.municipality_id, target.audience)] = target.target
-    return {"schools": schools, "municipalities": municipalities, "curricula": curricula, "targets": targets}
+    return {
+        "schools": schools,
+        "municipalities": municipalities,
+        "curricula": by_curriculum,
+        "targets": targets,
+    }
 
 
 def quota_status_by_school(municipalities, today: date, *, school_ids=None) -> dict[int, tuple]:
