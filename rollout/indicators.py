@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import BigIntegerField, Count, IntegerField, Max, Min, Q, Sum
+from django.db.models import BigIntegerField, Count, IntegerField, Max, Q, Sum
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
@@ -556,7 +556,6 @@ class _Facts:
             for row in self.rows.values():
                 counts = self.counts[row.school.municipality_id]
                 counts["schools"] += 1
-                counts["surveyed"] += row.surveyed
                 counts["pilot"] += row.pilot
                 if row.quota_met is not None:
                     counts["quota_with"] += 1
@@ -615,8 +614,8 @@ class _Facts:
             for row in self.snapshots.values():
                 condition |= Q(programme_id=row["programme_id"], period=row["period"])
             rows = Snapshot.objects.filter(condition)
-            if self.school_ids is not None:
-                rows = rows.filter(school_id__in=self.school_ids)
+            if self.detail_ids is not None:  # only the schools whose rows are shown
+                rows = rows.filter(school_id__in=self.detail_ids)
             for snap in rows.values(
                 "school_id", "tasks_done", "tasks_total", "accounts", "trained_teachers", "teachers"
             ):
@@ -888,25 +887,15 @@ class _Facts:
         submitted = Response.objects.filter(
             status=Response.Status.SUBMITTED, **self._school_filter("school_id")
         )
+        if self.school_ids is None:
+            self._survey_counts(submitted)
         if self.region_mode:
-            self._region_surveys(submitted, PilotGroup)
+            self._region_pilots(PilotGroup)
             return
-        before = {}
-        for row in submitted.values("school_id").annotate(first=Min("submitted_at")).order_by():
-            school = self.rows.get(row["school_id"])
-            if school is None:
-                continue
-            school.surveyed = True
-            before[row["school_id"]] = row["first"]
-        for school_id, first in before.items():
-            mid = self.rows[school_id].school.municipality_id
-            day = self.since.get(mid)
-            if (
-                day is not None
-                and first is not None
-                and first < _start_of(day + timedelta(days=1), self.tz[mid])
-            ):
-                self.surveyed_before[mid] += 1
+        for school_id in submitted.values_list("school_id", flat=True).distinct().order_by():
+            school = self.rows.get(school_id)
+            if school is not None:
+                school.surveyed = True
         if self.detail_ids == []:  # the region compares municipalities, not schools' readiness
             results = {"campaigns": {}, "schools": {}}
         else:
@@ -926,7 +915,8 @@ class _Facts:
             if school_id in self.rows:
                 self.rows[school_id].pilot = True
 
-    def _region_surveys(self, submitted, pilot_group_model) -> None:
+    def _survey_counts(self, submitted) -> None:
+        """Schools that submitted a readiness survey, now and by the snapshot's day."""
         for row in (
             submitted.values("municipality_id")
             .annotate(
@@ -941,6 +931,8 @@ class _Facts:
         ):
             self.counts[row["municipality_id"]]["surveyed"] = row["n"]
             self.surveyed_before[row["municipality_id"]] = row["before"]
+
+    def _region_pilots(self, pilot_group_model) -> None:
         for group in pilot_group_model.objects.filter(municipality_id__in=self.mids).order_by(
             "-created_at", "-pk"
         ):

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import CharField, Count
+from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -305,7 +306,10 @@ def readiness_by_school(municipality_ids, school_ids=None) -> dict:
     for row in teachers.values("campaign_id", "school_id", "level").annotate(n=Count("id")).order_by():
         stats[(row["campaign_id"], row["school_id"])][row["level"]] = row["n"]
     schools = {}
-    rows = responses.values_list("pk", "campaign_id", "school_id", "updated_at", "submitted_at")
+    # The row's version as text: the key needs no datetime objects.
+    rows = responses.annotate(
+        version=Cast("updated_at", CharField()), submitted=Cast("submitted_at", CharField())
+    ).values_list("pk", "campaign_id", "school_id", "version", "submitted")
     missing = []
     for pk, campaign_id, school_id, updated_at, submitted_at in rows:
         levels = stats.get((campaign_id, school_id), {})
