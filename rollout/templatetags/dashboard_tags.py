@@ -16,6 +16,8 @@ register = template.Library()
 def _fmt(value) -> str:
     if value is None:
         return "—"
+    if isinstance(value, int) and not isinstance(value, bool) and -1000 < value < 1000:
+        return str(value)  # no thousands to group: skip the locale machinery (a table has many)
     if isinstance(value, Decimal):
         value = value.quantize(Decimal(1)) if value == value.to_integral_value() else value
         return intcomma(value)

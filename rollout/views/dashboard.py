@@ -17,7 +17,7 @@ from schools.models import School
 from schools.permissions import has_perm
 from schools.views.decorators import query_string, tenant_view
 
-SCHOOLS_PER_PAGE = 50
+SCHOOLS_PER_PAGE = 25
 DRILL_PER_PAGE = 100
 
 
