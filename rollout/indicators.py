@@ -828,23 +828,28 @@ class _Facts:
             .values_list("municipality_id", "n")
             .order_by()
         )
-        labels = dict(Provider.choices)
+        from integrations.models import Job
+
+        # One scan of the items, a count per provider (its jobs' ids are a tiny hashed list).
+        per_provider = {
+            value: Count("pk", filter=Q(job_id__in=Job.objects.filter(provider=value).values("pk")))
+            for value in Provider.values
+        }
         for row in (
-            _created_accounts()
-            .values("municipality_id", "job__provider")
-            .annotate(n=Count("pk"))
-            .order_by("municipality_id", "job__provider")
+            _created_accounts().values("municipality_id").annotate(**per_provider).order_by("municipality_id")
         ):
             mid = row["municipality_id"]
-            self.providers[mid].append(
-                {
-                    "provider": row["job__provider"],
-                    "label": labels.get(row["job__provider"], row["job__provider"]),
-                    "accounts": row["n"],
-                    "roster": roster.get(mid, 0),
-                    "share": _pct(row["n"], roster.get(mid, 0)),
-                }
-            )
+            for value, label in Provider.choices:
+                if row[value]:
+                    self.providers[mid].append(
+                        {
+                            "provider": value,
+                            "label": label,
+                            "accounts": row[value],
+                            "roster": roster.get(mid, 0),
+                            "share": _pct(row[value], roster.get(mid, 0)),
+                        }
+                    )
 
     # -- trainings, certifications, feedback --
 
