@@ -631,7 +631,6 @@ class _Facts:
         """Rows dated up to the end of each municipality's snapshot day (no snapshot: none)."""
         condition = Q(pk__in=[])
         for mid, day in self.since.items():
-            bound = day
             if moment:
                 condition |= Q(
                     **{
@@ -640,7 +639,7 @@ class _Facts:
                     }
                 )
             else:
-                condition |= Q(**{municipality_field: mid, f"{date_field}__lte": bound})
+                condition |= Q(**{municipality_field: mid, f"{date_field}__lte": day})
         return condition
 
     def _schools(self) -> None:
