@@ -8,7 +8,8 @@ snapshots, training enrolments with feedback, certifications, accounts created b
 provisioning job, network events and budget lines — all made with bulk_create.
 
 For each dashboard and size: the number of SQL queries and the median server time (Django test
-client, BENCH_DASHBOARD_RUNS runs after a warm-up). Targets: the same query count at both sizes,
+client, BENCH_DASHBOARD_RUNS runs after a warm-up, default 15; the four pages take turns so that
+the machine's load touches every size alike). Targets: the same query count at both sizes,
 and the time at 1,000 schools at most 3 × the time at 10. Writes bench/results/dashboard_scale.json.
 Runs in its own var/ (VAR_DIR, set by the Makefile), on SQLite unless DATABASE_URL is set.
 """
@@ -43,7 +44,7 @@ from django.utils import timezone  # noqa: E402
 from django_scopes import scopes_disabled  # noqa: E402
 
 settings.ALLOWED_HOSTS = ["testserver"]
-RUNS = int(os.environ.get("BENCH_DASHBOARD_RUNS", "7"))
+RUNS = int(os.environ.get("BENCH_DASHBOARD_RUNS", "15"))
 SIZES = (10, 1000)
 TEACHERS_PER_SCHOOL = 30
 
@@ -290,23 +291,30 @@ def client_for(user) -> Client:
     return client
 
 
-def measure(client: Client, path: str) -> dict:
-    client.get(path)  # warm-up
-    timings = []
+def measure(pages: dict) -> dict:
+    """Median server time and queries of each page. The pages take turns, run after run, so that
+    a change in the machine's load touches every size alike."""
+    timings: dict = {key: [] for key in pages}
+    for client, path in pages.values():
+        client.get(path)  # warm-up
     for _ in range(RUNS):
-        started = time.perf_counter()
-        response = client.get(path)
-        timings.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, (path, response.status_code)
-    with CaptureQueriesContext(connection) as queries:
-        client.get(path)
-    return {
-        "path": path,
-        "runs": RUNS,
-        "median_ms": round(statistics.median(timings), 1),
-        "min_ms": round(min(timings), 1),
-        "queries": len(queries),
-    }
+        for key, (client, path) in pages.items():
+            started = time.perf_counter()
+            response = client.get(path)
+            timings[key].append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, (path, response.status_code)
+    results = {}
+    for key, (client, path) in pages.items():
+        with CaptureQueriesContext(connection) as queries:
+            client.get(path)
+        results[key] = {
+            "path": path,
+            "runs": RUNS,
+            "median_ms": round(statistics.median(timings[key]), 1),
+            "min_ms": round(min(timings[key]), 1),
+            "queries": len(queries),
+        }
+    return results
 
 
 def main() -> None:
@@ -319,7 +327,7 @@ def main() -> None:
     from schools.models import Municipality
 
     today = today_for(Municipality(time_zone="Europe/Sofia"))
-    results = {}
+    results, pages = {}, {}
     for size in SIZES:
         started = time.perf_counter()
         with scopes_disabled(), transaction.atomic():
@@ -327,17 +335,13 @@ def main() -> None:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # the planner's statistics, as a live database has them
         built = round(time.perf_counter() - started, 1)
-        officer = client_for(made["officer"])
-        coordinator = client_for(made["coordinator"])
         municipality = made["region"].municipalities.order_by("slug").first()
-        results[size] = {
-            "schools": size,
-            "teachers": size * TEACHERS_PER_SCHOOL,
-            "build_s": built,
-            "municipal": measure(officer, f"/m/{municipality.slug}/"),
-            "regional": measure(coordinator, f"/r/{made['region'].slug}/"),
-        }
+        pages[(size, "municipal")] = (client_for(made["officer"]), f"/m/{municipality.slug}/")
+        pages[(size, "regional")] = (client_for(made["coordinator"]), f"/r/{made['region'].slug}/")
+        results[size] = {"schools": size, "teachers": size * TEACHERS_PER_SCHOOL, "build_s": built}
         print(f"{size} schools built in {built} s")
+    for (size, page), row in measure(pages).items():
+        results[size][page] = row
     small, large = results[SIZES[0]], results[SIZES[1]]
     targets = {}
     for page in ("municipal", "regional"):
