@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, IntegerField, Max, Min, Q, Sum
+from django.db.models import BigIntegerField, Count, IntegerField, Max, Q, Sum
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
@@ -85,6 +85,11 @@ INDICATORS = [
     ("budget", _("Budget used"), MONEY, False),
 ]
 LABELS = {key: label for key, label, _unit, _lower in INDICATORS}
+# On one school's page some figures read better as that school's own.
+SCHOOL_LABELS = {
+    "pilot": _("In the pilot group"),
+    "quota": _("Event quotas met"),
+}
 KEYS = [key for key, *_rest in INDICATORS]
 # Per school only these make sense (the budget is the municipality's).
 SCHOOL_KEYS = [k for k in KEYS if k != "budget"]
@@ -221,9 +226,20 @@ class Drilldown:
 # --- Public API ----------------------------------------------------------------------------------
 
 
-def municipality_dashboard(municipality, today: date, programme: Programme | None = None) -> Dashboard:
-    """Every indicator of one municipality (call inside its scope)."""
-    facts = _Facts([municipality], today, programmes={municipality.pk: programme} if programme else None)
+def municipality_dashboard(
+    municipality, today: date, programme: Programme | None = None, detail_ids=None
+) -> Dashboard:
+    """Every indicator of one municipality (call inside its scope).
+
+    ``.schools`` has every school with every value; with ``detail_ids`` (the page of the table a
+    page shows) only those schools, which spares the per-school roster, training and feedback
+    aggregates of the others. The indicators, stages and readiness always count every school."""
+    facts = _Facts(
+        [municipality],
+        today,
+        programmes={municipality.pk: programme} if programme else None,
+        detail_ids=detail_ids,
+    )
     return facts.dashboard(municipality)
 
 
@@ -238,6 +254,7 @@ def school_dashboard(school: School, today: date) -> SchoolDashboard:
             continue
         value, total = row.value(key)
         previous = _school_previous(row, key)
+        label = SCHOOL_LABELS.get(key, label)
         indicators.append(
             _indicator(key, label, unit, lower, value, total, None, previous, facts.period_of(municipality))
         )
@@ -249,7 +266,7 @@ def region_dashboard(region, today: date) -> RegionDashboard:
     """Each municipality of the region side by side on the same indicators (call in the region's
     scope), the region's total and each municipality's latest snapshot."""
     municipalities = list(region.municipalities.order_by("name"))
-    facts = _Facts(municipalities, today)
+    facts = _Facts(municipalities, today, detail_ids=[])  # the region shows no school
     rows = [
         RegionRow(m, facts.municipality_indicators(m), facts.snapshots.get(m.pk), facts.school_count(m.pk))
         for m in municipalities
@@ -486,16 +503,26 @@ def _sort_key(key, value, total):
 def _has_account(prefix: str = "") -> Q:
     """A teacher with an account: an address on the roster, or a provisioning job that created
     (or adopted) one. The job items are read as a subquery, never loaded into Python."""
+    created = _created_accounts().values("person_pk")
+    return Q(**{f"{prefix}account_email__gt": ""}) | Q(**{f"{prefix}pk__in": created})
+
+
+def _created_accounts():
+    """Create-user items of provisioning jobs that made (or adopted) an account, with the roster
+    person's id read from the payload (SQLite's JSON_EXTRACT directly: Django's portable form
+    wraps it in a type check that costs a third more on every row)."""
+    from django.db import connection
+    from django.db.models import F, Func, Value
+
     from integrations.models import JobItem
 
-    created = (
-        JobItem.objects.filter(
-            op="create_user", status=JobItem.Status.DONE, outcome__in=("created", "adopted")
-        )
-        .annotate(person_pk=Cast(KeyTextTransform("person", "payload"), IntegerField()))
-        .values("person_pk")
-    )
-    return Q(**{f"{prefix}account_email__gt": ""}) | Q(**{f"{prefix}pk__in": created})
+    if connection.vendor == "sqlite":
+        person = Func(F("payload"), Value("$.person"), function="JSON_EXTRACT", output_field=IntegerField())
+    else:
+        person = Cast(KeyTextTransform("person", "payload"), BigIntegerField())  # the type of Person.pk
+    return JobItem.objects.filter(
+        op="create_user", status=JobItem.Status.DONE, outcome__in=("created", "adopted")
+    ).annotate(person_pk=person)
 
 
 def _start_of(day: date, tz: zoneinfo.ZoneInfo) -> datetime:
@@ -505,11 +532,16 @@ def _start_of(day: date, tz: zoneinfo.ZoneInfo) -> datetime:
 class _Facts:
     """Every aggregate of a set of municipalities (one, or a region's), a fixed number of queries."""
 
-    def __init__(self, municipalities, today: date, programmes=None, school_ids=None):
+    def __init__(self, municipalities, today: date, programmes=None, school_ids=None, detail_ids=None):
         self.municipalities = list(municipalities)
         self.mids = [m.pk for m in self.municipalities]
         self.today = today
-        self.school_ids = school_ids
+        self.school_ids = school_ids  # one school's page: nothing else is read
+        # The schools whose roster, training and feedback figures are wanted (None: all, [] none).
+        self.detail_ids = school_ids if school_ids is not None else detail_ids
+        # The region's page: per-municipality counts straight from the database, no school rows.
+        self.region_mode = school_ids is None and detail_ids == []
+        self.counts: dict[int, dict] = defaultdict(lambda: defaultdict(int))
         self.tz = {m.pk: zoneinfo.ZoneInfo(m.time_zone or "UTC") for m in self.municipalities}
         self._programmes(programmes)
         self._snapshots()
@@ -520,6 +552,14 @@ class _Facts:
         self._surveys()
         self._quotas()
         self._budget()
+        if not self.region_mode:
+            for row in self.rows.values():
+                counts = self.counts[row.school.municipality_id]
+                counts["schools"] += 1
+                counts["pilot"] += row.pilot
+                if row.quota_met is not None:
+                    counts["quota_with"] += 1
+                    counts["quota_met"] += row.quota_met
 
     # -- selection --
 
@@ -569,13 +609,13 @@ class _Facts:
         for mid, row in fallback.items():
             self.snapshots.setdefault(mid, row)
         self.school_snapshots: dict[int, dict] = {}
-        if self.school_ids is not None or self.snapshots:
+        if not self.region_mode and (self.school_ids is not None or self.snapshots):
             condition = Q(pk__in=[])
             for row in self.snapshots.values():
                 condition |= Q(programme_id=row["programme_id"], period=row["period"])
             rows = Snapshot.objects.filter(condition)
-            if self.school_ids is not None:
-                rows = rows.filter(school_id__in=self.school_ids)
+            if self.detail_ids is not None:  # only the schools whose rows are shown
+                rows = rows.filter(school_id__in=self.detail_ids)
             for snap in rows.values(
                 "school_id", "tasks_done", "tasks_total", "accounts", "trained_teachers", "teachers"
             ):
@@ -591,7 +631,6 @@ class _Facts:
         """Rows dated up to the end of each municipality's snapshot day (no snapshot: none)."""
         condition = Q(pk__in=[])
         for mid, day in self.since.items():
-            bound = day
             if moment:
                 condition |= Q(
                     **{
@@ -600,17 +639,24 @@ class _Facts:
                     }
                 )
             else:
-                condition |= Q(**{municipality_field: mid, f"{date_field}__lte": bound})
+                condition |= Q(**{municipality_field: mid, f"{date_field}__lte": day})
         return condition
 
     def _schools(self) -> None:
+        self.rows: dict[int, SchoolRow] = {}
+        if self.region_mode:
+            self.school_mid = dict(
+                School.objects.filter(municipality_id__in=self.mids).values_list("pk", "municipality_id")
+            )
+            for mid in self.school_mid.values():
+                self.counts[mid]["schools"] += 1
+            return
         schools = School.objects.filter(municipality_id__in=self.mids).only(
             "pk", "name", "kind", "municipality_id", "code"
         )
         if self.school_ids is not None:
             schools = schools.filter(pk__in=self.school_ids)
-        self.rows: dict[int, SchoolRow] = {}
-        for school in schools.order_by("name"):
+        for school in schools.order_by("name", "pk"):
             row = SchoolRow(school)
             row.previous = self.school_snapshots.get(school.pk, {})
             self.rows[school.pk] = row
@@ -621,7 +667,7 @@ class _Facts:
         return {}
 
     def school_count(self, mid) -> int:
-        return sum(1 for r in self.rows.values() if r.school.municipality_id == mid)
+        return self.counts[mid]["schools"]
 
     # -- programme tasks --
 
@@ -636,9 +682,11 @@ class _Facts:
         )
         stage_index = {s.pk: (i, s) for i, s in enumerate(self.stage_list)}
         per_stage = defaultdict(list)
+        per_school = tasks.filter(school__isnull=False, **self._school_filter("school_id"))
+        if self.detail_ids == []:  # the region shows no school's stage
+            per_school = per_school.none()
         for row in (
-            tasks.filter(school__isnull=False, **self._school_filter("school_id"))
-            .values("school_id", "activity__stage_id")
+            per_school.values("school_id", "activity__stage_id")
             .annotate(
                 total=Count("pk"),
                 done=Count("pk", filter=Q(status=TaskStatus.DONE)),
@@ -723,24 +771,36 @@ class _Facts:
     # -- accounts --
 
     def _accounts(self) -> None:
-        from integrations.models import JobItem
+        """Teachers, those with an account (per provider too) and those trained: one pass over
+        the roster per school and one per municipality. Each condition is an uncorrelated
+        subquery, which SQLite and PostgreSQL both read once into a hash per query."""
+        from integrations.models import Provider
+        from trainings.queries import completed_enrolments
 
+        # ``completed_teachers`` without its join to the roster: the outer queries keep teachers.
+        trained = completed_enrolments().filter(municipality_id__in=self.mids).values("person_id")
         through = Person.schools.through.objects.filter(
-            school__municipality_id__in=self.mids,
-            person__role=PersonRole.TEACHER,
-            **self._school_filter("school_id"),
+            school__municipality_id__in=self.mids, person__role=PersonRole.TEACHER
         )
+        if self.detail_ids is not None:
+            through = through.filter(school_id__in=self.detail_ids)
+        # A person is on a school's roster once (the pair is unique): no DISTINCT needed.
         for row in (
             through.values("school_id")
             .annotate(
-                teachers=Count("person_id", distinct=True),
-                accounts=Count("person_id", distinct=True, filter=_has_account("person__")),
+                teachers=Count("person_id"),
+                accounts=Count("person_id", filter=_has_account("person__")),
+                trained=Count("person_id", filter=Q(person_id__in=trained)),
             )
             .order_by()
         ):
             school = self.rows.get(row["school_id"])
             if school is not None:
-                school.teachers, school.accounts = row["teachers"], row["accounts"]
+                school.teachers, school.accounts, school.trained = (
+                    row["teachers"],
+                    row["accounts"],
+                    row["trained"],
+                )
         self.people = {}
         self.providers: dict[int, list] = defaultdict(list)
         if self.school_ids is not None:
@@ -748,31 +808,47 @@ class _Facts:
         for row in (
             Person.objects.filter(role=PersonRole.TEACHER, municipality_id__in=self.mids)
             .values("municipality_id")
-            .annotate(teachers=Count("pk"), accounts=Count("pk", filter=_has_account()))
+            .annotate(
+                teachers=Count("pk"),
+                accounts=Count("pk", filter=_has_account()),
+                trained=Count("pk", filter=Q(pk__in=trained)),
+            )
             .order_by()
         ):
             self.people[row["municipality_id"]] = row
-        teachers = Person.objects.filter(role=PersonRole.TEACHER).values("pk")
-        from integrations.models import Provider
+        if self.region_mode:
+            return  # the region compares municipalities' totals, not their providers
+        # Per provider: the accounts its jobs created or adopted (people of every role, each
+        # item once), against everyone on the roster.
+        roster = dict(
+            Person.objects.filter(municipality_id__in=self.mids)
+            .values("municipality_id")
+            .annotate(n=Count("pk"))
+            .values_list("municipality_id", "n")
+            .order_by()
+        )
+        from integrations.models import Job
 
-        labels = dict(Provider.choices)
+        # One scan of the items, a count per provider (its jobs' ids are a tiny hashed list).
+        per_provider = {
+            value: Count("pk", filter=Q(job_id__in=Job.objects.filter(provider=value).values("pk")))
+            for value in Provider.values
+        }
         for row in (
-            JobItem.objects.filter(
-                op="create_user", status=JobItem.Status.DONE, outcome__in=("created", "adopted")
-            )
-            .annotate(person_pk=Cast(KeyTextTransform("person", "payload"), IntegerField()))
-            .filter(person_pk__in=teachers)
-            .values("municipality_id", "job__provider")
-            .annotate(n=Count("person_pk", distinct=True))
-            .order_by("municipality_id", "job__provider")
+            _created_accounts().values("municipality_id").annotate(**per_provider).order_by("municipality_id")
         ):
-            self.providers[row["municipality_id"]].append(
-                {
-                    "provider": row["job__provider"],
-                    "label": labels.get(row["job__provider"], row["job__provider"]),
-                    "accounts": row["n"],
-                }
-            )
+            mid = row["municipality_id"]
+            for value, label in Provider.choices:
+                if row[value]:
+                    self.providers[mid].append(
+                        {
+                            "provider": value,
+                            "label": label,
+                            "accounts": row[value],
+                            "roster": roster.get(mid, 0),
+                            "share": _pct(row[value], roster.get(mid, 0)),
+                        }
+                    )
 
     # -- trainings, certifications, feedback --
 
@@ -782,7 +858,9 @@ class _Facts:
         grouped = training_queries.dashboard_facts(
             self.mids,
             self.today,
-            school_ids=self.school_ids,
+            school_ids=self.detail_ids,
+            municipal=self.school_ids is None,
+            curricula=not self.region_mode,
             since_q=lambda municipality_field, date_field, moment=False: self._since_q(
                 municipality_field, date_field, moment=moment
             ),
@@ -813,28 +891,24 @@ class _Facts:
         submitted = Response.objects.filter(
             status=Response.Status.SUBMITTED, **self._school_filter("school_id")
         )
-        before = {}
-        for row in submitted.values("school_id").annotate(first=Min("submitted_at")).order_by():
-            school = self.rows.get(row["school_id"])
-            if school is None:
-                continue
-            school.surveyed = True
-            before[row["school_id"]] = row["first"]
-        for school_id, first in before.items():
-            mid = self.rows[school_id].school.municipality_id
-            day = self.since.get(mid)
-            if (
-                day is not None
-                and first is not None
-                and first < _start_of(day + timedelta(days=1), self.tz[mid])
-            ):
-                self.surveyed_before[mid] += 1
-        results = survey_queries.readiness_by_school(self.mids, school_ids=self.school_ids)
-        self.campaigns = results["campaigns"]
-        for school_id, evaluation in results["schools"].items():
+        if self.school_ids is None:
+            self._survey_counts(submitted)
+        if self.region_mode:
+            self._region_pilots(PilotGroup)
+            return
+        for school_id in submitted.values_list("school_id", flat=True).distinct().order_by():
             school = self.rows.get(school_id)
-            if school is not None and evaluation is not None:
-                school.readiness, school.score = evaluation.level, evaluation.score
+            if school is not None:
+                school.surveyed = True
+        if self.detail_ids == []:  # the region compares municipalities, not schools' readiness
+            results = {"campaigns": {}, "schools": {}}
+        else:
+            results = survey_queries.readiness_by_school(self.mids, school_ids=self.school_ids)
+        self.campaigns = results["campaigns"]
+        for school_id, (score, level) in results["schools"].items():
+            school = self.rows.get(school_id)
+            if school is not None:
+                school.readiness, school.score = level, score
         groups = list(PilotGroup.objects.filter(municipality_id__in=self.mids).order_by("-created_at", "-pk"))
         for group in groups:
             self.pilot_groups.setdefault(group.municipality_id, group)
@@ -845,6 +919,35 @@ class _Facts:
             if school_id in self.rows:
                 self.rows[school_id].pilot = True
 
+    def _survey_counts(self, submitted) -> None:
+        """Schools that submitted a readiness survey, now and by the snapshot's day."""
+        for row in (
+            submitted.values("municipality_id")
+            .annotate(
+                n=Count("school_id", distinct=True),
+                before=Count(
+                    "school_id",
+                    distinct=True,
+                    filter=self._since_q("municipality_id", "submitted_at", moment=True),
+                ),
+            )
+            .order_by()
+        ):
+            self.counts[row["municipality_id"]]["surveyed"] = row["n"]
+            self.surveyed_before[row["municipality_id"]] = row["before"]
+
+    def _region_pilots(self, pilot_group_model) -> None:
+        for group in pilot_group_model.objects.filter(municipality_id__in=self.mids).order_by(
+            "-created_at", "-pk"
+        ):
+            self.pilot_groups.setdefault(group.municipality_id, group)
+        members = pilot_group_model.schools.through.objects.filter(
+            pilotgroup_id__in=[g.pk for g in self.pilot_groups.values()]
+        ).values_list("school_id", flat=True)
+        for school_id in set(members):
+            if school_id in self.school_mid:
+                self.counts[self.school_mid[school_id]]["pilot"] += 1
+
     # -- event quotas --
 
     def _quotas(self) -> None:
@@ -853,6 +956,13 @@ class _Facts:
         status = training_queries.quota_status_by_school(
             self.municipalities, self.today, school_ids=self.school_ids
         )
+        if self.region_mode:
+            for school_id, (met, _missed, _events) in status.items():
+                if met is not None and school_id in self.school_mid:
+                    counts = self.counts[self.school_mid[school_id]]
+                    counts["quota_with"] += 1
+                    counts["quota_met"] += met
+            return
         for school_id, (met, missed, events) in status.items():
             school = self.rows.get(school_id)
             if school is not None:
@@ -887,8 +997,7 @@ class _Facts:
     def municipality_indicators(self, municipality) -> list[Indicator]:
         """The indicators of one municipality, or (None) of all of them together."""
         mids = [municipality.pk] if municipality is not None else self.mids
-        rows = self._rows_of(municipality.pk if municipality is not None else None)
-        schools = len(rows)
+        schools = sum(self.counts[mid]["schools"] for mid in mids)
 
         def total(source: dict, name: str, default=0):
             return sum((source.get(mid) or {}).get(name) or default for mid in mids)
@@ -904,7 +1013,7 @@ class _Facts:
 
         teachers = total(self.people, "teachers")
         accounts = total(self.people, "accounts")
-        trained = total(self.trainings, "trained")
+        trained = total(self.people, "trained")
         certified_teachers = total(self.trainings, "certified_teachers")
         certified_trainers = total(self.trainings, "certified_trainers")
         answers = total(self.trainings, "answers")
@@ -914,10 +1023,10 @@ class _Facts:
         tasks_total = total(self.task_totals, "total")
         tasks_done = total(self.task_totals, "done")
         overdue = total(self.task_totals, "late")
-        surveyed = sum(1 for r in rows if r.surveyed)
-        pilot = sum(1 for r in rows if r.pilot)
-        with_quota = [r for r in rows if r.quota_met is not None]
-        quota = sum(1 for r in with_quota if r.quota_met) if with_quota else None
+        surveyed = sum(self.counts[mid]["surveyed"] for mid in mids)
+        pilot = sum(self.counts[mid]["pilot"] for mid in mids)
+        with_quota = sum(self.counts[mid]["quota_with"] for mid in mids)
+        quota = sum(self.counts[mid]["quota_met"] for mid in mids) if with_quota else None
         planned = sum((y["planned"] for mid in mids for y in self.budget_years.get(mid, [])), Decimal(0))
         actual = sum((y["actual"] for mid in mids for y in self.budget_years.get(mid, [])), Decimal(0))
         target_teachers = self._target(mids, "teachers")
@@ -957,7 +1066,7 @@ class _Facts:
                 0,
                 total(self.task_totals, "late_before") if has_snap else None,
             ),
-            "quota": (quota, len(with_quota) if with_quota else schools, None, None),
+            "quota": (quota, with_quota or schools, None, None),
             "budget": (actual if planned or actual else None, planned, None, None),
         }
         indicators = []
@@ -973,6 +1082,7 @@ class _Facts:
     def dashboard(self, municipality) -> Dashboard:
         mid = municipality.pk
         rows = self._rows_of(mid)
+        detail = set(self.detail_ids or ())
         programme = self.programmes.get(mid)
         stages = []
         stage_counts = defaultdict(int)
@@ -1027,7 +1137,7 @@ class _Facts:
             "pilot_schools": sum(1 for r in rows if r.pilot),
         }
         teachers = (self.people.get(mid) or {}).get("teachers", 0)
-        providers = [dict(p, share=_pct(p["accounts"], teachers)) for p in self.providers.get(mid, [])]
+        providers = self.providers.get(mid, [])
         curricula = [dict(c, share=_pct(c["trained"], teachers)) for c in self.curricula.get(mid, [])]
         overdue = [o for o in self.overdue_list if o["municipality_id"] == mid]
         return Dashboard(
@@ -1037,7 +1147,7 @@ class _Facts:
             indicators=self.municipality_indicators(municipality),
             stages=stages,
             readiness=readiness,
-            schools=rows,
+            schools=rows if self.detail_ids is None else [r for r in rows if r.school.pk in detail],
             providers=providers,
             curricula=curricula,
             overdue=overdue,

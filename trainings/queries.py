@@ -362,25 +362,38 @@ def person_for(user) -> Person | None:
 # --- Grouped for the dashboards (rollout/indicators.py) ----------------------------------------------
 
 
-def dashboard_facts(municipality_ids, today: date, *, school_ids=None, since_q=None) -> dict:
-    """Trained teachers, certifications and feedback grouped by school and by municipality, for
-    one municipality or a region's (the caller's scope), in seven queries whatever the size.
+def completed_enrolments():
+    """Enrolments whose person completed the session (attendance and feedback as required)."""
+    return Enrolment.objects.filter(completed_at__isnull=False)
+
+
+def completed_teachers():
+    """Enrolments of teachers who completed a session: who counts as a trained teacher."""
+    return completed_enrolments().filter(person__role=PersonRole.TEACHER)
+
+
+def dashboard_facts(
+    municipality_ids,
+    today: date,
+    *,
+    school_ids=None,
+    municipal: bool = True,
+    curricula: bool = True,
+    since_q=None,
+) -> dict:
+    """Certifications and feedback grouped by school and by municipality, and the teachers
+    trained per curriculum, for one municipality or a region's (the caller's scope), in six
+    queries whatever the size (who counts as trained: ``completed_teachers``).
 
     ``since_q(municipality_field, date_field, moment=False)`` gives the condition "dated up to the
-    last snapshot" per municipality, for the trends; ``school_ids`` limits the per-school part."""
+    last snapshot" per municipality, for the trends; ``school_ids`` limits the per-school part (an
+    empty list: none), ``municipal=False`` leaves out the municipalities' part and
+    ``curricula=False`` the teachers trained per curriculum."""
     mids = list(municipality_ids)
     none = Q(pk__in=[])
     since_q = since_q or (lambda *args, **kwargs: none)
     schools: dict[int, dict] = defaultdict(dict)
-    completed = Enrolment.objects.filter(
-        completed_at__isnull=False, person__role=PersonRole.TEACHER, municipality_id__in=mids
-    )
-    per_school = completed.values("person__schools").annotate(n=Count("person_id", distinct=True)).order_by()
-    if school_ids is not None:
-        per_school = per_school.filter(person__schools__in=list(school_ids))
-    for row in per_school:
-        if row["person__schools"] is not None:
-            schools[row["person__schools"]]["trained"] = row["n"]
+    completed = completed_teachers().filter(municipality_id__in=mids)
     valid = Q(expires_on__isnull=True) | Q(expires_on__gte=today)
     trainer = Q(kind__in=list(ExternalCertification.TRAINER_KINDS))
     certifications = ExternalCertification.objects.filter(municipality_id__in=mids)
@@ -414,13 +427,9 @@ def dashboard_facts(municipality_ids, today: date, *, school_ids=None, since_q=N
             schools[key]["feedback_answers"] = row["total"]
             schools[key]["feedback_positive"] = row["positive"]
     municipalities: dict[int, dict] = defaultdict(dict)
-    curricula: dict[int, list] = defaultdict(list)
+    by_curriculum: dict[int, list] = defaultdict(list)
     targets: dict[tuple, int] = {}
-    if school_ids is None:
-        for row in (
-            completed.values("municipality_id").annotate(n=Count("person_id", distinct=True)).order_by()
-        ):
-            municipalities[row["municipality_id"]]["trained"] = row["n"]
+    if municipal:
         # Valid on the snapshot's day: obtained by then and not expired then.
         before = since_q("municipality_id", "obtained_on") & (
             Q(expires_on__isnull=True) | Q(expires_on__gt=F("obtained_on"))
@@ -458,30 +467,38 @@ def dashboard_facts(municipality_ids, today: date, *, school_ids=None, since_q=N
                 answers_before=row["total_before"],
                 positive_before=row["positive_before"],
             )
-        trained_by_curriculum = {
-            (row["municipality_id"], row["session__curriculum_id"]): row["n"]
-            for row in completed.values("municipality_id", "session__curriculum_id")
-            .annotate(n=Count("person_id", distinct=True))
-            .order_by()
-        }
-        for curriculum in Curriculum.objects.filter(municipality_id__in=mids).order_by("title"):
-            curricula[curriculum.municipality_id].append(
-                {
-                    "curriculum": curriculum,
-                    "title": curriculum.title,
-                    "trained": trained_by_curriculum.get((curriculum.municipality_id, curriculum.pk), 0),
-                }
-            )
+        if curricula:
+            trained_by_curriculum = {
+                (row["municipality_id"], row["session__curriculum_id"]): row["n"]
+                for row in completed.values("municipality_id", "session__curriculum_id")
+                .annotate(n=Count("person_id", distinct=True))
+                .order_by()
+            }
+            for curriculum in Curriculum.objects.filter(municipality_id__in=mids).order_by("title"):
+                by_curriculum[curriculum.municipality_id].append(
+                    {
+                        "curriculum": curriculum,
+                        "title": curriculum.title,
+                        "trained": trained_by_curriculum.get((curriculum.municipality_id, curriculum.pk), 0),
+                    }
+                )
         for target in CertificationTarget.objects.filter(municipality_id__in=mids):
             targets[(target.municipality_id, target.audience)] = target.target
-    return {"schools": schools, "municipalities": municipalities, "curricula": curricula, "targets": targets}
+    return {
+        "schools": schools,
+        "municipalities": municipalities,
+        "curricula": by_curriculum,
+        "targets": targets,
+    }
 
 
 def quota_status_by_school(municipalities, today: date, *, school_ids=None) -> dict[int, tuple]:
     """For every school of the municipalities (a region's too): whether it met each quota of its
     municipality's default set in every period of ``today``'s year that has ended, how many
     (rule, period) checks it missed and how many events it organised this year:
-    {school id: (met or None when there are no quotas, missed, events)}. Four queries."""
+    {school id: (met or None when there are no quotas, missed, events)}. Three queries: the
+    events are counted per school and check in the database (a check per rule and period, not
+    per school)."""
     municipalities = list(municipalities)
     mids = [m.pk for m in municipalities]
     sets = {}
@@ -490,52 +507,51 @@ def quota_status_by_school(municipalities, today: date, *, school_ids=None) -> d
     rules = defaultdict(list)
     for rule in QuotaRule.objects.filter(quota_set_id__in=[s.pk for s in sets.values()]):
         rules[rule.quota_set_id].append(rule)
-    checks = {}
-    first, last = None, None
+    checks: dict[int, list] = {}
+    counts = {}
+    year_q = Q(pk__in=[])
     for municipality in municipalities:
+        tz = zoneinfo.ZoneInfo(municipality.time_zone or "UTC")
+        now = datetime(today.year, today.month, today.day, tzinfo=tz)
+        year_q |= Q(
+            municipality_id=municipality.pk,
+            starts_at__gte=datetime(today.year, 1, 1, tzinfo=tz),
+            starts_at__lt=datetime(today.year + 1, 1, 1, tzinfo=tz),
+        )
         quota_set = sets.get(municipality.pk)
         if quota_set is None:
             continue
-        tz = zoneinfo.ZoneInfo(municipality.time_zone or "UTC")
-        now = datetime(today.year, today.month, today.day, tzinfo=tz)
-        closed = [
-            (rule, p)
-            for rule in rules[quota_set.pk]
-            for p in periods_of_year(today.year, rule.period, tz)
-            if p.end <= now
-        ]
-        checks[municipality.pk] = closed
-        start = datetime(today.year, 1, 1, tzinfo=tz)
-        first = start if first is None else min(first, start)
-        last = now if last is None else max(last, now + timedelta(days=1))
-    counts: dict[tuple, int] = defaultdict(int)
-    events: dict[int, int] = defaultdict(int)
+        checks[municipality.pk] = []
+        for rule in rules[quota_set.pk]:
+            for period in periods_of_year(today.year, rule.period, tz):
+                if period.end <= now:
+                    name = f"c{len(counts)}"
+                    counts[name] = Count(
+                        "pk",
+                        filter=Q(
+                            municipality_id=municipality.pk,
+                            kind=rule.kind,
+                            starts_at__gte=period.start,
+                            starts_at__lt=period.end,
+                        ),
+                    )
+                    checks[municipality.pk].append((name, rule.minimum))
+    events = NetworkEvent.objects.filter(municipality_id__in=mids)
     schools = School.objects.filter(municipality_id__in=mids).values_list("pk", "municipality_id")
     if school_ids is not None:
+        events = events.filter(school_id__in=list(school_ids))
         schools = schools.filter(pk__in=list(school_ids))
-    schools = list(schools)
-    if first is not None:
-        rows = NetworkEvent.objects.filter(
-            municipality_id__in=list(checks), starts_at__gte=first, starts_at__lt=last
-        ).values_list("school_id", "kind", "starts_at")
-        if school_ids is not None:
-            rows = rows.filter(school_id__in=list(school_ids))
-        bounds = {mid: [(rule.kind, p) for rule, p in closed] for mid, closed in checks.items()}
-        kinds_periods = {}
-        for mid, pairs in bounds.items():
-            kinds_periods[mid] = pairs
-        school_municipality = dict(schools)
-        for school_id, kind, starts_at in rows:
-            events[school_id] += 1
-            mid = school_municipality.get(school_id)
-            for rule_kind, p in kinds_periods.get(mid, ()):
-                if rule_kind == kind and p.start <= starts_at < p.end:
-                    counts[(school_id, kind, p.start)] += 1
+    found = {
+        row["school_id"]: row
+        for row in events.values("school_id").annotate(year=Count("pk", filter=year_q), **counts).order_by()
+    }
     out = {}
     for school_id, mid in schools:
+        row = found.get(school_id, {})
+        held = row.get("year", 0)
         if mid not in checks:
-            out[school_id] = (None, 0, events[school_id])
+            out[school_id] = (None, 0, held)
             continue
-        missed = sum(1 for rule, p in checks[mid] if counts[(school_id, rule.kind, p.start)] < rule.minimum)
-        out[school_id] = (missed == 0, missed, events[school_id])
+        missed = sum(1 for name, minimum in checks[mid] if row.get(name, 0) < minimum)
+        out[school_id] = (missed == 0, missed, held)
     return out

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import CharField, Count
+from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -290,9 +291,10 @@ def latest_campaigns(municipality_ids) -> dict[int, Campaign]:
 
 
 def readiness_by_school(municipality_ids, school_ids=None) -> dict:
-    """Each school's evaluation in its municipality's latest campaign (None until submitted), for
-    one municipality or a region's: {"campaigns": {municipality id: campaign}, "schools": {school
-    id: Evaluation}}. Three queries whatever the number of schools or municipalities."""
+    """Each submitted school's (score, level) in its municipality's latest campaign, for one
+    municipality or a region's: {"campaigns": {municipality id: campaign}, "schools": {school id:
+    (score, level)}}. Three queries whatever the number of schools or municipalities, and a
+    fourth for the answers of responses that changed since they were last scored."""
     campaigns = latest_campaigns(municipality_ids)
     by_id = {c.pk: c for c in campaigns.values()}
     stats: dict[tuple, dict] = defaultdict(dict)
@@ -304,9 +306,44 @@ def readiness_by_school(municipality_ids, school_ids=None) -> dict:
     for row in teachers.values("campaign_id", "school_id", "level").annotate(n=Count("id")).order_by():
         stats[(row["campaign_id"], row["school_id"])][row["level"]] = row["n"]
     schools = {}
-    for campaign_id, school_id, answers in responses.values_list("campaign_id", "school_id", "answers"):
+    # The row's version as text: the key needs no datetime objects.
+    rows = responses.annotate(
+        version=Cast("updated_at", CharField()), submitted=Cast("submitted_at", CharField())
+    ).values_list("pk", "campaign_id", "school_id", "version", "submitted")
+    missing = []
+    for pk, campaign_id, school_id, updated_at, submitted_at in rows:
         levels = stats.get((campaign_id, school_id), {})
-        schools[school_id] = scoring.evaluate(
-            by_id[campaign_id].template.definition, answers, TeacherStats(sum(levels.values()), levels)
+        key = (campaign_id, pk, updated_at, submitted_at, tuple(sorted(levels.items())))
+        found = _SCORES.get(key)
+        if found is None:
+            missing.append((pk, school_id, key))
+        else:
+            schools[school_id] = found
+    if missing:  # one more query, for the answers of the responses not scored yet in this version
+        answers = dict(
+            Response.objects.filter(pk__in=[pk for pk, *_rest in missing]).values_list("pk", "answers")
         )
+        for pk, school_id, key in missing:
+            campaign_id, levels = key[0], key[4]
+            result = scoring.score_only(
+                by_id[campaign_id].template.definition,
+                answers.get(pk) or {},
+                TeacherStats(sum(n for _level, n in levels), dict(levels)),
+            )
+            _remember(key, result)
+            schools[school_id] = result
     return {"campaigns": campaigns, "schools": schools}
+
+
+# A response's score depends only on its answers (which change only with ``updated_at`` or
+# ``submitted_at``), its campaign's template and the teachers' self-assessment counts: each
+# version is scored once per process. Bounded: the oldest entries go first.
+_SCORES: dict[tuple, tuple[int, str]] = {}
+_SCORES_MAX = 50_000
+
+
+def _remember(key: tuple, result: tuple[int, str]) -> None:
+    if len(_SCORES) >= _SCORES_MAX:
+        for old in list(_SCORES)[: _SCORES_MAX // 10]:
+            _SCORES.pop(old, None)
+    _SCORES[key] = result

@@ -312,6 +312,36 @@ class Evaluation:
 _OP_TEXT = {">=": "≥", "<=": "≤", "==": "="}
 
 
+def score_only(definition: dict, answers: dict, teachers: TeacherStats | None = None) -> tuple[int, str]:
+    """``evaluate``'s (score, level) without the explanations: the dashboards score every school
+    of a region on each request. The same rules as ``_answer_rule`` and ``_teacher_share``
+    (tests/rollout/test_dashboard.py checks both give the same score)."""
+    answers = keep_visible(definition, answers)
+    teachers = teachers or TeacherStats()
+    total = passed = 0
+    for criterion in definition.get("criteria", []):
+        rule = criterion["rule"]
+        weight = int(criterion.get("weight", 1))
+        total += weight
+        if "teacher_share" in rule:
+            value = teachers.share_at_least(rule["teacher_share"])
+            if value is None:
+                fallback = rule.get("fallback")
+                value = answers.get(fallback) if fallback else None
+            ok = not _is_empty(value) and _compare(rule.get("op", ">="), value, rule["value"])
+        else:
+            value = answers.get(rule["question"])
+            ok = not (_is_empty(value) or value == SCALE_NA) and _compare(
+                rule.get("op", "=="), value, rule.get("value", True)
+            )
+        if ok:
+            passed += weight
+    score = round(100 * passed / total) if total else 0
+    levels = definition.get("levels") or DEFAULT_LEVELS
+    level = next((name for minimum, name in sorted(levels, reverse=True) if score >= minimum), "not_ready")
+    return score, level
+
+
 def evaluate(
     definition: dict, answers: dict, teachers: TeacherStats | None = None, language=None
 ) -> Evaluation:

@@ -16,6 +16,8 @@ register = template.Library()
 def _fmt(value) -> str:
     if value is None:
         return "—"
+    if isinstance(value, int) and not isinstance(value, bool) and -1000 < value < 1000:
+        return str(value)  # no thousands to group: skip the locale machinery (a table has many)
     if isinstance(value, Decimal):
         value = value.quantize(Decimal(1)) if value == value.to_integral_value() else value
         return intcomma(value)
@@ -40,7 +42,9 @@ def indicator_value(indicator, currency: str = "") -> str:
 def indicator_detail(indicator, currency: str = "") -> str:
     """The line under it: "of 187 (17.6 %)", "target 50", "of 36 answers"."""
     parts = []
-    if indicator.unit == indicators.PERCENT:
+    if indicator.value is None:
+        pass  # nothing to relate yet ("of 0 BGN" says nothing)
+    elif indicator.unit == indicators.PERCENT:
         if indicator.total:
             parts.append(_("of %(n)s answers") % {"n": _fmt(indicator.total)})
     elif indicator.total is not None and indicator.unit != indicators.PEOPLE:

@@ -13,10 +13,11 @@ from rollout.models import Programme
 from rollout.queries import today_for
 from schools.access import get_for
 from schools.exports import export_response, requested_format
+from schools.models import School
 from schools.permissions import has_perm
 from schools.views.decorators import query_string, tenant_view
 
-SCHOOLS_PER_PAGE = 50
+SCHOOLS_PER_PAGE = 25
 DRILL_PER_PAGE = 100
 
 
@@ -68,21 +69,21 @@ def _visible(request, items):
     return [i for i in items if i.key != "budget"]
 
 
-def _board(request):
+def _board(request, detail_ids=None):
     municipality = request.tenant.municipality
     today = today_for(municipality)
     programme = None
     if request.GET.get("programme", "").isdigit():
         programme = get_for(request, Programme.objects.all(), pk=int(request.GET["programme"]))
-    return indicators.municipality_dashboard(municipality, today, programme=programme)
+    return indicators.municipality_dashboard(municipality, today, programme=programme, detail_ids=detail_ids)
 
 
 def municipal_dashboard(request):
     """``/m/<slug>/`` for those who may see the dashboard (called by the overview view)."""
-    board = _board(request)
     municipality = request.tenant.municipality
     fmt = requested_format(request)
     if fmt:
+        board = _board(request)
         return export_response(
             fmt,
             f"{municipality.slug}-dashboard-{board.today}",
@@ -90,8 +91,11 @@ def municipal_dashboard(request):
             [[row.school.name, *school_cells(row)] for row in board.schools],
             title=_("Schools"),
         )
-    page = Paginator(board.schools, SCHOOLS_PER_PAGE).get_page(request.GET.get("page"))
-    rows = [{"school": row.school, "cells": school_cells(row)} for row in page]
+    # The table shows one page of schools: only those get their per-school figures.
+    ids = list(School.objects.order_by("name", "pk").values_list("pk", flat=True))
+    page = Paginator(ids, SCHOOLS_PER_PAGE).get_page(request.GET.get("page"))
+    board = _board(request, detail_ids=list(page))
+    rows = [{"school": row.school, "cells": school_cells(row)} for row in board.schools]
     return render(
         request,
         "rollout/dashboard.html",

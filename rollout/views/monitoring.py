@@ -11,6 +11,7 @@ from rollout import actions, queries
 from rollout.models import Programme, Snapshot
 from rollout.views.common import to
 from schools.access import get_for
+from schools.exports import export_response, requested_format
 from schools.permissions import has_perm
 from schools.views.decorators import tenant_view
 
@@ -37,6 +38,9 @@ def snapshot_list(request):
     snapshots = Snapshot.objects.select_related("school", "programme", "municipality").order_by(
         "programme__name", "-taken_on", "school__name"
     )
+    fmt = requested_format(request)
+    if fmt:
+        return _export(fmt, "snapshots", snapshots)
     return render(
         request,
         "rollout/snapshots.html",
@@ -60,8 +64,48 @@ def snapshot_take(request, programme_id):
     return to("snapshots", request)
 
 
+def _export(fmt, filename, snapshots):
+    header = [
+        _("Municipality"),
+        _("Programme"),
+        _("Period"),
+        _("Taken"),
+        _("School"),
+        _("Stage"),
+        _("Tasks done"),
+        _("Tasks"),
+        _("Teachers"),
+        _("Teacher accounts"),
+        _("Trained teachers"),
+        _("Events held"),
+    ]
+    rows = (
+        [
+            s.municipality.name,
+            s.programme.name,
+            s.period,
+            s.taken_on,
+            s.school.name,
+            s.stage_name,
+            s.tasks_done,
+            s.tasks_total,
+            s.teachers,
+            s.accounts,
+            s.trained_teachers,
+            s.events_held,
+        ]
+        for s in snapshots
+    )
+    return export_response(fmt, filename, header, rows, title=_("Monitoring snapshots"))
+
+
 @tenant_view("view_region")
 def region_snapshots(request):
+    fmt = requested_format(request)
+    if fmt:
+        return _export(
+            fmt, f"{request.tenant.region.slug}-snapshots", queries.region_snapshots(request.tenant.region)
+        )
     return render(
         request,
         "rollout/snapshots.html",

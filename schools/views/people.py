@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from schools import actions
 from schools.access import get_for
+from schools.exports import export_response, requested_format
 from schools.forms import PersonForm
 from schools.models import Person, PersonalDataAccess, School
 from schools.permissions import has_perm, require
@@ -40,6 +41,23 @@ def person_list(request):
         people = people.filter(role=role)
     if school_id.isdigit():
         people = people.filter(schools__pk=int(school_id))
+    fmt = requested_format(request)
+    if fmt:
+        return export_response(
+            fmt,
+            "people",
+            [_("Name"), _("Role"), _("Schools"), _("Account address")],
+            (
+                [
+                    p.full_name,
+                    p.get_role_display(),
+                    ", ".join(s.name for s in p.schools.all()),
+                    p.account_email,
+                ]
+                for p in people
+            ),
+            title=_("People"),
+        )
     page = Paginator(people, 50).get_page(request.GET.get("page"))
     record_access(
         request,

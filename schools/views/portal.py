@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from schools import actions, queries
 from schools.access import get_for, user_memberships, user_region_memberships
+from schools.exports import export_response, requested_format
 from schools.forms import SchoolForm
 from schools.models import School
 from schools.permissions import has_perm, require
@@ -62,6 +63,18 @@ def school_list(request):
         )
     if kind in School.Kind.values:
         schools = schools.filter(kind=kind)
+    fmt = requested_format(request)
+    if fmt:
+        return export_response(
+            fmt,
+            "schools",
+            [_("Name"), _("Kind"), _("Official code"), _("Address"), _("Phone"), _("E-mail"), _("Teachers")],
+            (
+                [s.name, s.get_kind_display(), s.code, s.address, s.phone, s.email, s.teacher_count]
+                for s in schools
+            ),
+            title=_("Schools"),
+        )
     page = Paginator(schools, 50).get_page(request.GET.get("page"))
     return render(
         request,

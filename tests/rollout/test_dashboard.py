@@ -382,3 +382,82 @@ def test_query_counts_do_not_grow_with_schools(world, alpha, client_for):
     with scopes_disabled():
         assert School.objects.filter(municipality=world.a.municipality).count() == 12
     assert counts() == before
+
+
+def test_an_empty_municipality_has_a_dashboard(world, client_for):
+    """No programme, no snapshot, no survey, no quotas: every figure is empty or zero, no error."""
+    board = board_of(world.b, date(2026, 12, 2))
+    values = {i.key: i for i in board.indicators}
+    assert values["accounts"].value == 0 and values["accounts"].trend is None
+    assert values["budget"].value is None and board.programme is None
+    assert client_for(world.b.users["officer"]).get(f"/m/{world.b.municipality.slug}/").status_code == 200
+
+
+@pytest.mark.parametrize("slug", ["altai-pilot-criteria"])
+def test_the_dashboards_score_is_the_evaluations_score(world, slug):
+    """``score_only`` (the dashboards) and ``evaluate`` (the results page) never disagree."""
+    from rollout.surveys import scoring
+    from tests.surveys.fixtures import template
+
+    definition = template(slug).definition
+    passing = {}
+    for criterion in definition["criteria"]:
+        rule = criterion["rule"]
+        if "question" not in rule:
+            continue
+        value, op = rule.get("value", True), rule.get("op", "==")
+        passing[rule["question"]] = value[0] if op == "in" else ([value] if op == "contains" else value)
+    half = dict(list(passing.items())[::2])
+    assert scoring.score_only(definition, passing)[0] > scoring.score_only(definition, half)[0] > 0
+    for answers in ({}, passing, half):
+        for teachers in (scoring.TeacherStats(), scoring.TeacherStats(10, {"B2": 6, "A2": 4})):
+            evaluation = scoring.evaluate(definition, answers, teachers)
+            assert scoring.score_only(definition, answers, teachers) == (evaluation.score, evaluation.level)
+
+
+def test_a_page_of_schools_gets_the_same_indicators(world, alpha):
+    _programme, people = alpha
+    full = board_of(world.a)
+    with scope(municipality=world.a.municipality.pk):
+        page = indicators.municipality_dashboard(world.a.municipality, TODAY, detail_ids=[people["other"].pk])
+    assert [row.school.pk for row in page.schools] == [people["other"].pk]
+    assert page.indicators == full.indicators and page.stages == full.stages
+    assert page.schools[0] == next(r for r in full.schools if r.school.pk == people["other"].pk)
+
+
+@pytest.mark.parametrize(
+    "page",
+    ["schools/", "people/", "monitoring/", "trainings/certifications/", "trainings/events/"],
+)
+def test_every_list_downloads_as_csv_and_xlsx(world, alpha, client_for, page):
+    with scopes_disabled():
+        School.objects.filter(pk=world.a.school.pk).update(name='=HYPERLINK("http://x")')
+        teacher(world.a, world.a.school, first_name="@SUM(1+1)")
+    officer = client_for(world.a.users["officer"])
+    path = f"/m/{world.a.municipality.slug}/{page}"
+    html = officer.get(path)
+    assert b"export=csv" in html.content and b"export=xlsx" in html.content
+    rows = _cells_csv(officer.get(path + "?export=csv").content)
+    assert len(rows) >= 2
+    cells = [cell for row in rows for cell in row]
+    assert not any(cell.startswith(("=", "@", "+", "-")) for cell in cells if cell)
+    workbook = officer.get(path + "?export=xlsx")
+    assert workbook["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert load_workbook(io.BytesIO(workbook.content)).active.max_row == len(rows)
+
+
+def test_the_region_counts_each_municipality_as_its_own_dashboard_does(world, alpha):
+    with scopes_disabled():
+        second = Municipality.objects.create(
+            slug="delta-town", name="Delta", country="RU", region=world.region
+        )
+        SchoolFactory(municipality=second)
+    ids = [world.a.municipality.pk, second.pk]
+    with scope(municipality=ids):
+        region = indicators.region_dashboard(world.region, TODAY)
+    row = next(r for r in region.rows if r.municipality.pk == world.a.municipality.pk)
+    assert row.indicators == board_of(world.a).indicators
+    assert row.schools == 2
+    total = {i.key: i for i in region.total}
+    assert (total["pilot"].value, total["pilot"].total) == (1, 3)
+    assert (total["surveyed"].value, total["quota"].value) == (1, 1)

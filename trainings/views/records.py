@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from schools.access import get_for
+from schools.exports import export_response, requested_format
 from schools.models import School
 from schools.permissions import has_perm
 from schools.roles import Role
@@ -53,6 +54,24 @@ def certification_list(request):
     certifications = ExternalCertification.objects.select_related("person").order_by("-obtained_on", "-pk")
     if kind in ExternalCertification.Kind.values:
         certifications = certifications.filter(kind=kind)
+    fmt = requested_format(request)
+    if fmt:
+        return export_response(
+            fmt,
+            "certifications",
+            [_("Person"), _("Certification"), _("Obtained"), _("Expires"), _("Evidence (link)")],
+            (
+                [
+                    c.person.full_name,
+                    c.custom_name or c.get_kind_display(),
+                    c.obtained_on,
+                    c.expires_on,
+                    c.evidence_url,
+                ]
+                for c in certifications
+            ),
+            title=_("Certifications"),
+        )
     page = Paginator(certifications, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -145,6 +164,25 @@ def event_list(request):
         events = events.filter(kind=kind)
     if school_id.isdigit():
         events = events.filter(school_id=int(school_id))
+    fmt = requested_format(request)
+    if fmt:
+        return export_response(
+            fmt,
+            "events",
+            [_("Title"), _("Kind"), _("Organising school"), _("Starts"), _("Participants"), _("Link")],
+            (
+                [
+                    e.title,
+                    e.get_kind_display(),
+                    e.school.name,
+                    timezone.localtime(e.starts_at).strftime("%Y-%m-%d %H:%M"),
+                    e.participants,
+                    e.link,
+                ]
+                for e in events
+            ),
+            title=_("Network events"),
+        )
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     schools = _director_schools(request)
     for event in page:
