@@ -2,7 +2,7 @@
 project by walking the URL resolver (as tests/isolation.py does) and reads each one made from
 data named like formulas (=HYPERLINK(…), +1, -1, @A1, a leading tab or carriage return).
 
-A new export is covered without anyone adding it here; the four known ones must be found, and
+A new export is covered without anyone adding it here; the known ones must be found, and
 must carry the hostile values (neutralised), so the walk cannot pass by finding nothing."""
 
 from __future__ import annotations
@@ -17,11 +17,20 @@ from django_scopes import scopes_disabled
 from integrations.models import JobItem
 from schools.exports import FORMULA_PREFIXES
 from tests.isolation import OBJECT_KWARGS, build_path, classify, iter_routes
+from tests.links import signed_if_needed
 
 pytestmark = pytest.mark.django_db
 
 HOSTILE = ['=HYPERLINK("http://x")', "+1", "-1", "@A1", "\t=1+1", "\r=1+1"]
-KNOWN_EXPORTS = {"plan_csv", "job_csv", "survey_export_csv", "survey_export_xlsx"}
+KNOWN_EXPORTS = {
+    "plan_csv",
+    "job_csv",
+    "survey_export_csv",
+    "survey_export_xlsx",
+    "overview?export=csv",  # the dashboard's table of schools
+    "schools?export=xlsx",
+    "region:overview?export=csv",  # municipalities side by side
+}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -98,13 +107,21 @@ def test_every_csv_and_xlsx_export_neutralises_formula_cells(world, client_for):
             values, client = {"region_slug": world.region.slug}, coordinator
         else:
             continue
-        response = client.get(build_path(route, values))
+        path = build_path(route, values)
+        name = route.name if kind == "tenant" else f"region:{route.name}"
+        response = client.get(signed_if_needed(client, path))
         if _is_export(response):
-            found[route.name] = _cells(response)
+            found[name] = _cells(response)
+        elif response.status_code == 200 and "?export=" in response.content.decode(errors="replace"):
+            # A table page with its CSV and XLSX downloads (schools/exports.py export_response).
+            for fmt in ("csv", "xlsx"):
+                exported = client.get(f"{path}?export={fmt}")
+                if _is_export(exported):
+                    found[f"{name}?export={fmt}"] = _cells(exported)
     assert KNOWN_EXPORTS <= set(found), sorted(found)
     for name, cells in found.items():
         dangerous = [cell for cell in cells if cell.startswith(FORMULA_PREFIXES)]
         assert not dangerous, f"{name}: {dangerous[:5]}"
-    for name in KNOWN_EXPORTS:
+    for name in KNOWN_EXPORTS - {"region:overview?export=csv"}:  # the region's rows are municipalities
         neutralised = {cell for cell in found[name] if cell.startswith("'")}
         assert any(cell.startswith(("'=HYPERLINK", "'+1")) for cell in neutralised), (name, found[name][:20])
