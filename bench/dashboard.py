@@ -197,6 +197,7 @@ def build_region(size: int, today: date) -> dict:
                 phase=2,
                 op="create_user",
                 key=f"t{p.pk}@bench.example",
+                person=p,
                 payload={"person": p.pk},
                 status=JobItem.Status.DONE,
                 outcome="created",

@@ -127,7 +127,7 @@ def _insert_items(job: Job, items: list[tuple]) -> None:
     """The job's items, (seq, phase, op, key, school, payload) each, in one statement: tens of
     thousands of rows, where ``bulk_create`` spent seconds preparing every field of every row
     before the first worker could start."""
-    columns = ["job_id", "municipality_id", "seq", "phase", "op", "key", "school", "payload"]
+    columns = ["job_id", "municipality_id", "seq", "phase", "op", "key", "school", "person_id", "payload"]
     columns += ["status", "attempts", "claimed_by", "outcome", "error", "secret_ciphertext"]
     payload = JobItem._meta.get_field("payload")
     quote = database.ops.quote_name
@@ -136,7 +136,7 @@ def _insert_items(job: Job, items: list[tuple]) -> None:
         f"VALUES ({', '.join(['%s'] * len(columns))})"
     )
     rows = [
-        (job.pk, job.municipality_id, seq, phase, op, key, school)
+        (job.pk, job.municipality_id, seq, phase, op, key, school, details.get("person"))
         + (payload.get_db_prep_save(details, database), JobItem.Status.PENDING, 0, "", "", "", "")
         for seq, phase, op, key, school, details in items
     ]

@@ -292,6 +292,11 @@ class JobItem(models.Model):
     op = models.CharField(max_length=32)
     key = models.CharField(max_length=512)
     school = models.CharField(max_length=255, blank=True)
+    # The roster person the item is for (accounts, licences), as a column: dashboards count
+    # accounts per person without reading every payload.
+    person = models.ForeignKey(
+        "schools.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     payload = models.JSONField(default=dict)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -215,6 +215,7 @@ def _dashboard_sources(municipality) -> None:
             phase=2,
             op="create_user",
             key=f"teacher{person.pk}@haskovo.example",
+            person=person,
             payload={"person": person.pk},
             status=JobItem.Status.DONE,
             outcome="created",

@@ -93,13 +93,14 @@ def account_counts(schools) -> dict[int, tuple[int, int]]:
     rows = Person.schools.through.objects.filter(school_id__in=ids, person__role="teacher").values_list(
         "school_id", "person_id", "person__account_email"
     )
-    created = {
-        int(pk)
-        for pk in JobItem.objects.filter(
-            op="create_user", status=JobItem.Status.DONE, outcome__in=("created", "adopted")
-        ).values_list("payload__person", flat=True)
-        if pk
-    }
+    created = set(
+        JobItem.objects.filter(
+            op="create_user",
+            status=JobItem.Status.DONE,
+            outcome__in=("created", "adopted"),
+            person__isnull=False,
+        ).values_list("person_id", flat=True)
+    )
     teachers: dict[int, int] = dict.fromkeys(ids, 0)
     with_account: dict[int, int] = dict.fromkeys(ids, 0)
     for school_id, person_id, account_email in rows:

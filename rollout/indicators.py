@@ -21,9 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import BigIntegerField, Count, IntegerField, Max, Q, Sum
-from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast
+from django.db.models import Count, Max, Q, Sum
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -503,26 +501,17 @@ def _sort_key(key, value, total):
 def _has_account(prefix: str = "") -> Q:
     """A teacher with an account: an address on the roster, or a provisioning job that created
     (or adopted) one. The job items are read as a subquery, never loaded into Python."""
-    created = _created_accounts().values("person_pk")
+    created = _created_accounts().values("person_id")
     return Q(**{f"{prefix}account_email__gt": ""}) | Q(**{f"{prefix}pk__in": created})
 
 
 def _created_accounts():
-    """Create-user items of provisioning jobs that made (or adopted) an account, with the roster
-    person's id read from the payload (SQLite's JSON_EXTRACT directly: Django's portable form
-    wraps it in a type check that costs a third more on every row)."""
-    from django.db import connection
-    from django.db.models import F, Func, Value
-
+    """Create-user items of provisioning jobs that made (or adopted) an account."""
     from integrations.models import JobItem
 
-    if connection.vendor == "sqlite":
-        person = Func(F("payload"), Value("$.person"), function="JSON_EXTRACT", output_field=IntegerField())
-    else:
-        person = Cast(KeyTextTransform("person", "payload"), BigIntegerField())  # the type of Person.pk
     return JobItem.objects.filter(
-        op="create_user", status=JobItem.Status.DONE, outcome__in=("created", "adopted")
-    ).annotate(person_pk=person)
+        op="create_user", status=JobItem.Status.DONE, outcome__in=("created", "adopted"), person__isnull=False
+    )
 
 
 def _start_of(day: date, tz: zoneinfo.ZoneInfo) -> datetime:

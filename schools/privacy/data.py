@@ -67,9 +67,7 @@ def footprint(person: Person) -> Footprint:
 
     addresses = {person.account_email} - {""}
     job_items = list(
-        JobItem.objects.filter(Q(payload__person=person.pk) | Q(key__in=addresses))
-        .select_related("job")
-        .order_by("pk")
+        JobItem.objects.filter(Q(person=person) | Q(key__in=addresses)).select_related("job").order_by("pk")
     )
     addresses |= {item.key for item in job_items if item.op.endswith("_user") and "@" in item.key}
     enrolments = list(

@@ -68,6 +68,8 @@ def test_erasure_closes_the_account_at_the_provider_then_pseudonymises(
         before = _users(provider)
         assert before[address] is False  # an active account
         other = next(a for a in before if a != address and "drugov" in a)
+    world.a.users["officer"].language = "en"  # the officer reads the portal in English
+    world.a.users["officer"].save(update_fields=["language"])
     officer = client_for(world.a.users["officer"])
     with translation.override("en"):
         response = officer.post(f"/m/{slug}/people/{person.pk}/erase/", {"confirm": "yes"}, follow=True)
@@ -99,6 +101,8 @@ def test_a_provider_that_cannot_be_reached_leaves_our_data_untouched(world, clie
         # The provider goes away (nothing listens on port 9).
         api = Connection.objects.get(provider="microsoft").api_base_url
         Connection.objects.filter(provider="microsoft").update(api_base_url="https://127.0.0.1:9/")
+    world.a.users["officer"].language = "en"  # the officer reads the portal in English
+    world.a.users["officer"].save(update_fields=["language"])
     officer = client_for(world.a.users["officer"])
     with translation.override("en"):
         response = officer.post(

@@ -49,6 +49,7 @@ def account_created(tenant, person, seq):
             phase=1,
             op="create_user",
             key=f"p{person.pk}@{tenant.municipality.slug}.example",
+            person=person,
             payload={"person": person.pk, "given": person.first_name},
             status=JobItem.Status.DONE,
             outcome="created",

@@ -266,7 +266,10 @@ def test_periods_and_the_footer_text():
         "2026-Q1", "2025-Q4", "2025-Q3", "2026", "2025",
     ]  # fmt: skip
     assert build.css_string('a"</style>') == '"a\\000022\\00003c/style\\00003e"'
-    assert build.page_of_css() == '"Page " counter(page) " of " counter(pages)'
+    with translation.override("en"):
+        assert build.page_of_css() == '"Page " counter(page) " of " counter(pages)'
+    with translation.override("bg"):
+        assert build.page_of_css() == '"Страница " counter(page) " от " counter(pages)'
 
 
 def test_the_report_costs_the_same_queries_for_2_and_12_schools(world):

@@ -31,6 +31,12 @@ EMAIL = "radoslava.home@example.net"
 ACCOUNT = "radoslava.kirilova@alpha.example"
 
 
+def _reads_english(user) -> None:
+    """The officer chose English for the portal (the municipality's language is another)."""
+    user.language = "en"
+    user.save(update_fields=["language"])
+
+
 def _url(world, rest: str, tenant=None) -> str:
     return f"/m/{(tenant or world.a).municipality.slug}/{rest}"
 
@@ -177,6 +183,7 @@ def test_erasure_pseudonymises_the_person_their_audit_trail_and_trainings(world,
     person = _person_with_history(world, client_for)
     with scopes_disabled():  # no provider connected: our records only (providers: the sandbox tests)
         world.a.connection.delete()
+    _reads_english(world.a.users["officer"])
     officer = client_for(world.a.users["officer"])
     page = officer.get(_url(world, f"people/{person.pk}/erase/")).content.decode()
     assert "cannot be undone" in page
