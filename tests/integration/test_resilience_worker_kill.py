@@ -50,7 +50,9 @@ def _claimed(world, job) -> int:
 
 
 def test_sigkill_of_a_pool_child_mid_job(tmp_path, client_for):
-    with stack(tmp_path, JOB_PARALLEL_TASKS=2) as running:
+    # The provider's real latency (time scale 1): each batch keeps its items claimed for a few
+    # hundred milliseconds, long enough to be seen (at 20 the whole job can finish between polls).
+    with stack(tmp_path, time_scale=1, JOB_PARALLEL_TASKS=2) as running:
         world, job, worker = _started(running, client_for)
         assert wait_for(lambda: _done(world, job) >= 15, timeout=120), running.tail()
         # Both pool processes work on the job (two tasks side by side): kill one while items are held.

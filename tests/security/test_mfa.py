@@ -7,7 +7,7 @@ from allauth.mfa.models import Authenticator
 from django.conf import settings
 
 from schools.roles import MFA_ROLES
-from tests.isolation import _values, build_path, classify, iter_routes
+from tests.isolation import REGION_OBJECT_KWARGS, _values, build_path, classify, iter_routes
 from tests.links import signed_if_needed
 
 pytestmark = pytest.mark.django_db
@@ -84,7 +84,15 @@ def test_a_coordinator_needs_mfa_on_the_region_pages(world, client_for):
     Authenticator.objects.filter(user=world.coordinator).delete()
     client = client_for(world.coordinator)
     regional = [
-        build_path(r, {"region_slug": world.region.slug}) for r in iter_routes() if classify(r) == "region"
+        build_path(
+            r,
+            {
+                "region_slug": world.region.slug,
+                **{k: REGION_OBJECT_KWARGS[k](world.region) for k in r.kwargs if k != "region_slug"},
+            },
+        )
+        for r in iter_routes()
+        if classify(r) == "region"
     ]
     assert regional and all(sent_to_enrol(client.get(path)) for path in regional)
 

@@ -79,18 +79,18 @@ def spy(monkeypatch):
     opened: list[str] = []
     fetchers: list = []
     original_fetch = weasyprint.urls.URLFetcher.fetch
-    original_write = weasyprint.HTML.write_pdf
+    original_render = weasyprint.HTML.render
 
     def fetch(self, url, headers=None):
         opened.append(url)
         return original_fetch(self, url, headers)
 
-    def write_pdf(self, *args, **kwargs):
+    def render(self, *args, **kwargs):  # write_pdf lays the document out through render too
         fetchers.append(self.url_fetcher)
-        return original_write(self, *args, **kwargs)
+        return original_render(self, *args, **kwargs)
 
     monkeypatch.setattr(weasyprint.urls.URLFetcher, "fetch", fetch)
-    monkeypatch.setattr(weasyprint.HTML, "write_pdf", write_pdf)
+    monkeypatch.setattr(weasyprint.HTML, "render", render)
     return opened, fetchers
 
 
@@ -139,7 +139,25 @@ def render_survey_report(world, text):
         return render_report(response)
 
 
-RENDERERS = {"slips": render_slips, "certificate": render_certificate, "survey report": render_survey_report}
+def render_council_report(world, text):
+    from rollout.tasks import build_report
+    from tests.rollout.test_reports import council_world, request
+
+    council_world(world.a, [text])
+    report = request(world.a)
+    build_report(report.pk)
+    with scopes_disabled():
+        report.refresh_from_db()
+        assert report.status == "done", report.error
+        return report.file.read()
+
+
+RENDERERS = {
+    "slips": render_slips,
+    "certificate": render_certificate,
+    "survey report": render_survey_report,
+    "council report": render_council_report,
+}
 
 
 @pytest.mark.parametrize("renderer", sorted(RENDERERS))

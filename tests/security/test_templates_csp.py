@@ -10,7 +10,14 @@ from pathlib import Path
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 # Rendered to PDF by WeasyPrint (``*_pdf.html``, ``pdf/`` folders, these) or sent as e-mail
 # (``email/`` folders): never served to a browser under our policy.
-NOT_BROWSER_PAGES = {"integrations/slips.html"}
+NOT_BROWSER_PAGES = {
+    "integrations/slips.html",
+    # The council and regional reports: laid out by WeasyPrint, never served to a browser.
+    "rollout/reports/_pdf_base.html",
+    "rollout/reports/council.html",
+    "rollout/reports/regional.html",
+    "rollout/reports/_cell.html",
+}
 
 
 def _not_a_page(name: str) -> bool:
