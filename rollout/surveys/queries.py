@@ -274,7 +274,7 @@ def director_responses(school_ids):
     )
 
 
-# --- For the dashboards (rollout/indicators.py) --------------------------------------------------
+# --- For the dashboards (rollout/indicators/) --------------------------------------------------
 
 
 def latest_campaigns(municipality_ids) -> dict[int, Campaign]:

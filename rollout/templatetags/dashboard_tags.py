@@ -1,4 +1,4 @@
-"""Indicator values, trends and charts for the dashboards (see rollout/indicators.py)."""
+"""Indicator values, trends and charts for the dashboards (see rollout/indicators/)."""
 
 from __future__ import annotations
 
@@ -129,4 +129,4 @@ def yes_no(flag) -> str:
 
 @register.filter
 def readiness_label(level: str) -> str:
-    return indicators._readiness_label(level)
+    return indicators.readiness_label(level)

@@ -45,9 +45,9 @@ def school_columns() -> list[str]:
 def school_cells(row: indicators.SchoolRow) -> list:
     return [
         row.stage or _("Not in the programme"),
-        indicators._readiness_label(row.readiness),
+        indicators.readiness_label(row.readiness),
         row.score,
-        indicators._yes_no(row.pilot),
+        indicators.yes_no(row.pilot),
         row.tasks_done,
         row.tasks_total,
         row.overdue,
@@ -57,7 +57,7 @@ def school_cells(row: indicators.SchoolRow) -> list:
         row.certified_teachers,
         row.certified_trainers,
         row.feedback,
-        indicators._yes_no(row.quota_met),
+        indicators.yes_no(row.quota_met),
         row.events,
     ]
 

@@ -1,23 +1,10 @@
-"""The programme's indicators, read in one place: the municipal and regional dashboards, the
-school page, the drill-downs, the exports and the council reports all call this module.
-
-Every function costs a fixed number of SQL queries whatever the number of schools, people,
-activities, enrolments or accounts: the facts are aggregated in the database, grouped by school
-(``_school_facts``) and by municipality (``_municipality_facts``), and this module only adds
-them up. The same code serves a municipality's scope and a region's scope (django-scopes limits
-the scoped managers; the many-to-many tables, which are not scoped, are filtered by the
-municipality ids passed in).
-
-Trends compare with the latest monitoring snapshot of each municipality's programme: the frozen
-per-school figures (accounts, trained teachers, tasks) where the snapshot holds them, else the
-same fact counted as of the snapshot's day (certifications, surveys, feedback, overdue tasks).
-"""
+"""The aggregates behind every dashboard: ``Facts`` reads a set of municipalities' figures in a
+fixed number of SQL queries and turns them into indicators; the helpers shape rows and cells."""
 
 from __future__ import annotations
 
 import zoneinfo
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -25,380 +12,26 @@ from django.db.models import Count, Max, Q, Sum
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from rollout.indicators.kinds import (
+    INDICATORS,
+    LABELS,
+    PERCENT,
+    READINESS_BUCKETS,
+    Dashboard,
+    Indicator,
+    SchoolRow,
+    pct,
+)
 from rollout.models import BudgetLine, Programme, Snapshot, Stage, Task, TaskStatus
 from rollout.queries import period_label
 from schools.models import Person, School
 from schools.roles import PersonRole
 
-# --- What a dashboard holds ----------------------------------------------------------------------
-
-PERCENT = "percent"
-SCHOOLS = "schools"
-TEACHERS = "teachers"
-PEOPLE = "people"
-TASKS = "tasks"
-MONEY = "money"
-
-
-@dataclass
-class Indicator:
-    key: str
-    label: str
-    value: float | int | Decimal | None
-    total: float | int | Decimal | None = None
-    share: float | None = None  # percent of ``total`` (or the value itself when it is a percent)
-    target: float | int | None = None
-    previous: float | int | None = None  # the value at the last monitoring snapshot
-    trend: float | int | None = None  # value - previous
-    unit: str = ""
-    period: str = ""  # the snapshot's period label, e.g. 2026-Q3
-    lower_is_better: bool = False
-
-    @property
-    def met(self) -> bool | None:
-        """Whether the target is reached (None: no target)."""
-        if self.target is None or self.value is None:
-            return None
-        return self.value <= self.target if self.lower_is_better else self.value >= self.target
-
-    @property
-    def improving(self) -> bool | None:
-        if not self.trend:
-            return None
-        return (self.trend < 0) if self.lower_is_better else (self.trend > 0)
-
-
-# The indicators in the order the dashboards show them: (key, label, unit, lower_is_better).
-INDICATORS = [
-    ("surveyed", _("Readiness survey submitted"), SCHOOLS, False),
-    ("pilot", _("Schools in the pilot group"), SCHOOLS, False),
-    ("tasks_done", _("Activities done"), TASKS, False),
-    ("accounts", _("Teachers with an account"), TEACHERS, False),
-    ("trained", _("Teachers trained"), TEACHERS, False),
-    ("certified_teachers", _("Certified teachers"), PEOPLE, False),
-    ("certified_trainers", _("Certified trainers"), PEOPLE, False),
-    ("feedback", _("Positive training feedback"), PERCENT, False),
-    ("overdue", _("Overdue tasks"), TASKS, True),
-    ("quota", _("Schools meeting the event quotas"), SCHOOLS, False),
-    ("budget", _("Budget used"), MONEY, False),
-]
-LABELS = {key: label for key, label, _unit, _lower in INDICATORS}
-# On one school's page some figures read better as that school's own.
-SCHOOL_LABELS = {
-    "pilot": _("In the pilot group"),
-    "quota": _("Event quotas met"),
-}
-KEYS = [key for key, *_rest in INDICATORS]
-# Per school only these make sense (the budget is the municipality's).
-SCHOOL_KEYS = [k for k in KEYS if k != "budget"]
-
-READINESS_BUCKETS = [
-    ("ready", _("Ready")),
-    ("partly", _("Partly ready")),
-    ("not_ready", _("Not ready")),
-    ("not_submitted", _("Not submitted")),
-]
-
-
-@dataclass
-class SchoolRow:
-    """One school with every indicator's value (the dashboard's table and the drill-downs)."""
-
-    school: School
-    stage: str = ""
-    stage_order: int | None = None  # None: not in the programme; -1: every stage done
-    teachers: int = 0
-    accounts: int = 0
-    trained: int = 0
-    certified_teachers: int = 0
-    certified_trainers: int = 0
-    feedback_answers: int = 0
-    feedback_positive: int = 0
-    tasks_total: int = 0
-    tasks_done: int = 0
-    overdue: int = 0
-    surveyed: bool = False
-    readiness: str = "not_submitted"
-    score: int | None = None
-    pilot: bool = False
-    quota_met: bool | None = None  # None: no quota rules
-    quota_missed: int = 0
-    events: int = 0
-    previous: dict = field(default_factory=dict)  # the school's last snapshot
-
-    @property
-    def feedback(self) -> float | None:
-        return _pct(self.feedback_positive, self.feedback_answers)
-
-    def value(self, key: str):
-        """(value, total) of an indicator for this school."""
-        return {
-            "surveyed": (int(self.surveyed), 1),
-            "pilot": (int(self.pilot), 1),
-            "tasks_done": (self.tasks_done, self.tasks_total),
-            "accounts": (self.accounts, self.teachers),
-            "trained": (self.trained, self.teachers),
-            "certified_teachers": (self.certified_teachers, None),
-            "certified_trainers": (self.certified_trainers, None),
-            "feedback": (self.feedback, self.feedback_answers),
-            "overdue": (self.overdue, self.tasks_total - self.tasks_done),
-            "quota": (None if self.quota_met is None else int(self.quota_met), 1),
-        }[key]
-
-
-@dataclass
-class Dashboard:
-    municipality: object  # a Municipality, or None for a region's total
-    programme: Programme | None
-    today: date
-    indicators: list[Indicator]
-    stages: list[dict]
-    readiness: dict
-    schools: list[SchoolRow]
-    providers: list[dict]
-    curricula: list[dict]
-    overdue: list[dict]
-    budget: list[dict]
-    snapshot: dict | None
-
-    def indicator(self, key: str) -> Indicator:
-        return next(i for i in self.indicators if i.key == key)
-
-
-@dataclass
-class SchoolDashboard:
-    school: School
-    row: SchoolRow
-    programme: Programme | None
-    indicators: list[Indicator]
-    next_steps: list[dict]
-
-
-@dataclass
-class RegionRow:
-    municipality: object
-    indicators: list[Indicator]
-    snapshot: dict | None
-    schools: int
-
-    def indicator(self, key: str) -> Indicator:
-        return next(i for i in self.indicators if i.key == key)
-
-
-@dataclass
-class RegionDashboard:
-    region: object
-    today: date
-    rows: list[RegionRow]
-    total: list[Indicator]
-
-    @property
-    def matrix(self) -> list[dict]:
-        """One line per indicator: the region's total and each municipality's cell."""
-        return [
-            {"total": total, "cells": [(row.municipality, row.indicators[index]) for row in self.rows]}
-            for index, total in enumerate(self.total)
-        ]
-
-    def _shares(self, key: str) -> list[dict]:
-        return [{"label": row.municipality.name, "share": row.indicator(key).share} for row in self.rows]
-
-    @property
-    def account_shares(self) -> list[dict]:
-        return self._shares("accounts")
-
-    @property
-    def trained_shares(self) -> list[dict]:
-        return self._shares("trained")
-
-
-@dataclass
-class Drilldown:
-    key: str
-    label: str
-    indicator: Indicator
-    columns: list[str]
-    rows: list[dict]  # {"school": School | None, "label": str, "cells": [...], "met": bool | None}
-
-
-# --- Public API ----------------------------------------------------------------------------------
-
-
-def municipality_dashboard(
-    municipality, today: date, programme: Programme | None = None, detail_ids=None
-) -> Dashboard:
-    """Every indicator of one municipality (call inside its scope).
-
-    ``.schools`` has every school with every value; with ``detail_ids`` (the page of the table a
-    page shows) only those schools, which spares the per-school roster, training and feedback
-    aggregates of the others. The indicators, stages and readiness always count every school."""
-    facts = _Facts(
-        [municipality],
-        today,
-        programmes={municipality.pk: programme} if programme else None,
-        detail_ids=detail_ids,
-    )
-    return facts.dashboard(municipality)
-
-
-def school_dashboard(school: School, today: date) -> SchoolDashboard:
-    """The indicators of one school and its director's next steps."""
-    municipality = school.municipality
-    facts = _Facts([municipality], today, school_ids=[school.pk])
-    row = facts.rows[school.pk]
-    indicators = []
-    for key, label, unit, lower in INDICATORS:
-        if key not in SCHOOL_KEYS:
-            continue
-        value, total = row.value(key)
-        previous = _school_previous(row, key)
-        label = SCHOOL_LABELS.get(key, label)
-        indicators.append(
-            _indicator(key, label, unit, lower, value, total, None, previous, facts.period_of(municipality))
-        )
-    programme = facts.programmes.get(municipality.pk)
-    return SchoolDashboard(school, row, programme, indicators, next_steps(school, today, programme))
-
-
-def region_dashboard(region, today: date) -> RegionDashboard:
-    """Each municipality of the region side by side on the same indicators (call in the region's
-    scope), the region's total and each municipality's latest snapshot."""
-    municipalities = list(region.municipalities.order_by("name"))
-    facts = _Facts(municipalities, today, detail_ids=[])  # the region shows no school
-    rows = [
-        RegionRow(m, facts.municipality_indicators(m), facts.snapshots.get(m.pk), facts.school_count(m.pk))
-        for m in municipalities
-    ]
-    return RegionDashboard(region, today, rows, facts.municipality_indicators(None))
-
-
-def drilldown(municipality, key: str, today: date, dashboard: Dashboard | None = None) -> Drilldown:
-    """The schools behind one indicator with their values (the budget: its lines), worst first."""
-    if key not in LABELS:
-        raise KeyError(key)
-    board = dashboard or municipality_dashboard(municipality, today)
-    indicator = board.indicator(key)
-    if key == "budget":
-        columns = [str(_("Planned")), str(_("Actual")), str(_("Used (%)"))]
-        rows = [
-            {
-                "school": None,
-                "label": str(year["year"]),
-                "cells": [year["planned"], year["actual"], year["share"]],
-                "met": None,
-            }
-            for year in board.budget
-        ]
-        return Drilldown(key, str(LABELS[key]), indicator, columns, rows)
-    columns = _drill_columns(key)
-    rows = []
-    for row in board.schools:
-        value, total = row.value(key)
-        rows.append(
-            {
-                "school": row.school,
-                "label": row.school.name,
-                "cells": _drill_cells(key, row, value, total),
-                "value": value,
-                "met": _school_met(key, row, value, total),
-                "sort": _sort_key(key, value, total),
-            }
-        )
-    rows.sort(key=lambda r: (r["sort"], r["label"]))
-    return Drilldown(key, str(LABELS[key]), indicator, columns, rows)
-
-
-def next_steps(school: School, today: date, programme: Programme | None) -> list[dict]:
-    """What the school's director must do next: open tasks by deadline (overdue first), and the
-    open readiness survey. Two queries."""
-    steps = []
-    tasks = (
-        Task.objects.filter(school=school)
-        .exclude(status=TaskStatus.DONE)
-        .select_related("activity", "activity__programme", "activity__stage")
-        .order_by("activity__due_on", "activity__order", "pk")
-    )
-    if programme is not None:
-        tasks = tasks.filter(activity__programme=programme)
-    for task in tasks[:50]:
-        status = task.display_status(today)
-        steps.append(
-            {
-                "kind": "task",
-                "title": task.activity.title,
-                "due": task.activity.due_on,
-                "status": status,
-                "overdue": status == TaskStatus.OVERDUE,
-                "task": task,
-            }
-        )
-    from django.apps import apps
-
-    if apps.is_installed("rollout.surveys"):
-        from rollout.surveys.models import Campaign, Response
-
-        for response in (
-            Response.objects.filter(school=school, campaign__status=Campaign.Status.OPEN)
-            .exclude(status=Response.Status.SUBMITTED)
-            .select_related("campaign")
-        ):
-            steps.append(
-                {
-                    "kind": "survey",
-                    "title": response.campaign.name,
-                    "due": response.campaign.deadline,
-                    "status": response.status,
-                    "overdue": response.campaign.deadline < today,
-                    "response": response,
-                }
-            )
-    steps.sort(key=lambda s: (not s["overdue"], s["due"] or date.max, str(s["title"])))
-    return steps
-
-
-def current_programme(programmes: list[Programme], today: date) -> Programme | None:
-    """The programme a dashboard follows: the latest one that has started, else the next one."""
-    started = [p for p in programmes if p.starts_on <= today]
-    if started:
-        return max(started, key=lambda p: (p.starts_on, p.pk))
-    return min(programmes, key=lambda p: (p.starts_on, p.pk)) if programmes else None
-
-
-def trend_text(indicator: Indicator) -> str:
-    """ "▲ +3 since 2026-Q3" (text, so it reads without colour)."""
-    from django.utils.translation import gettext
-
-    if indicator.trend is None:
-        return ""
-    if indicator.trend > 0:
-        arrow, sign = "▲", "+"
-    elif indicator.trend < 0:
-        arrow, sign = "▼", "−"
-    else:
-        arrow, sign = "=", "±"
-    amount = abs(indicator.trend)
-    number = f"{amount:g}" if isinstance(amount, float) else str(amount)
-    if indicator.unit == PERCENT:
-        number = gettext("%(n)s points") % {"n": number}
-    return gettext("%(arrow)s %(sign)s%(number)s since %(period)s") % {
-        "arrow": arrow,
-        "sign": sign,
-        "number": number,
-        "period": indicator.period,
-    }
-
-
 # --- Helpers -------------------------------------------------------------------------------------
 
 
-def _pct(part, whole) -> float | None:
-    if not whole or part is None:
-        return None
-    return round(100 * float(part) / float(whole), 1)
-
-
-def _indicator(key, label, unit, lower, value, total, target, previous, period) -> Indicator:
-    share = value if unit == PERCENT else _pct(value, total)
+def make_indicator(key, label, unit, lower, value, total, target, previous, period) -> Indicator:
+    share = value if unit == PERCENT else pct(value, total)
     trend = None
     if previous is not None and value is not None:
         trend = round(value - previous, 1) if isinstance(value, float) else value - previous
@@ -417,7 +50,7 @@ def _indicator(key, label, unit, lower, value, total, target, previous, period) 
     )
 
 
-def _school_previous(row: SchoolRow, key: str):
+def school_previous(row: SchoolRow, key: str):
     snap = row.previous
     if not snap:
         return None
@@ -428,7 +61,7 @@ def _school_previous(row: SchoolRow, key: str):
     }.get(key)
 
 
-def _drill_columns(key: str) -> list[str]:
+def drill_columns(key: str) -> list[str]:
     if key in ("accounts", "trained"):
         return [str(LABELS[key]), str(_("Teachers")), str(_("Share (%)"))]
     if key == "tasks_done":
@@ -446,7 +79,7 @@ def _drill_columns(key: str) -> list[str]:
     return [str(LABELS[key])]
 
 
-def _yes_no(flag) -> str:
+def yes_no(flag) -> str:
     from django.utils.translation import gettext
 
     if flag is None:
@@ -454,27 +87,27 @@ def _yes_no(flag) -> str:
     return gettext("yes") if flag else gettext("no")
 
 
-def _readiness_label(level: str) -> str:
+def readiness_label(level: str) -> str:
     return str(dict(READINESS_BUCKETS).get(level, level))
 
 
-def _drill_cells(key, row: SchoolRow, value, total) -> list:
+def drill_cells(key, row: SchoolRow, value, total) -> list:
     if key in ("accounts", "trained", "tasks_done"):
-        return [value, total, _pct(value, total)]
+        return [value, total, pct(value, total)]
     if key == "overdue":
         return [value, total]
     if key == "feedback":
         return [value, total]
     if key == "quota":
-        return [_yes_no(row.quota_met), row.quota_missed, row.events]
+        return [yes_no(row.quota_met), row.quota_missed, row.events]
     if key == "surveyed":
-        return [_yes_no(row.surveyed), _readiness_label(row.readiness), row.score]
+        return [yes_no(row.surveyed), readiness_label(row.readiness), row.score]
     if key == "pilot":
-        return [_yes_no(row.pilot), _readiness_label(row.readiness)]
+        return [yes_no(row.pilot), readiness_label(row.readiness)]
     return [value]
 
 
-def _school_met(key, row: SchoolRow, value, total) -> bool | None:
+def school_met(key, row: SchoolRow, value, total) -> bool | None:
     if key in ("accounts", "trained", "tasks_done"):
         return bool(total) and value >= total
     if key == "overdue":
@@ -486,12 +119,12 @@ def _school_met(key, row: SchoolRow, value, total) -> bool | None:
     return None
 
 
-def _sort_key(key, value, total):
+def sort_key(key, value, total):
     """Worst first: the schools that need attention lead the list."""
     if key == "overdue":
         return -(value or 0)
     if key in ("accounts", "trained", "tasks_done"):
-        share = _pct(value, total)
+        share = pct(value, total)
         return share if share is not None else 101
     if value is None:
         return float("inf")
@@ -518,7 +151,7 @@ def _start_of(day: date, tz: zoneinfo.ZoneInfo) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=tz)
 
 
-class _Facts:
+class Facts:
     """Every aggregate of a set of municipalities (one, or a region's), a fixed number of queries."""
 
     def __init__(self, municipalities, today: date, programmes=None, school_ids=None, detail_ids=None):
@@ -835,7 +468,7 @@ class _Facts:
                             "label": label,
                             "accounts": row[value],
                             "roster": roster.get(mid, 0),
-                            "share": _pct(row[value], roster.get(mid, 0)),
+                            "share": pct(row[value], roster.get(mid, 0)),
                         }
                     )
 
@@ -974,7 +607,7 @@ class _Facts:
                     "year": row["year"],
                     "planned": row["planned"] or Decimal(0),
                     "actual": row["actual"] or Decimal(0),
-                    "share": _pct(row["actual"] or 0, row["planned"]),
+                    "share": pct(row["actual"] or 0, row["planned"]),
                 }
             )
 
@@ -1044,10 +677,10 @@ class _Facts:
                 total(self.trainings, "certified_trainers_before") if has_snap else None,
             ),
             "feedback": (
-                _pct(positive, answers),
+                pct(positive, answers),
                 answers,
                 None,
-                _pct(positive_before, answers_before) if has_snap else None,
+                pct(positive_before, answers_before) if has_snap else None,
             ),
             "overdue": (
                 overdue,
@@ -1061,7 +694,7 @@ class _Facts:
         indicators = []
         for key, label, unit, lower in INDICATORS:
             value, whole, target, previous = values[key]
-            indicators.append(_indicator(key, label, unit, lower, value, whole, target, previous, period))
+            indicators.append(make_indicator(key, label, unit, lower, value, whole, target, previous, period))
         return indicators
 
     def _target(self, mids, audience):
@@ -1127,7 +760,7 @@ class _Facts:
         }
         teachers = (self.people.get(mid) or {}).get("teachers", 0)
         providers = self.providers.get(mid, [])
-        curricula = [dict(c, share=_pct(c["trained"], teachers)) for c in self.curricula.get(mid, [])]
+        curricula = [dict(c, share=pct(c["trained"], teachers)) for c in self.curricula.get(mid, [])]
         overdue = [o for o in self.overdue_list if o["municipality_id"] == mid]
         return Dashboard(
             municipality=municipality,
@@ -1143,3 +776,11 @@ class _Facts:
             budget=self.budget_years.get(mid, []),
             snapshot=self.snapshots.get(mid),
         )
+
+
+def current_programme(programmes: list[Programme], today: date) -> Programme | None:
+    """The programme a dashboard follows: the latest one that has started, else the next one."""
+    started = [p for p in programmes if p.starts_on <= today]
+    if started:
+        return max(started, key=lambda p: (p.starts_on, p.pk))
+    return min(programmes, key=lambda p: (p.starts_on, p.pk)) if programmes else None
