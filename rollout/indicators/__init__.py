@@ -4,9 +4,9 @@ school page, the drill-downs, the exports and the council reports all call this 
 Every function costs a fixed number of SQL queries whatever the number of schools, people,
 activities, enrolments or accounts: the facts are aggregated in the database, grouped by school
 and by municipality (``facts.Facts``), and these functions only put them together; ``kinds``
-holds the shapes (indicators, rows, dashboards). The same code serves a municipality's scope and a region's scope (django-scopes limits
-the scoped managers; the many-to-many tables, which are not scoped, are filtered by the
-municipality ids passed in).
+holds the shapes (indicators, rows, dashboards). The same code serves a municipality's scope
+and a region's scope (django-scopes limits the scoped managers; the many-to-many tables, which
+are not scoped, are filtered by the municipality ids passed in).
 
 Trends compare with the latest monitoring snapshot of each municipality's programme: the frozen
 per-school figures (accounts, trained teachers, tasks) where the snapshot holds them, else the
