@@ -32,10 +32,12 @@ def _started(world, client_for, names, provider="google", language="bg"):
         if Connection.objects.filter(provider=provider).exists():
             break
     plan = _plan(client, slug, provider)
-    for _attempt in range(5):
+    for attempt in range(8):
         client.post(f"/m/{slug}/plans/{plan.pk}/apply/")
         if Job.objects.filter(plan=plan).exists():
             break
+        if attempt % 2:  # refused twice: under a storm the provider's state may have moved, plan again
+            plan = _plan(client, slug, provider)
     return client, slug, plan, Job.objects.get(plan=plan)
 
 

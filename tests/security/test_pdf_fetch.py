@@ -149,7 +149,8 @@ def render_council_report(world, text):
     with scopes_disabled():
         report.refresh_from_db()
         assert report.status == "done", report.error
-        return report.file.read()
+        with report.file.open("rb") as stored:
+            return stored.read()
 
 
 RENDERERS = {
