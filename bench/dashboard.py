@@ -51,6 +51,7 @@ TEACHERS_PER_SCHOOL = 30
 
 def build_region(size: int, today: date) -> dict:
     """A region of ``size`` schools in two municipalities; returns the users who open the pages."""
+    from integrations.engine import mark_accounts_made
     from integrations.models import Job, JobItem, Plan, Provider
     from rollout import actions
     from rollout.models import Activity, BudgetLine, Programme, Snapshot, Task, TaskStatus
@@ -205,6 +206,7 @@ def build_region(size: int, today: date) -> dict:
             for i, p in enumerate(people)
             if i % 5
         )
+        mark_accounts_made([p.pk for i, p in enumerate(people) if i % 5])
         # Trainings: half of the teachers completed one of three curricula; a quarter gave feedback.
         sessions, questions = [], []
         for c in range(3):

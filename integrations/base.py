@@ -40,11 +40,21 @@ class ProviderError(Exception):
 class TemporaryError(ProviderError):
     """Worth trying again later: throttling, a server error, a replication delay, a lost connection."""
 
-    def __init__(self, message: str, retry_after: float | None = None, *, throttled: bool = False):
+    def __init__(
+        self,
+        message: str,
+        retry_after: float | None = None,
+        *,
+        throttled: bool = False,
+        replication: bool = False,
+    ):
         super().__init__(message)
         self.retry_after = retry_after
         # The provider asked us to slow down: not the item's fault, so not one of its attempts.
         self.throttled = throttled
+        # Something made a moment ago is not visible yet (the provider's replication delay): the
+        # item waits, bounded in time, and that is not one of its attempts either.
+        self.replication = replication
 
 
 class PermanentError(ProviderError):

@@ -5,9 +5,14 @@
   memberships side by side.
 - The attempt is recorded before the provider call; a retried item (after a crash, a broker
   redelivery or a timeout) adopts the object that already exists instead of making a second one.
-- Temporary errors (throttling, 5xx, replication delay) go back to the queue with exponential
-  back-off and jitter, honouring Retry-After; an item that keeps failing stops after MAX_ATTEMPTS.
-- Items claimed by a worker that died are released by ``reconcile``.
+- Temporary errors (throttling, 5xx) go back to the queue with exponential back-off and jitter,
+  honouring Retry-After; an item that keeps failing stops after MAX_ATTEMPTS. Throttling is not
+  the item's fault and costs it no attempt.
+- Replication delay (a member whose account was made a moment ago) is waited out: the item
+  comes back later, up to MAX_WAITS times (a quarter of an hour of provider time), without
+  spending attempts.
+- A worker keeps the claim on its items fresh while it works (``Heartbeat``); items claimed by a
+  worker that died go stale and are released by ``reconcile``.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import random
 import secrets
 import socket
 import string
+import threading
 import time
 from collections import Counter
 from datetime import timedelta
@@ -27,6 +33,7 @@ from django.db import transaction
 from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_scopes import scope
 
 from integrations.base import PHASES, Operation, PermanentError, TemporaryError, client_for
 from integrations.crypto import encrypt_secret
@@ -34,11 +41,14 @@ from integrations.models import Connection, Job, JobItem, Plan
 from integrations.plans import person_key
 from integrations.ratelimit import answered, quota_name, shared_limiter, wait_for_slot
 from schools.audit import log_action, log_actions
+from schools.models import Person
 
 logger = logging.getLogger(__name__)
 
 CHUNK = 25
 MAX_ATTEMPTS = 8
+MAX_WAITS = 40
+REPLICATION_MAX_DELAY = 30.0  # provider seconds between two looks for something not visible yet
 IDLE_POLL_SECONDS = 0.2
 # No look-alikes (0/O/o, 1/l/I): the password is typed from a printed slip.
 PASSWORD_ALPHABET = "".join(c for c in string.ascii_letters + string.digits if c not in "0Oo1lI")
@@ -128,7 +138,7 @@ def _insert_items(job: Job, items: list[tuple]) -> None:
     thousands of rows, where ``bulk_create`` spent seconds preparing every field of every row
     before the first worker could start."""
     columns = ["job_id", "municipality_id", "seq", "phase", "op", "key", "school", "person_id", "payload"]
-    columns += ["status", "attempts", "claimed_by", "outcome", "error", "secret_ciphertext"]
+    columns += ["status", "attempts", "waits", "claimed_by", "outcome", "error", "secret_ciphertext"]
     payload = JobItem._meta.get_field("payload")
     quote = database.ops.quote_name
     sql = (
@@ -137,7 +147,7 @@ def _insert_items(job: Job, items: list[tuple]) -> None:
     )
     rows = [
         (job.pk, job.municipality_id, seq, phase, op, key, school, details.get("person"))
-        + (payload.get_db_prep_save(details, database), JobItem.Status.PENDING, 0, "", "", "", "")
+        + (payload.get_db_prep_save(details, database), JobItem.Status.PENDING, 0, 0, "", "", "", "")
         for seq, phase, op, key, school, details in items
     ]
     with database.cursor() as cursor:
@@ -180,11 +190,43 @@ def claim(job: Job, worker: str, size: int = CHUNK) -> list[JobItem]:
     JobItem.objects.filter(pk__in=candidates, status=JobItem.Status.PENDING).update(
         status=JobItem.Status.CLAIMED, claimed_by=worker, claimed_at=now
     )
+    # The worker's name is new for every round of work and its earlier chunks are settled, so
+    # the candidates now claimed in its name are the ones this update took (the heartbeat may
+    # already have moved their claimed_at).
     return list(
         JobItem.objects.select_related("municipality").filter(
-            pk__in=candidates, status=JobItem.Status.CLAIMED, claimed_by=worker, claimed_at=now
+            pk__in=candidates, status=JobItem.Status.CLAIMED, claimed_by=worker
         )
     )
+
+
+class Heartbeat(threading.Thread):
+    """Keeps the claim on a worker's items fresh while it waits for the quota or the provider, so
+    that ``reconcile`` releases only the items of a worker that stopped (killed, lost), never
+    those of one that is slow; two workers never call the provider for the same item."""
+
+    def __init__(self, worker: str, municipality_id: int):
+        super().__init__(name=f"claims {worker}", daemon=True)
+        self.worker, self.municipality_id = worker, municipality_id
+        self.every = max(1.0, settings.JOB_ITEM_STUCK_SECONDS / 3)
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self.stopped.wait(self.every):
+                try:
+                    with scope(municipality=self.municipality_id):  # the job's tenant, in this thread too
+                        JobItem.objects.filter(claimed_by=self.worker, status=JobItem.Status.CLAIMED).update(
+                            claimed_at=timezone.now()
+                        )
+                except Exception:  # noqa: BLE001 (a busy database: the next beat tries again)
+                    logger.warning("worker %s: could not refresh its claims", self.worker, exc_info=True)
+        finally:
+            database.close()  # this thread's own connection
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.join(timeout=5)
 
 
 def run_items(client, items: list[JobItem], *, limiter=None, connection=None) -> None:
@@ -234,6 +276,9 @@ def run_items(client, items: list[JobItem], *, limiter=None, connection=None) ->
 
 
 def _record(outcomes: Outcomes, item: JobItem, operation: Operation, result, *, limiter, connection) -> None:
+    if isinstance(result, TemporaryError) and result.replication:
+        _wait_for_replication(outcomes, item, result)
+        return
     if isinstance(result, TemporaryError):
         if limiter is not None and result.retry_after and result.throttled:
             # The provider's "slow down" holds for every worker, not just this one; a replication
@@ -247,10 +292,10 @@ def _record(outcomes: Outcomes, item: JobItem, operation: Operation, result, *, 
             delay = min(60.0, 2**attempts * 0.25)
         elif result.throttled:  # the provider's own Retry-After
             delay = result.retry_after
-        else:  # our estimate of the provider's replication delay, in provider time
+        else:  # a server error's Retry-After, in provider time
             delay = result.retry_after / settings.PROVIDER_QUOTA_TIME_SCALE
         delay *= random.uniform(1.0, 1.3)  # noqa: S311 (jitter, not a secret)
-        outcomes.retry(item, delay, str(result), attempts=attempts)
+        outcomes.retry(item, delay, str(result), attempts=attempts, waits=item.waits)
         return
     if isinstance(result, PermanentError):
         outcomes.finish(item, JobItem.Status.FAILED, error=str(result))
@@ -258,6 +303,32 @@ def _record(outcomes: Outcomes, item: JobItem, operation: Operation, result, *, 
     password = operation.password
     secret = encrypt_secret(item.municipality_id, password) if result == "created" and password else ""
     outcomes.finish(item, JobItem.Status.DONE, outcome=result, secret=secret)
+
+
+def mark_accounts_made(person_ids: list[int], when=None) -> None:
+    """The roster learns who has an account now, so dashboards count accounts from the roster
+    alone (one column) instead of reading every job item."""
+    if person_ids:
+        Person.objects.filter(pk__in=person_ids).update(account_made_at=when or timezone.now())
+
+
+def _wait_for_replication(outcomes: Outcomes, item: JobItem, result: TemporaryError) -> None:
+    """Look again later, each time a little later (the provider's hint, growing to half a minute),
+    until MAX_WAITS looks; the attempt counted before the call is given back."""
+    waits = item.waits + 1
+    if waits >= MAX_WAITS:
+        outcomes.finish(
+            item,
+            JobItem.Status.FAILED,
+            error=_(
+                "The provider still does not show what this step needs (made earlier in this job) "
+                "after a quarter of an hour of waiting. Apply the plan again later."
+            ),
+        )
+        return
+    delay = min(REPLICATION_MAX_DELAY, (result.retry_after or 2.0) * 1.5 ** min(waits - 1, 10))
+    delay = delay / settings.PROVIDER_QUOTA_TIME_SCALE * random.uniform(1.0, 1.3)  # noqa: S311 (jitter)
+    outcomes.retry(item, delay, str(result), attempts=item.attempts, waits=waits)
 
 
 class Outcomes:
@@ -275,11 +346,12 @@ class Outcomes:
             item.secret_ciphertext = secret
         self.finished.append(item)
 
-    def retry(self, item: JobItem, delay: float, error: str, *, attempts: int) -> None:
-        item.not_before, item.error, item.attempts = (
+    def retry(self, item: JobItem, delay: float, error: str, *, attempts: int, waits: int) -> None:
+        item.not_before, item.error, item.attempts, item.waits = (
             timezone.now() + timedelta(seconds=delay),
             error,
             attempts,
+            waits,
         )
         self.retries.append(item)
 
@@ -306,6 +378,7 @@ class Outcomes:
                 not_before=item.not_before,
                 error=item.error,
                 attempts=item.attempts,
+                waits=item.waits,
             )
 
     def _write_finished(self) -> None:
@@ -320,6 +393,12 @@ class Outcomes:
             JobItem.objects.filter(pk__in=pks).update(
                 status=status, outcome=outcome, error=error, finished_at=finished_at
             )
+        made = [
+            item.person_id
+            for item in self.finished
+            if item.op == "create_user" and item.outcome in ("created", "adopted") and item.person_id
+        ]
+        mark_accounts_made(made, finished_at)
         secrets_ = [(item.secret_ciphertext, item.pk) for item in self.finished if item.secret_ciphertext]
         if secrets_:
             table = database.ops.quote_name(JobItem._meta.db_table)
@@ -397,6 +476,8 @@ def work(job_id: int, *, budget_seconds: float = 20.0) -> bool:
     limiter = shared_limiter()
     worker = f"{socket.gethostname()}:{secrets.token_hex(4)}"
     deadline = timezone.now() + timedelta(seconds=budget_seconds)
+    heartbeat = Heartbeat(worker, job.municipality_id)
+    heartbeat.start()
     try:
         while timezone.now() < deadline:
             status = Job.objects.filter(pk=job.pk).values_list("status", flat=True).first()
@@ -421,6 +502,7 @@ def work(job_id: int, *, budget_seconds: float = 20.0) -> bool:
                 break
             time.sleep(IDLE_POLL_SECONDS)
     finally:
+        heartbeat.stop()
         client.close()
     remaining = JobItem.objects.filter(
         job=job, status__in=[JobItem.Status.PENDING, JobItem.Status.CLAIMED]

@@ -173,6 +173,7 @@ def _dashboard_sources(municipality) -> None:
     and a half-yearly master-class quota."""
     from django.apps import apps
 
+    from integrations.engine import mark_accounts_made
     from integrations.models import Job, JobItem, Plan, Provider
     from schools.models import Person
     from trainings.models import NetworkEvent, QuotaRule, QuotaSet
@@ -223,6 +224,7 @@ def _dashboard_sources(municipality) -> None:
         )
         for index, person in enumerate(created, start=1)
     )
+    mark_accounts_made([person.pk for person in created])
     year = today_for(municipality).year
     BudgetLine.objects.create(
         municipality=municipality,

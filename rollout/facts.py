@@ -85,27 +85,18 @@ def _function(module: str, name: str, app: str):
 
 
 def account_counts(schools) -> dict[int, tuple[int, int]]:
-    """School id → (teachers on the roster, of them with an account at a provider); two queries."""
-    from integrations.models import JobItem
+    """School id → (teachers on the roster, of them with an account at a provider); one query."""
     from schools.models import Person
 
     ids = [s.pk for s in schools]
     rows = Person.schools.through.objects.filter(school_id__in=ids, person__role="teacher").values_list(
-        "school_id", "person_id", "person__account_email"
-    )
-    created = set(
-        JobItem.objects.filter(
-            op="create_user",
-            status=JobItem.Status.DONE,
-            outcome__in=("created", "adopted"),
-            person__isnull=False,
-        ).values_list("person_id", flat=True)
+        "school_id", "person__account_email", "person__account_made_at"
     )
     teachers: dict[int, int] = dict.fromkeys(ids, 0)
     with_account: dict[int, int] = dict.fromkeys(ids, 0)
-    for school_id, person_id, account_email in rows:
+    for school_id, account_email, account_made_at in rows:
         teachers[school_id] += 1
-        if account_email or person_id in created:
+        if account_email or account_made_at:
             with_account[school_id] += 1
     return {pk: (teachers[pk], with_account[pk]) for pk in ids}
 

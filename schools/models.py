@@ -207,6 +207,9 @@ class Person(models.Model):
     )
     # The address of the person's existing account: once set, no later rule changes it.
     account_email = models.EmailField(_("account address"), blank=True)
+    # When a provisioning job of ours made (or adopted) the person's account: set by the engine,
+    # so that dashboards count accounts from the roster alone.
+    account_made_at = models.DateTimeField(_("account made"), null=True, blank=True, editable=False)
     left_on = models.DateField(
         _("left on"),
         null=True,

@@ -330,7 +330,7 @@ class GoogleDirectory:
                 return "adopted"
             if error.resp.status == 404:  # a user or group made a moment ago: replication delay
                 raise TemporaryError(
-                    _("Google does not show the account or group yet; trying again."), 2.0
+                    _("Google does not show the account or group yet; trying again."), 2.0, replication=True
                 ) from None
             raise
 
@@ -446,9 +446,11 @@ def _not_replicated_yet(op: str, error: HttpError) -> TemporaryError | None:
         return None
     content = error.content or b""
     if op == "create_ou" and b"Invalid Parent" in content:
-        return TemporaryError(_("Google does not show the parent unit yet; trying again."), 2.0)
+        return TemporaryError(
+            _("Google does not show the parent unit yet; trying again."), 2.0, replication=True
+        )
     if op == "create_user" and b"INVALID_OU_ID" in content:
-        return TemporaryError(_("Google does not show the unit yet; trying again."), 2.0)
+        return TemporaryError(_("Google does not show the unit yet; trying again."), 2.0, replication=True)
     return None
 
 

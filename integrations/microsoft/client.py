@@ -145,7 +145,9 @@ class MicrosoftGraph:
     def _user_id(self, upn: str) -> str:
         response = self._send("GET", f"/users/{upn}", params={"$select": "id"})
         if response.status_code == 404:
-            raise TemporaryError(_("Microsoft does not show the account yet; trying again."), 2.0)
+            raise TemporaryError(
+                _("Microsoft does not show the account yet; trying again."), 2.0, replication=True
+            )
         return self._check(response, 200).json()["id"]
 
     def _group_id(self, address: str) -> str:
@@ -160,7 +162,9 @@ class MicrosoftGraph:
         )
         found = response.json().get("value", [])
         if not found:
-            raise TemporaryError(_("Microsoft does not show the group yet; trying again."), 2.0)
+            raise TemporaryError(
+                _("Microsoft does not show the group yet; trying again."), 2.0, replication=True
+            )
         self._group_ids[address] = found[0]["id"]
         return found[0]["id"]
 
@@ -416,7 +420,9 @@ class MicrosoftGraph:
         body = {"addLicenses": [{"skuId": payload["sku"], "disabledPlans": []}], "removeLicenses": []}
         response = self._send("POST", f"/users/{key}/assignLicense", json=body)
         if response.status_code == 404:
-            raise TemporaryError(_("Microsoft does not show the account yet; trying again."), 2.0)
+            raise TemporaryError(
+                _("Microsoft does not show the account yet; trying again."), 2.0, replication=True
+            )
         self._check(response, 200)
         return "licensed"
 
@@ -444,7 +450,9 @@ class MicrosoftGraph:
         if response.status_code == 400 and "already exist" in response.text:
             return "adopted"
         if response.status_code == 404:
-            raise TemporaryError(_("Microsoft does not show the account or group yet; trying again."), 2.0)
+            raise TemporaryError(
+                _("Microsoft does not show the account or group yet; trying again."), 2.0, replication=True
+            )
         self._check(response, 204)
         return "added"
 

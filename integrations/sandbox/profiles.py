@@ -37,6 +37,9 @@ PROFILES = {
     "chaos": Profile(
         "chaos", latency=(0.02, 0.1), replication_delay=1.0, error_rate=0.05, drop_rate=0.02, storm_rate=0.05
     ),
+    # For the test of an item that waits too long: quick answers, but anything new takes a
+    # minute to be seen (Entra ID's replication at its slowest).
+    "lagging": Profile("lagging", latency=(0.0, 0.01), replication_delay=60.0),
     # For the 5xx-storm test: bursts of server errors (6 seconds of every 20 answer nothing
     # else), and outside them one call in twenty fails after its work was done.
     "storm5xx": Profile(

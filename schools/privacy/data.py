@@ -105,6 +105,7 @@ def person_data(person: Person) -> dict:
                 "role": person.role,
                 "personal_email": person.personal_email,
                 "account_email": person.account_email,
+                "account_made_at": _when(person.account_made_at),
                 "login_override": person.login_override,
                 "portal_user": person.user.email if person.user_id else "",
                 "left_on": _when(person.left_on),

@@ -274,6 +274,7 @@ def _erase_own_rows(entry: _Erasing, replace) -> None:
         last_name=f"#{person.pk}",
         personal_email="",
         account_email="",
+        account_made_at=None,
         login_override="",
         user=None,
         erased_at=now,

@@ -2,6 +2,7 @@ from datetime import date
 
 from django_scopes import scopes_disabled
 
+from integrations.engine import mark_accounts_made
 from integrations.models import JobItem
 from rollout import actions
 from rollout.models import Programme, Task
@@ -54,6 +55,7 @@ def account_created(tenant, person, seq):
             status=JobItem.Status.DONE,
             outcome="created",
         )
+        mark_accounts_made([person.pk])
 
 
 def bg(message: str, **values) -> str:
