@@ -8,8 +8,9 @@
 - Temporary errors (throttling, 5xx) go back to the queue with exponential back-off and jitter,
   honouring Retry-After; an item that keeps failing stops after MAX_ATTEMPTS. Throttling is not
   the item's fault and costs it no attempt.
-- Replication delay (a member whose account was made a moment ago) is waited out: the item
-  comes back later, up to MAX_WAITS times (a quarter of an hour of provider time), without
+- Replication delay (a member whose account was made a moment ago) and "unavailable, come back
+  in n seconds" (a 503 with Retry-After) are waited out: the item comes back later, up to
+  MAX_WAITS times (a replication wait grows to a quarter of an hour of provider time), without
   spending attempts.
 - A worker keeps the claim on its items fresh while it works (``Heartbeat``); items claimed by a
   worker that died go stale and are released by ``reconcile``.
@@ -276,24 +277,26 @@ def run_items(client, items: list[JobItem], *, limiter=None, connection=None) ->
 
 
 def _record(outcomes: Outcomes, item: JobItem, operation: Operation, result, *, limiter, connection) -> None:
-    if isinstance(result, TemporaryError) and result.replication:
-        _wait_for_replication(outcomes, item, result)
-        return
     if isinstance(result, TemporaryError):
         if limiter is not None and result.retry_after and result.throttled:
             # The provider's "slow down" holds for every worker, not just this one; a replication
             # delay or a server error concerns this item only.
             limiter.pause(quota_name(connection), result.retry_after)
+        if result.replication or (result.retry_after is not None and not result.throttled):
+            # Not visible yet, or "unavailable, come back in n seconds" (Graph's 503 with
+            # Retry-After): the provider's condition, not the item's failure.
+            _come_back_later(outcomes, item, result)
+            return
+        # Throttling is not the item's fault either: while a storm lasts an item may be sent
+        # many times, and only the failures of its own (a 500, a dropped connection) count.
         attempts = item.attempts if result.throttled else item.attempts + 1
         if attempts >= MAX_ATTEMPTS:
             outcomes.finish(item, JobItem.Status.FAILED, error=str(result))
             return
-        if result.retry_after is None:
-            delay = min(60.0, 2**attempts * 0.25)
-        elif result.throttled:  # the provider's own Retry-After
+        if result.throttled and result.retry_after is not None:  # the provider's own Retry-After
             delay = result.retry_after
-        else:  # a server error's Retry-After, in provider time
-            delay = result.retry_after / settings.PROVIDER_QUOTA_TIME_SCALE
+        else:
+            delay = min(60.0, 2**attempts * 0.25)
         delay *= random.uniform(1.0, 1.3)  # noqa: S311 (jitter, not a secret)
         outcomes.retry(item, delay, str(result), attempts=attempts, waits=item.waits)
         return
@@ -312,21 +315,23 @@ def mark_accounts_made(person_ids: list[int], when=None) -> None:
         Person.objects.filter(pk__in=person_ids).update(account_made_at=when or timezone.now())
 
 
-def _wait_for_replication(outcomes: Outcomes, item: JobItem, result: TemporaryError) -> None:
-    """Look again later, each time a little later (the provider's hint, growing to half a minute),
-    until MAX_WAITS looks; the attempt counted before the call is given back."""
+def _come_back_later(outcomes: Outcomes, item: JobItem, result: TemporaryError) -> None:
+    """Try again when the provider said (a replication delay: each time a little later, growing
+    to half a minute), up to MAX_WAITS times; the attempt counted before the call is given back.
+    Retry-After and hints are in provider time."""
     waits = item.waits + 1
     if waits >= MAX_WAITS:
-        outcomes.finish(
-            item,
-            JobItem.Status.FAILED,
-            error=_(
+        error = str(result)
+        if result.replication:
+            error = _(
                 "The provider still does not show what this step needs (made earlier in this job) "
                 "after a quarter of an hour of waiting. Apply the plan again later."
-            ),
-        )
+            )
+        outcomes.finish(item, JobItem.Status.FAILED, error=error)
         return
-    delay = min(REPLICATION_MAX_DELAY, (result.retry_after or 2.0) * 1.5 ** min(waits - 1, 10))
+    delay = result.retry_after or 2.0
+    if result.replication:
+        delay = min(REPLICATION_MAX_DELAY, delay * 1.5 ** min(waits - 1, 10))
     delay = delay / settings.PROVIDER_QUOTA_TIME_SCALE * random.uniform(1.0, 1.3)  # noqa: S311 (jitter)
     outcomes.retry(item, delay, str(result), attempts=item.attempts, waits=waits)
 

@@ -300,7 +300,8 @@ class JobItem(models.Model):
     payload = models.JSONField(default=dict)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)
-    # Times the item waited for the provider to show what it made a moment ago (not attempts).
+    # Times the provider said to come back later: not visible yet, or unavailable with a
+    # Retry-After (these are not attempts).
     waits = models.PositiveSmallIntegerField(default=0)
     claimed_by = models.CharField(max_length=128, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)

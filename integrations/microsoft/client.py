@@ -77,7 +77,8 @@ class MicrosoftGraph:
     def token(self) -> str:
         try:
             result = self.app.acquire_token_for_client(scopes=[f"{GRAPH_HOST}/.default"])
-        except msal.exceptions.MsalServiceError as error:  # the sign-in service answered 5xx, not JSON
+        except (msal.exceptions.MsalServiceError, requests.RequestException) as error:
+            # The sign-in service answered 5xx (not JSON), or the connection dropped.
             raise TemporaryError(
                 _("Microsoft could not be reached (%(reason)s).") % {"reason": str(error)[:200]}
             ) from None
