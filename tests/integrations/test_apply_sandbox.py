@@ -8,7 +8,7 @@ from django_scopes import scope, scopes_disabled
 from integrations import engine
 from integrations.crypto import decrypt_secret
 from integrations.models import Connection, Job, JobItem, Plan
-from schools.models import School
+from schools.models import Person, School
 from tests.integrations.conftest import roster
 from tests.links import signed
 
@@ -81,6 +81,11 @@ def test_apply_creates_everything_once_and_the_next_plan_is_empty(world, client_
         assert first.outcome == "adopted"
         created = JobItem.objects.filter(job=job, op="create_user", outcome="created").first()
         assert len(decrypt_secret(world.a.municipality.pk, created.secret_ciphertext)) == 12
+        # The roster knows who has an account now, adopted ones too (the dashboard counts them).
+        made = JobItem.objects.filter(job=job, op="create_user").values_list("person_id", flat=True)
+        assert set(Person.objects.filter(account_made_at__isnull=False).values_list("pk", flat=True)) == set(
+            made
+        )
     counts = portal_uses.control("GET", "stats")["created"]
     assert counts and all(n == 1 for n in counts.values()), counts  # never an account twice
     with scope(municipality=world.a.municipality.pk):
