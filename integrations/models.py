@@ -317,7 +317,14 @@ class JobItem(models.Model):
 
     class Meta:
         ordering = ["job", "seq"]
-        indexes = [models.Index(fields=["job", "status", "phase"])]
+        indexes = [
+            models.Index(fields=["job", "status", "phase"]),
+            # The dashboards' accounts per provider: counted per job from this index alone.
+            models.Index(
+                fields=["municipality", "op", "status", "job", "outcome", "person"],
+                name="jobitem_accounts_idx",
+            ),
+        ]
         constraints = [models.UniqueConstraint(fields=["job", "seq"], name="job_item_seq_unique")]
 
     def __str__(self) -> str:

@@ -4,11 +4,11 @@ fixed number of SQL queries and turns them into indicators; the helpers shape ro
 from __future__ import annotations
 
 import zoneinfo
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Case, Count, IntegerField, Max, Min, Q, Sum, Value, When
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -19,6 +19,7 @@ from rollout.indicators.kinds import (
     READINESS_BUCKETS,
     Dashboard,
     Indicator,
+    SchoolRef,
     SchoolRow,
     pct,
 )
@@ -272,15 +273,15 @@ class Facts:
             for mid in self.school_mid.values():
                 self.counts[mid]["schools"] += 1
             return
-        schools = School.objects.filter(municipality_id__in=self.mids).only(
-            "pk", "name", "kind", "municipality_id", "code"
-        )
+        schools = School.objects.filter(municipality_id__in=self.mids)
         if self.school_ids is not None:
             schools = schools.filter(pk__in=self.school_ids)
-        for school in schools.order_by("name", "pk"):
-            row = SchoolRow(school)
-            row.previous = self.school_snapshots.get(school.pk, {})
-            self.rows[school.pk] = row
+        for values in schools.order_by("name", "pk").values_list(
+            "pk", "name", "kind", "code", "municipality_id"
+        ):
+            row = SchoolRow(SchoolRef(*values))
+            row.previous = self.school_snapshots.get(values[0], {})
+            self.rows[values[0]] = row
 
     def _school_filter(self, field_name: str) -> dict:
         if self.school_ids is not None:
@@ -301,17 +302,25 @@ class Facts:
                 "programme_id", "order", "starts_on", "pk"
             )
         )
-        stage_index = {s.pk: (i, s) for i, s in enumerate(self.stage_list)}
-        per_stage = defaultdict(list)
+        # One row per school: its totals and the rank of the first stage in which it still has
+        # something to do (its stage), computed by the database rather than row by stage.
+        rank = Case(
+            *(When(activity__stage_id=stage.pk, then=Value(i)) for i, stage in enumerate(self.stage_list)),
+            default=None,
+            output_field=IntegerField(),
+        )
+        not_done = ~Q(status=TaskStatus.DONE)
         per_school = tasks.filter(school__isnull=False, **self._school_filter("school_id"))
         if self.detail_ids == []:  # the region shows no school's stage
             per_school = per_school.none()
         for row in (
-            per_school.values("school_id", "activity__stage_id")
+            per_school.values("school_id")
             .annotate(
                 total=Count("pk"),
                 done=Count("pk", filter=Q(status=TaskStatus.DONE)),
                 late=Count("pk", filter=overdue),
+                open=Count("pk", filter=not_done),
+                first_open=Min(rank, filter=not_done),
             )
             .order_by()
         ):
@@ -321,24 +330,10 @@ class Facts:
             school.tasks_total += row["total"]
             school.tasks_done += row["done"]
             school.overdue += row["late"]
-            per_stage[row["school_id"]].append(row)
-        # A school's stage: the first stage in which it still has something to do.
-        for school_id, school in self.rows.items():
-            rows = per_stage.get(school_id)
-            if not rows:
-                continue
-            open_stages = sorted(
-                (
-                    stage_index[r["activity__stage_id"]]
-                    for r in rows
-                    if r["done"] < r["total"] and r["activity__stage_id"] in stage_index
-                ),
-                key=lambda pair: pair[0],
-            )
-            if open_stages:
-                index, stage = open_stages[0]
-                school.stage, school.stage_order = stage.name, index
-            elif all(r["done"] == r["total"] for r in rows):
+            if row["first_open"] is not None:
+                index = row["first_open"]
+                school.stage, school.stage_order = self.stage_list[index].name, index
+            elif not row["open"]:
                 school.stage, school.stage_order = str(_("Every stage done")), -1
             else:
                 school.stage, school.stage_order = str(_("Activities outside stages")), len(self.stage_list)
@@ -448,14 +443,20 @@ class Facts:
             .values_list("municipality_id", "n")
             .order_by()
         )
-        # One scan of the items joined to their (few) jobs, a count per provider.
-        counts = {
-            (row["municipality_id"], row["job__provider"]): row["n"]
-            for row in _created_accounts()
-            .values("municipality_id", "job__provider")
+        # One scan of an index: a count per job, and the (few) jobs' providers.
+        from integrations.models import Job
+
+        per_job = list(
+            _created_accounts()
+            .filter(municipality_id__in=self.mids)
+            .values("municipality_id", "job_id")
             .annotate(n=Count("pk"))
             .order_by()
-        }
+        )
+        provider_of = dict(Job.objects.filter(municipality_id__in=self.mids).values_list("pk", "provider"))
+        counts: Counter = Counter()
+        for row in per_job:
+            counts[row["municipality_id"], provider_of[row["job_id"]]] += row["n"]
         for mid in sorted({mid for mid, _provider in counts}):
             for value, label in Provider.choices:
                 if counts.get((mid, value)):

@@ -82,11 +82,30 @@ READINESS_BUCKETS = [
 ]
 
 
+@dataclass(frozen=True, slots=True)
+class SchoolRef:
+    """What the dashboards need of a school, read as plain values: for a thousand schools, model
+    instances cost more than every aggregate of the page."""
+
+    pk: int
+    name: str
+    kind: str
+    code: str
+    municipality_id: int
+
+    @property
+    def id(self) -> int:
+        return self.pk
+
+    def __str__(self) -> str:
+        return self.name
+
+
 @dataclass
 class SchoolRow:
     """One school with every indicator's value (the dashboard's table and the drill-downs)."""
 
-    school: School
+    school: SchoolRef
     stage: str = ""
     stage_order: int | None = None  # None: not in the programme; -1: every stage done
     teachers: int = 0
