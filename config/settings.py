@@ -209,9 +209,10 @@ FILE_UPLOAD_HANDLERS = [
 ]
 # Temporary passwords of new accounts stay (encrypted) for the credential slips this long.
 CREDENTIAL_RETENTION_DAYS = env_int("CREDENTIAL_RETENTION_DAYS", 14, minimum=1)
-# Items a worker claimed and did not finish within this time go back to the queue (its process
-# died). Longer than the slowest batch of calls, including the waits for quota.
-JOB_ITEM_STUCK_SECONDS = env_int("JOB_ITEM_STUCK_SECONDS", 300, minimum=5)
+# Items whose claim was not refreshed for this long go back to the queue: a working worker
+# refreshes its claims every third of it (integrations.engine.Heartbeat), so only the items of a
+# process that died go stale, and the reconciler (every minute) hands them on.
+JOB_ITEM_STUCK_SECONDS = env_int("JOB_ITEM_STUCK_SECONDS", 60, minimum=5)
 # How many tasks work on one job side by side (each claims its own chunks of items).
 JOB_PARALLEL_TASKS = env_int("JOB_PARALLEL_TASKS", 4, minimum=1)
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 10, minimum=1)
