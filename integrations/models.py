@@ -319,10 +319,13 @@ class JobItem(models.Model):
         ordering = ["job", "seq"]
         indexes = [
             models.Index(fields=["job", "status", "phase"]),
-            # The dashboards' accounts per provider: counted per job from this index alone.
+            # The dashboards' accounts per provider, counted per job from this index alone. Partial:
+            # an item enters it once, when its account is made, so claiming and retrying (which
+            # change the status) never touch it.
             models.Index(
-                fields=["municipality", "op", "status", "job", "outcome", "person"],
+                fields=["municipality", "job", "op", "status", "outcome", "person"],
                 name="jobitem_accounts_idx",
+                condition=models.Q(op="create_user", status="done"),
             ),
         ]
         constraints = [models.UniqueConstraint(fields=["job", "seq"], name="job_item_seq_unique")]
