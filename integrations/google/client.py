@@ -17,6 +17,7 @@ from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
 from integrations.base import CheckResult, Operation, Outcome, PermanentError, TemporaryError, settle_alone
+from integrations.google.batch import quick_batch
 
 GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"  # noqa: S105 (a URL, not a password)
 SCOPES = [
@@ -206,7 +207,7 @@ class GoogleDirectory:
                     _("Google could not be reached (%(reason)s).") % {"reason": _reason(exception)}
                 )
 
-        batch = self.service.new_batch_http_request(callback=answered)
+        batch = quick_batch(self.service, answered)
         batched = 0
         for index, operation in enumerate(operations):
             if operation.op in BATCH_OUTCOMES:
