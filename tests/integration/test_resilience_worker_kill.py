@@ -68,7 +68,8 @@ def test_sigkill_of_a_pool_child_mid_job(tmp_path, client_for):
 
 
 def test_sigkill_of_the_whole_worker_mid_job(tmp_path, client_for):
-    with stack(tmp_path, JOB_PARALLEL_TASKS=2) as running:
+    # Real latency here too: at time scale 20 the rest of the job can finish before the kill.
+    with stack(tmp_path, time_scale=1, JOB_PARALLEL_TASKS=2) as running:
         world, job, worker = _started(running, client_for)
         assert wait_for(lambda: _done(world, job) >= 15, timeout=120), running.tail()
         pool = children(worker.pid)
