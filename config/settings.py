@@ -358,6 +358,7 @@ LANGUAGES = [
     ("ru", _("Russian")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["config.formats"]  # what Django's locale formats lack (Bulgarian grouping)
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"

@@ -18,11 +18,10 @@ def _fmt(value) -> str:
         return "—"
     if isinstance(value, int) and not isinstance(value, bool) and -1000 < value < 1000:
         return str(value)  # no thousands to group: skip the locale machinery (a table has many)
+    if isinstance(value, float):  # "92,9" in bg, pl and ru; never "1.2e+06"
+        value = Decimal(str(round(value, 2)))
     if isinstance(value, Decimal):
         value = value.quantize(Decimal(1)) if value == value.to_integral_value() else value
-        return intcomma(value)
-    if isinstance(value, float):
-        return f"{value:g}"
     return intcomma(value)
 
 

@@ -461,3 +461,23 @@ def test_the_region_counts_each_municipality_as_its_own_dashboard_does(world, al
     total = {i.key: i for i in region.total}
     assert (total["pilot"].value, total["pilot"].total) == (1, 3)
     assert (total["surveyed"].value, total["quota"].value) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    ("language", "teachers", "share", "budget", "large"),
+    [
+        ("en", "27,000", "92.9 %", "28,640.50 EUR", "1,234,567"),
+        ("bg", "27\xa0000", "92,9 %", "28\xa0640,50 EUR", "1\xa0234\xa0567"),
+        ("pl", "27\xa0000", "92,9 %", "28\xa0640,50 EUR", "1\xa0234\xa0567"),
+        ("ru", "27\xa0000", "92,9 %", "28\xa0640,50 EUR", "1\xa0234\xa0567"),
+    ],
+)
+def test_values_read_as_numbers_of_the_language(language, teachers, share, budget, large):
+    from rollout.templatetags.dashboard_tags import indicator_value
+
+    with translation.override(language):
+        assert indicator_value(indicators.Indicator("trained", "", 27000)) == teachers
+        assert indicator_value(indicators.Indicator("positive", "", 92.9, unit=indicators.PERCENT)) == share
+        money = indicators.Indicator("budget", "", Decimal("28640.50"), unit=indicators.MONEY)
+        assert indicator_value(money, "EUR") == budget
+        assert indicator_value(indicators.Indicator("spent", "", 1234567.0)) == large  # not 1.23457e+06
