@@ -196,6 +196,9 @@ CELERY_BEAT_SCHEDULE = {
     "rollout-weekly-digests": {"task": "rollout.tasks.send_weekly_digests", "schedule": 3600.0},
     "rollout-monitoring-snapshots": {"task": "rollout.tasks.take_due_snapshots", "schedule": 6 * 3600.0},
     "training-reminders": {"task": "trainings.tasks.send_reminders", "schedule": 3600.0},
+    # Work that was not queued because the broker was down when the user asked for it.
+    "send-unsent-invitations": {"task": "schools.tasks.send_unsent_invitations", "schedule": 900.0},
+    "rollout-requeue-reports": {"task": "rollout.tasks.requeue_reports", "schedule": 300.0},
 }
 ROLLOUT_MAX_UPLOAD_MB = env_int("ROLLOUT_MAX_UPLOAD_MB", 10, minimum=1)
 # Download links (credential slips, evidence, reports) work this long, for the user and the

@@ -519,8 +519,9 @@ def work(job_id: int, *, budget_seconds: float = 20.0) -> bool:
         if finished:  # only the worker that finished it tells
             log_action("job.finish", municipality=job.municipality, obj=job, changes=progress(job)["counts"])
             from integrations.tasks import notify_job_finished
+            from schools.tasks import enqueue_on_commit
 
-            transaction.on_commit(lambda: notify_job_finished.delay(job.pk, job.municipality_id))
+            enqueue_on_commit(notify_job_finished, job.pk, job.municipality_id)
     return remaining
 
 

@@ -80,9 +80,9 @@ def invite(request, *, email: str, role: str, schools, language: str) -> Invitat
 
 
 def _send_on_commit(invitation: Invitation) -> None:
-    from schools.tasks import send_invitation
+    from schools.tasks import enqueue_on_commit, send_invitation
 
-    transaction.on_commit(lambda: send_invitation.delay(invitation.pk, invitation.municipality_id))
+    enqueue_on_commit(send_invitation, invitation.pk, invitation.municipality_id)
 
 
 @transaction.atomic

@@ -6,13 +6,14 @@ import inspect
 import logging
 import socket
 import threading
+from datetime import timedelta
 from functools import wraps
 
 from celery import shared_task
 from celery.signals import worker_ready, worker_shutdown
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django_scopes import scopes_disabled
@@ -21,6 +22,28 @@ from schools.access import municipality_scope
 from schools.models import Invitation, WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
+
+
+# --- Queueing work once the user's change is committed ----------------------------------------
+def enqueue_on_commit(task, *args) -> None:
+    """Queue ``task(*args)`` once the current transaction commits (at once outside one).
+
+    The broker may be unreachable then: what the user did is already committed, so the page
+    must still answer, not turn into a server error after the fact. The miss is logged, and a
+    beat task picks the work up once the broker is back (``send_unsent_invitations``,
+    ``rollout.tasks.requeue_reports``, the survey reminders, the job reconciler)."""
+
+    def send() -> None:
+        from kombu.exceptions import OperationalError
+
+        try:
+            task.delay(*args)
+        except (OperationalError, OSError) as error:
+            logger.warning(
+                "%s not queued, the broker is unavailable (%s): a beat task will", task.name, error
+            )
+
+    transaction.on_commit(send)
 
 
 # --- Tenant guard for every task that takes object ids ----------------------------------------
@@ -93,6 +116,32 @@ def send_invitation(self, invitation_id: int, municipality_id: int) -> None:
         message.send()
         Invitation.objects.filter(pk=invitation.pk, sent_at=None).update(sent_at=timezone.now())
         logger.info("invitation %s sent", invitation.pk)
+
+
+# E-mails not sent within this long after they were asked for were not queued (the broker was
+# down) or failed every retry: beat sends them (invitations for a day, surveys while open).
+UNSENT_AFTER = timedelta(minutes=10)
+UNSENT_FOR = timedelta(days=1)
+
+
+@shared_task
+def send_unsent_invitations() -> int:
+    """Celery beat: queue the pending invitations that were never sent. Returns how many."""
+    now = timezone.now()
+    with scopes_disabled():  # ESCAPE HATCH: beat looks at every municipality's pending invitations
+        unsent = list(
+            Invitation.objects.filter(
+                sent_at=None,
+                accepted_at=None,
+                revoked_at=None,
+                expires_at__gt=now,
+                created_at__lte=now - UNSENT_AFTER,
+                created_at__gte=now - UNSENT_FOR,
+            ).values_list("pk", "municipality_id")
+        )
+    for invitation_id, municipality_id in unsent:
+        send_invitation.delay(invitation_id, municipality_id)
+    return len(unsent)
 
 
 # --- Worker heartbeat -------------------------------------------------------------------------

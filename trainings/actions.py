@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from schools.audit import form_changes, log_action
 from schools.models import Person
+from schools.tasks import enqueue_on_commit
 from trainings.models import (
     Attendance,
     CalendarFeed,
@@ -519,4 +520,4 @@ def _on_commit_task(name: str, *args) -> None:
     from trainings import tasks
 
     task = getattr(tasks, name)
-    transaction.on_commit(lambda: task.delay(*args))
+    enqueue_on_commit(task, *args)

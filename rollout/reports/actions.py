@@ -8,6 +8,7 @@ from django.utils import timezone
 from rollout.models import Report
 from rollout.reports import periods
 from schools.audit import log_action
+from schools.tasks import enqueue_on_commit
 
 
 def _actor(request, actor):
@@ -45,7 +46,7 @@ def request_report(*, period: str, municipality=None, region=None, request=None,
     )
     from rollout.tasks import build_report
 
-    transaction.on_commit(lambda: build_report.delay(report.pk))
+    enqueue_on_commit(build_report, report.pk)
     return report
 
 

@@ -22,6 +22,7 @@ from rollout.surveys.models import (
 from schools.audit import log_action
 from schools.models import Person
 from schools.roles import PersonRole
+from schools.tasks import enqueue_on_commit
 
 _TEACHER_LINK_SALT = "surveys.teacher-link"
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
@@ -63,7 +64,7 @@ def launch_campaign(request, *, template: SurveyTemplate, name: str, deadline, s
     )
     from rollout.surveys.tasks import send_invitations
 
-    transaction.on_commit(lambda: send_invitations.delay(campaign.pk, municipality.pk))
+    enqueue_on_commit(send_invitations, campaign.pk, municipality.pk)
     return campaign
 
 
@@ -189,7 +190,7 @@ def create_teacher_links(request, campaign: Campaign, school) -> int:
     )
     from rollout.surveys.tasks import send_teacher_links
 
-    transaction.on_commit(lambda: send_teacher_links.delay(campaign.pk, school.pk, campaign.municipality_id))
+    enqueue_on_commit(send_teacher_links, campaign.pk, school.pk, campaign.municipality_id)
     return len(links)
 
 

@@ -17,7 +17,7 @@ from rollout.surveys.models import Campaign, Response, TeacherLink
 from schools.access import municipality_scope
 from schools.models import Membership, School
 from schools.roles import Role
-from schools.tasks import tenant_task
+from schools.tasks import UNSENT_AFTER, tenant_task
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +80,8 @@ def send_invitations(campaign_id: int, municipality_id: int) -> None:
 
 
 def due_reminders(now=None) -> list[tuple[int, int, str]]:
-    """(response id, municipality id, kind) of every reminder due now, across municipalities."""
+    """(response id, municipality id, kind) of every reminder due now, across municipalities, and
+    of every invitation still unsent a while after the launch."""
     now = now or timezone.now()
     due = []
     with scopes_disabled():  # ESCAPE HATCH: Celery beat looks at every municipality's open campaigns
@@ -92,7 +93,10 @@ def due_reminders(now=None) -> list[tuple[int, int, str]]:
         )
         for response in responses:
             ends = response.campaign.deadline_ends_at
-            if now >= ends:
+            if response.invited_at is None and now - response.campaign.created_at >= UNSENT_AFTER:
+                # Its invitation was never queued (the broker was down at the launch).
+                due.append((response.pk, response.municipality_id, "invitation"))
+            elif now >= ends:
                 due.append((response.pk, response.municipality_id, "overdue"))
             elif (
                 now >= ends - REMIND_BEFORE
@@ -105,11 +109,11 @@ def due_reminders(now=None) -> list[tuple[int, int, str]]:
 
 @shared_task
 def send_reminders() -> int:
-    """Celery beat: the reminder before the deadline and the one when overdue, each once per school.
-    Returns how many e-mails went out."""
+    """Celery beat: the reminder before the deadline and the one when overdue, each once per school,
+    and the invitations never sent. Returns how many e-mails went out."""
     sent = 0
     for response_id, municipality_id, kind in due_reminders():
-        field = "reminded_overdue_at" if kind == "overdue" else "reminded_before_at"
+        field = {"invitation": "invited_at", "overdue": "reminded_overdue_at"}.get(kind, "reminded_before_at")
         with municipality_scope(municipality_id):
             response = (
                 Response.objects.filter(pk=response_id)

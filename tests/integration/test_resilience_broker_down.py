@@ -1,14 +1,21 @@
 """The broker is down when the IT admin applies a plan: the page does not crash, the job is
 stored, and once Redis is back the reconciler (beat's task) starts it; it then finishes with
-every account made once."""
+every account made once. The same for the other work queued from a page (a council report, an
+invitation): saved, the page answers, and beat's sweeps queue it once the broker is back."""
 
 import os
 
 import pytest
-from django_scopes import scope
+from django.db.models import F
+from django_scopes import scope, scopes_disabled
 
 from integrations.models import Job, JobItem
-from tests.integration.resilience import stack
+from rollout.models import Report
+from rollout.tasks import REPORT_STALE, requeue_reports
+from schools.models import Invitation
+from schools.tasks import UNSENT_AFTER, send_unsent_invitations
+from tests.factories import make_world
+from tests.integration.resilience import stack, wait_for
 
 pytestmark = [
     pytest.mark.worker,
@@ -37,3 +44,36 @@ def test_a_plan_applied_while_the_broker_is_down_runs_when_it_is_back(tmp_path, 
         running.finish(world, job)
         assert all(process.poll() is None for process in running.workers)  # the worker reconnected
         running.assert_every_account_once(PEOPLE)
+
+
+def test_a_report_and_an_invitation_asked_for_while_the_broker_is_down_go_out_when_it_is_back(
+    tmp_path, client_for
+):
+    with stack(tmp_path) as running:
+        world = make_world()
+        running.start_worker("broker-down-pages")
+        running.stop_redis()
+        officer = client_for(world.a.users["officer"])
+        slug = world.a.municipality.slug
+        assert officer.post(f"/m/{slug}/reports/", {"period": "2026-Q4"}).status_code == 302
+        invited = {"email": "new.teacher@example.org", "role": "teacher", "language": "bg"}
+        assert officer.post(f"/m/{slug}/members/invite/", invited).status_code == 302
+        with scopes_disabled():
+            report = Report.objects.get(municipality=world.a.municipality)
+            invitation = Invitation.objects.get(municipality=world.a.municipality, email=invited["email"])
+            assert report.status == Report.Status.QUEUED and invitation.sent_at is None
+            # Nothing was queued: the sweeps leave fresh requests to the queue, so age these.
+            Report.objects.filter(pk=report.pk).update(created_at=F("created_at") - REPORT_STALE)
+            Invitation.objects.filter(pk=invitation.pk).update(created_at=F("created_at") - UNSENT_AFTER)
+        running.start_redis()  # back, empty
+        assert requeue_reports() == 1  # what beat runs every few minutes
+        assert send_unsent_invitations() == 1
+
+        def delivered() -> bool:
+            with scopes_disabled():
+                report.refresh_from_db()
+                invitation.refresh_from_db()
+            return report.status == Report.Status.DONE and invitation.sent_at is not None
+
+        assert wait_for(delivered, timeout=120), running.tail()
+        assert requeue_reports() == 0 and send_unsent_invitations() == 0  # nothing sent twice

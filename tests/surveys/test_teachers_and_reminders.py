@@ -179,3 +179,29 @@ def test_no_reminder_right_after_the_invitation_or_long_before_the_deadline(worl
         campaign.save(update_fields=["deadline"])
         Response.objects.filter(campaign=campaign).update(invited_at=timezone.now())
     assert send_reminders.apply(throw=True).result == 0
+
+
+def test_invitations_never_queued_at_the_launch_go_out_with_the_next_beat(world, client_for):
+    """The broker was down when the officer launched: the launch is saved, and the reminders'
+    beat sends the invitations once the launch is ten minutes old, once."""
+    tenant = world.a
+    launch(client_for(tenant.users["officer"]), tenant)  # its on-commit queueing never runs here
+    campaign = latest_campaign(tenant)
+    assert send_reminders.apply(throw=True).result == 0  # a fresh launch is the queue's to send
+    with scopes_disabled():
+        type(campaign).objects.filter(pk=campaign.pk).update(
+            created_at=timezone.now() - timedelta(minutes=11)
+        )
+    mail.outbox.clear()
+    sent = send_reminders.apply(throw=True).result
+    assert sent == len(mail.outbox) >= 2  # every school's director
+    with scopes_disabled():
+        assert not Response.objects.filter(campaign=campaign, invited_at=None).exists()
+    by_queue = [m.subject for m in mail.outbox]
+    assert send_reminders.apply(throw=True).result == 0  # and only once
+    # The same e-mail as the one the launch queues.
+    with scopes_disabled():
+        Response.objects.filter(campaign=campaign).update(invited_at=None)
+    mail.outbox.clear()
+    send_invitations.apply(args=[campaign.pk, tenant.municipality.pk], throw=True)
+    assert sorted(m.subject for m in mail.outbox) == sorted(by_queue)
