@@ -8,7 +8,15 @@ domains, licences); the provisioning engine only ever sees this interface. Erasi
 
 from __future__ import annotations
 
+import logging
+import socket
+import ssl
 from dataclasses import dataclass, field
+from http.client import RemoteDisconnected
+
+from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -55,6 +63,48 @@ class TemporaryError(ProviderError):
         # Something made a moment ago is not visible yet (the provider's replication delay): the
         # item waits, bounded in time, and that is not one of its attempts either.
         self.replication = replication
+
+
+def unreachable(provider: str, error: BaseException) -> TemporaryError:
+    """A call that got no answer (``provider``: "Google", "Microsoft"), in plain words: what
+    happened to the connection, not the Python exception (that goes to the log)."""
+    causes = _causes(error)
+
+    def found(kinds, words: str = "") -> bool:
+        return any(isinstance(cause, kinds) or (words and words in str(cause).lower()) for cause in causes)
+
+    if found(TimeoutError, "timed out"):
+        message = _("%(provider)s did not answer in time.")
+    elif found((ConnectionResetError, ConnectionAbortedError, BrokenPipeError, RemoteDisconnected)):
+        message = _("%(provider)s closed the connection before answering.")
+    elif found(ConnectionRefusedError, "connection refused"):
+        message = _("%(provider)s refused the connection.")
+    elif found(ssl.SSLError):
+        message = _("The secure connection to %(provider)s could not be set up.")
+    elif found(socket.gaierror, "name or service not known") or found((), "unable to find the server"):
+        message = _("The address of %(provider)s could not be found.")
+    else:
+        message = _("%(provider)s could not be reached.")
+    logger.info("%s unreachable: %r", provider, error)
+    return TemporaryError(message % {"provider": provider})
+
+
+def _causes(error: BaseException) -> list[BaseException]:
+    """The error and what it wraps: requests → urllib3 → http.client / socket, each library
+    keeping the one below in its arguments, ``reason`` or ``__cause__``."""
+    found: list[BaseException] = []
+    todo = [error]
+    while todo and len(found) < 12:
+        current = todo.pop()
+        if current in found:
+            continue
+        found.append(current)
+        todo += [arg for arg in getattr(current, "args", ()) if isinstance(arg, BaseException)]
+        for attribute in ("reason", "__cause__", "__context__"):
+            inner = getattr(current, attribute, None)
+            if isinstance(inner, BaseException):
+                todo.append(inner)
+    return found
 
 
 class PermanentError(ProviderError):

@@ -32,11 +32,19 @@ from django.conf import settings
 from django.db import connection as database
 from django.db import transaction
 from django.db.models import Count, F, Min, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_scopes import scope
 
-from integrations.base import PHASES, Operation, PermanentError, TemporaryError, client_for
+from integrations.base import (
+    PHASES,
+    Operation,
+    PermanentError,
+    ProviderError,
+    TemporaryError,
+    client_for,
+    unreachable,
+)
 from integrations.crypto import encrypt_secret
 from integrations.models import Connection, Job, JobItem, Plan
 from integrations.plans import person_key
@@ -230,11 +238,14 @@ class Heartbeat(threading.Thread):
         self.join(timeout=5)
 
 
-def run_items(client, items: list[JobItem], *, limiter=None, connection=None) -> None:
+def run_items(client, items: list[JobItem], *, limiter=None, connection=None) -> str | None:
     """Wait for the shared quota, record the attempts, call the provider (batched where the
     client can), record each outcome; a failure inside a batch is handled for its item alone.
-    The database is written per batch, not per item: a few queries for a hundred calls."""
-    outcomes = Outcomes()
+    The database is written per batch, not per item: a few queries for a hundred calls.
+
+    Returns the reason when no call of the round got through (the provider unreachable or
+    failing): the job's notice; empty when some got through, None when none was made."""
+    outcomes, notice = Outcomes(), None
     failed = _failed_dependencies(items)
     for item in items:
         if item.pk in failed:
@@ -273,7 +284,12 @@ def run_items(client, items: list[JobItem], *, limiter=None, connection=None) ->
                 answered(limiter, connection, ticket, count, time_scale=settings.PROVIDER_QUOTA_TIME_SCALE)
             for item, operation, result in zip(runnable, operations, results, strict=True):
                 _record(outcomes, item, operation, result, limiter=limiter, connection=connection)
+            stopped = [
+                r for r in results if isinstance(r, TemporaryError) and not (r.throttled or r.replication)
+            ]
+            notice = str(stopped[0]) if len(stopped) == len(results) else ""
     outcomes.save()
+    return notice
 
 
 def _record(outcomes: Outcomes, item: JobItem, operation: Operation, result, *, limiter, connection) -> None:
@@ -467,7 +483,16 @@ def reconcile(job: Job) -> int:
 
 
 def work(job_id: int, *, budget_seconds: float = 20.0) -> bool:
-    """Work on a job for a while; True when more remains (the task re-enqueues itself)."""
+    """Work on a job for a while; True when more remains (the task re-enqueues itself).
+
+    In the municipality's language: the reasons recorded on its items are read on its pages
+    (a worker, or ``manage.py provision``, has no language of its own)."""
+    language = Job.objects.filter(pk=job_id).values_list("municipality__language", flat=True).first()
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return _work(job_id, budget_seconds=budget_seconds)
+
+
+def _work(job_id: int, *, budget_seconds: float) -> bool:
     job = Job.objects.get(pk=job_id)  # not the plan: its items are megabytes of JSON
     if job.status in (Job.Status.CANCELLED, Job.Status.DONE, Job.Status.PAUSED):
         return False
@@ -476,7 +501,11 @@ def work(job_id: int, *, budget_seconds: float = 20.0) -> bool:
     connection = Connection.objects.get(provider=job.provider)
     try:
         client = client_for(connection)
-    except Exception:  # noqa: BLE001 (the provider's sign-in endpoint failed: the next round tries again)
+    except Exception as error:  # noqa: BLE001 (the provider's sign-in endpoint failed: the next round tries again)
+        reason = (
+            error if isinstance(error, ProviderError) else unreachable(PROVIDER_NAMES[job.provider], error)
+        )
+        _tell(job, str(reason))
         return True
     limiter = shared_limiter()
     worker = f"{socket.gethostname()}:{secrets.token_hex(4)}"
@@ -490,7 +519,7 @@ def work(job_id: int, *, budget_seconds: float = 20.0) -> bool:
                 return False
             items = claim(job, worker, size=client.batch_size)
             if items:
-                run_items(client, items, limiter=limiter, connection=connection)
+                _tell(job, run_items(client, items, limiter=limiter, connection=connection))
                 continue
             # Nothing to take now: the rest of the phase is in other workers' hands, or waits
             # for its back-off. Stay for the next moment rather than leave and queue again.
@@ -523,6 +552,16 @@ def work(job_id: int, *, budget_seconds: float = 20.0) -> bool:
 
             enqueue_on_commit(notify_job_finished, job.pk, job.municipality_id)
     return remaining
+
+
+PROVIDER_NAMES = {"google": "Google", "microsoft": "Microsoft"}
+
+
+def _tell(job: Job, notice: str | None) -> None:
+    """Show why the job is not moving on its page (or that it moves again)."""
+    if notice is not None and notice != job.notice:
+        Job.objects.filter(pk=job.pk).update(notice=notice[:500])
+        job.notice = notice
 
 
 def progress(job: Job) -> dict:

@@ -266,6 +266,9 @@ class Job(models.Model):
     )
     created_at = models.DateTimeField(_("started"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # Why the job is not moving while it runs (the provider cannot be reached, the sign-in fails),
+    # in the municipality's language; empty once a round gets through.
+    notice = models.CharField(_("notice"), max_length=500, blank=True)
 
     objects = ScopedManager(municipality="municipality")
 

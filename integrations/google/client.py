@@ -16,7 +16,15 @@ from google_auth_httplib2 import AuthorizedHttp
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
-from integrations.base import CheckResult, Operation, Outcome, PermanentError, TemporaryError, settle_alone
+from integrations.base import (
+    CheckResult,
+    Operation,
+    Outcome,
+    PermanentError,
+    TemporaryError,
+    settle_alone,
+    unreachable,
+)
 from integrations.google.batch import quick_batch
 
 GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"  # noqa: S105 (a URL, not a password)
@@ -152,9 +160,7 @@ class GoogleDirectory:
         except RefreshError as error:
             raise PermanentError(_explain_refresh_error(error, self.connection)) from None
         except (TransportError, httplib2.HttpLib2Error, OSError) as error:
-            raise TemporaryError(
-                _("Google could not be reached (%(reason)s).") % {"reason": _reason(error)}
-            ) from None
+            raise unreachable("Google", error) from None
 
     def _apply_create_ou(self, key, payload, **_kw):
         try:
@@ -185,9 +191,7 @@ class GoogleDirectory:
         except HttpError as error:
             return [_classify(error)] * len(operations)
         except (TransportError, httplib2.HttpLib2Error, OSError) as error:
-            return [
-                TemporaryError(_("Google could not be reached (%(reason)s).") % {"reason": _reason(error)})
-            ] * len(operations)
+            return [unreachable("Google", error)] * len(operations)
         results: list[Outcome | None] = [None] * len(operations)
         alone: list[int] = []
 
@@ -203,9 +207,7 @@ class GoogleDirectory:
             elif isinstance(exception, HttpError):
                 results[index] = _classify(exception)
             else:
-                results[index] = TemporaryError(
-                    _("Google could not be reached (%(reason)s).") % {"reason": _reason(exception)}
-                )
+                results[index] = unreachable("Google", exception)
 
         batch = quick_batch(self.service, answered)
         batched = 0
@@ -226,9 +228,7 @@ class GoogleDirectory:
             except RefreshError as error:
                 return [PermanentError(_explain_refresh_error(error, self.connection))] * len(operations)
             except (TransportError, httplib2.HttpLib2Error, OSError) as error:
-                failure = TemporaryError(
-                    _("Google could not be reached (%(reason)s).") % {"reason": _reason(error)}
-                )
+                failure = unreachable("Google", error)
                 for index in range(len(operations)):
                     if results[index] is None and index not in alone:
                         results[index] = failure

@@ -23,6 +23,7 @@ from integrations.base import (
     ProviderError,
     TemporaryError,
     settle_alone,
+    unreachable,
 )
 
 LOGIN_HOST = "https://login.microsoftonline.com"
@@ -62,14 +63,18 @@ class MicrosoftGraph:
         login = (connection.auth_base_url or LOGIN_HOST).rstrip("/")
         self.graph_url = f"{(connection.api_base_url or GRAPH_HOST).rstrip('/')}/v1.0"
         self._group_ids: dict[str, str] = {}
-        self.app = msal.ConfidentialClientApplication(
-            connection.client_id,
-            client_credential=credential(connection.secret()),
-            authority=f"{login}/{connection.tenant_id}",
-            instance_discovery=not bool(connection.auth_base_url),
-            http_client=self.session,
-            timeout=TIMEOUT,
-        )
+        try:  # msal reads the authority's metadata now: the sign-in service may be unreachable
+            self.app = msal.ConfidentialClientApplication(
+                connection.client_id,
+                client_credential=credential(connection.secret()),
+                authority=f"{login}/{connection.tenant_id}",
+                instance_discovery=not bool(connection.auth_base_url),
+                http_client=self.session,
+                timeout=TIMEOUT,
+            )
+        except BaseException:
+            self.session.close()  # no client to close it later
+            raise
 
     def close(self) -> None:
         self.session.close()
@@ -79,9 +84,7 @@ class MicrosoftGraph:
             result = self.app.acquire_token_for_client(scopes=[f"{GRAPH_HOST}/.default"])
         except (msal.exceptions.MsalServiceError, requests.RequestException) as error:
             # The sign-in service answered 5xx (not JSON), or the connection dropped.
-            raise TemporaryError(
-                _("Microsoft could not be reached (%(reason)s).") % {"reason": str(error)[:200]}
-            ) from None
+            raise unreachable("Microsoft", error) from None
         if "access_token" in result:
             return result["access_token"]
         raise GraphSignInError(result)
@@ -132,9 +135,7 @@ class MicrosoftGraph:
         except GraphSignInError as error:
             raise PermanentError(error.explain()) from None
         except requests.RequestException as error:
-            raise TemporaryError(
-                _("Microsoft could not be reached (%(reason)s).") % {"reason": str(error)[:200]}
-            ) from None
+            raise unreachable("Microsoft", error) from None
 
     def _check(self, response: requests.Response, *ok: int) -> requests.Response:
         if response.status_code in ok:
@@ -214,9 +215,7 @@ class MicrosoftGraph:
                 except TemporaryError as error:
                     failure = error
                 except requests.RequestException as error:
-                    failure = TemporaryError(
-                        _("Microsoft could not be reached (%(reason)s).") % {"reason": str(error)[:200]}
-                    )
+                    failure = unreachable("Microsoft", error)
                 else:
                     return
                 for index in chunk:
