@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import random
 import secrets
 import socket
@@ -48,7 +49,7 @@ from integrations.base import (
 from integrations.crypto import encrypt_secret
 from integrations.models import Connection, Job, JobItem, Plan
 from integrations.plans import person_key
-from integrations.ratelimit import answered, quota_name, shared_limiter, wait_for_slot
+from integrations.ratelimit import answered, quota_name, quota_state, shared_limiter, wait_for_slot
 from schools.audit import log_action, log_actions
 from schools.models import Person
 
@@ -555,6 +556,32 @@ def _work(job_id: int, *, budget_seconds: float) -> bool:
 
 
 PROVIDER_NAMES = {"google": "Google", "microsoft": "Microsoft"}
+PACE_SECONDS = 60  # the rate on the job's page: items finished over the last minute
+AT_QUOTA = 0.9  # "at the provider's quota" from this share of it on
+
+
+def pace(job: Job, remaining: int) -> dict:
+    """For the job's page while it runs: items finished per minute, when the rest should be
+    done at that pace, how many wait for a retry, and the shared quota (used, paused)."""
+    now = timezone.now()
+    since = max(now - timedelta(seconds=PACE_SECONDS), job.created_at)
+    elapsed = (now - since).total_seconds()
+    finished = JobItem.objects.filter(job=job, finished_at__gte=since).count()
+    rate = finished / elapsed * 60 if elapsed >= 1 else 0.0
+    connection = Connection.objects.filter(provider=job.provider).first()
+    quota = None
+    if connection is not None:
+        quota = quota_state(shared_limiter(), connection, time_scale=settings.PROVIDER_QUOTA_TIME_SCALE)
+        quota["paused"] = math.ceil(quota["paused"])
+        quota["full"] = quota["used"] >= AT_QUOTA * quota["limit"]
+    minutes_left = remaining / rate if rate and remaining else None
+    return {
+        "rate": round(rate),
+        "eta": now + timedelta(minutes=minutes_left) if minutes_left is not None else None,
+        "soon": minutes_left is not None and minutes_left < 1,
+        "waiting": JobItem.objects.filter(job=job, status=JobItem.Status.PENDING, not_before__gt=now).count(),
+        "quota": quota,
+    }
 
 
 def _tell(job: Job, notice: str | None) -> None:

@@ -81,9 +81,11 @@ def _context(job):
         {"label": OP_LABELS.get(item.op, item.op), "key": item.key, "error": item.error}
         for item in JobItem.objects.filter(job=job, status=JobItem.Status.FAILED).order_by("seq")[:200]
     ]
+    progress = engine.progress(job)
     return {
         "job": job,
-        "progress": engine.progress(job),
+        "progress": progress,
+        "pace": engine.pace(job, progress["remaining"]) if job.status == Job.Status.RUNNING else None,
         "failed": failed,
         "workers": _workers(),
         "slip_schools": _slip_schools(job),

@@ -74,6 +74,15 @@ class RedisWindow:
         if current is None or float(current) < until:
             self.client.set(f"rl:{name}:pause", until, px=int(seconds * 1000) + 1000)
 
+    def usage(self, name: str, window: float) -> tuple[int, float]:
+        """(calls taken in the window, seconds left of a pause) — read only, for the job's page."""
+        now = time.time()
+        with self.client.pipeline() as pipe:
+            pipe.zcount(f"rl:{name}", now - window, "+inf")
+            pipe.get(f"rl:{name}:pause")
+            used, paused = pipe.execute()
+        return int(used), max(0.0, float(paused) - now) if paused else 0.0
+
 
 class FileWindow:
     def __init__(self, folder: Path):
@@ -139,6 +148,14 @@ class FileWindow:
         state["paused_until"] = max(state.get("paused_until", 0), time.time() + seconds)
         self._save(handle, state)
 
+    def usage(self, name: str, window: float) -> tuple[int, float]:
+        """(calls taken in the window, seconds left of a pause) — read only, for the job's page."""
+        handle, state = self._locked(name)
+        self._save(handle, state)
+        now = time.time()
+        used = sum(entry[2] for entry in state.get("taken", []) if entry[0] > now - window)
+        return used, max(0.0, state.get("paused_until", 0) - now)
+
 
 def shared_limiter():
     url = getattr(settings, "REDIS_URL", "")
@@ -176,6 +193,14 @@ def wait_for_slot(
             return wait
         time.sleep(wait)
         waited += wait
+
+
+def quota_state(limiter, connection, *, time_scale: float = 1.0) -> dict:
+    """How much of the quota the workers use now and whether the provider paused them:
+    ``used`` of ``limit`` calls per ``window`` seconds (provider time), ``paused`` seconds left."""
+    limit, window = QUOTAS[connection.provider]
+    used, paused = limiter.usage(quota_name(connection), window / time_scale)
+    return {"used": used, "limit": limit, "window": int(window), "paused": paused}
 
 
 def answered(limiter, connection, ticket: str, count: int, *, time_scale: float = 1.0) -> None:

@@ -105,3 +105,22 @@ def test_calls_count_from_their_answer_once_restamped(tmp_path, kind):
     assert limiter.try_acquire(name, 10, 0.5, 1) > 0  # still inside the window
     time.sleep(0.25)
     assert limiter.try_acquire(name, 10, 0.5, 1) == 0
+
+
+@pytest.mark.parametrize("kind", ["file", "redis"])
+def test_usage_reads_the_window_and_the_pause_without_taking_anything(tmp_path, kind):
+    """What the job's page shows: the calls in the window and the pause left, for every worker."""
+    targets = dict(_limiters(tmp_path))
+    if kind not in targets:
+        pytest.skip("REDIS_URL is not set (CI sets it)")
+    limiter = FileWindow(targets[kind]) if kind == "file" else RedisWindow(targets[kind])
+    name = f"usage:{kind}:{time.time()}"
+    assert limiter.usage(name, 0.5) == (0, 0.0)
+    assert limiter.try_acquire(name, 10, 0.5, 7) == 0
+    assert limiter.usage(name, 0.5) == (7, 0.0)
+    assert limiter.usage(name, 0.5) == (7, 0.0)  # reading took nothing
+    limiter.pause(name, 2)
+    used, paused = limiter.usage(name, 0.5)
+    assert used == 7 and 1.5 < paused <= 2
+    time.sleep(0.55)
+    assert limiter.usage(name, 0.5)[0] == 0  # the calls left the window
