@@ -71,19 +71,27 @@ class Command(BaseCommand):
         engine.check_unchanged(plan)
         job = engine.start_job(plan)
         while engine.work(job.pk, budget_seconds=2):
-            self._bar(engine.progress(job))
+            job.refresh_from_db(fields=["notice"])
+            progress = engine.progress(job)
+            self._bar(progress, engine.pace(job, progress["remaining"]), job.notice)
         progress = engine.progress(job)
         self._bar(progress)
         self.stdout.write(f"\nJob {job.pk}: {progress['done']} done, {progress['failed']} failed.")
         for item in job.items.filter(status="failed")[:50]:
             self.stdout.write(f"  failed: {item.op} {item.key}: {item.error}")
 
-    def _bar(self, progress: dict) -> None:
+    def _bar(self, progress: dict, pace: dict | None = None, notice: str = "") -> None:
         width = 40
         filled = int(width * progress["percent"] / 100)
-        self.stdout.write(
+        line = (
             f"\r[{'#' * filled}{'.' * (width - filled)}] {progress['percent']:3d}% "
-            f"{progress['done']} done, {progress['failed']} failed, {progress['remaining']} left",
-            ending="",
+            f"{progress['done']} done, {progress['failed']} failed, {progress['remaining']} left"
         )
+        if pace:
+            line += f", {pace['rate']}/min"
+            if pace["quota"] and pace["quota"]["paused"]:
+                line += f", paused {pace['quota']['paused']} s by the provider"
+        if notice:
+            line += f" ({notice})"
+        self.stdout.write(f"{line:<120}", ending="")
         self.stdout.flush()
