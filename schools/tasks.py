@@ -40,7 +40,7 @@ def enqueue_on_commit(task, *args) -> None:
             task.delay(*args)
         except (OperationalError, OSError) as error:
             logger.warning(
-                "%s not queued, the broker is unavailable (%s): a beat task will", task.name, error
+                "%s not queued, the broker is unavailable (%s); beat queues it later", task.name, error
             )
 
     transaction.on_commit(send)
