@@ -327,8 +327,9 @@ def test_a_429_storm_slows_the_job_down_but_every_account_is_made_once(
         assert not JobItem.objects.filter(job=job, status="failed").exists(), list(
             JobItem.objects.filter(job=job, status="failed").values_list("op", "key", "error")
         )
-        assert JobItem.objects.filter(job=job, attempts__gt=1).exists()  # some were tried again
     stats = stormy_sandbox.control("GET", "stats")
+    # Throttled calls were sent again (a 429 costs the item no attempt: it is the provider's pace,
+    # not the item's failure), and every item still ended done.
     assert stats["throttled"] > 0
     created = stats["created"]
     made = {key.split(":")[-1].split("@")[0] for key in created}
