@@ -31,6 +31,14 @@ def _limiters(tmp_path):
         yield "redis", url
 
 
+def _limiter(tmp_path, kind):
+    """One limiter of ``kind`` (the test is skipped for Redis when there is none)."""
+    targets = dict(_limiters(tmp_path))
+    if kind not in targets:
+        pytest.skip("REDIS_URL is not set (CI sets it)")
+    return FileWindow(targets[kind]) if kind == "file" else RedisWindow(targets[kind])
+
+
 @pytest.mark.parametrize("count", [1, 7])
 @pytest.mark.parametrize("kind", ["file", "redis"])
 def test_no_window_exceeds_the_limit_across_processes(tmp_path, kind, count):
@@ -73,10 +81,7 @@ def test_a_pause_stops_everyone(tmp_path):
 
 @pytest.mark.parametrize("kind", ["file", "redis"])
 def test_a_batch_waits_until_the_window_has_room_for_all_of_it(tmp_path, kind):
-    targets = dict(_limiters(tmp_path))
-    if kind not in targets:
-        pytest.skip("REDIS_URL is not set (CI sets it)")
-    limiter = FileWindow(targets[kind]) if kind == "file" else RedisWindow(targets[kind])
+    limiter = _limiter(tmp_path, kind)
     name = f"batch:{kind}:{time.time()}"
     assert limiter.try_acquire(name, 30, 0.6, 20) == 0
     time.sleep(0.2)
@@ -93,10 +98,7 @@ def test_a_batch_waits_until_the_window_has_room_for_all_of_it(tmp_path, kind):
 def test_calls_count_from_their_answer_once_restamped(tmp_path, kind):
     """A call reaches the provider after its slot was taken: the provider's window holds it longer
     than ours would, so slots are counted again from the moment the answer came back."""
-    targets = dict(_limiters(tmp_path))
-    if kind not in targets:
-        pytest.skip("REDIS_URL is not set (CI sets it)")
-    limiter = FileWindow(targets[kind]) if kind == "file" else RedisWindow(targets[kind])
+    limiter = _limiter(tmp_path, kind)
     name = f"restamp:{kind}:{time.time()}"
     assert limiter.try_acquire(name, 10, 0.5, 10, "slow") == 0
     time.sleep(0.3)  # the request took this long to be answered
@@ -110,10 +112,7 @@ def test_calls_count_from_their_answer_once_restamped(tmp_path, kind):
 @pytest.mark.parametrize("kind", ["file", "redis"])
 def test_usage_reads_the_window_and_the_pause_without_taking_anything(tmp_path, kind):
     """What the job's page shows: the calls in the window and the pause left, for every worker."""
-    targets = dict(_limiters(tmp_path))
-    if kind not in targets:
-        pytest.skip("REDIS_URL is not set (CI sets it)")
-    limiter = FileWindow(targets[kind]) if kind == "file" else RedisWindow(targets[kind])
+    limiter = _limiter(tmp_path, kind)
     name = f"usage:{kind}:{time.time()}"
     assert limiter.usage(name, 0.5) == (0, 0.0)
     assert limiter.try_acquire(name, 10, 0.5, 7) == 0
