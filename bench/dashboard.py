@@ -57,9 +57,9 @@ def build_region(size: int, today: date) -> dict:
     from rollout.models import Activity, BudgetLine, Programme, Snapshot, Task, TaskStatus
     from rollout.programme_templates import SHIPPED
     from rollout.queries import period_label, previous_period
-    from rollout.surveys.models import Campaign, PilotGroup, Response, SurveyTemplate, TeacherResponse
     from schools.models import Membership, Municipality, Person, Region, RegionMembership, School, User
     from schools.roles import Role
+    from surveys.models import Campaign, PilotGroup, Response, SurveyTemplate, TeacherResponse
     from trainings.models import (
         CertificationTarget,
         Curriculum,

@@ -4,7 +4,7 @@
 Makes (once, in its own var/) a Bulgarian municipality with 200 schools, 15 teachers each (a third
 with accounts), the Haskovo programme for every school, three curricula with sessions and
 completed enrolments, certifications, network events and three years of budget; then times
-``rollout.reports.build.render`` (figures → HTML → WeasyPrint → PDF bytes) and writes
+``reporting.reports.build.render`` (figures → HTML → WeasyPrint → PDF bytes) and writes
 bench/results/report_pdf.json with the seconds, pages and bytes. Target: at most 10 s.
 """
 
@@ -158,8 +158,8 @@ def make_municipality():
 
 
 def main() -> None:
+    from reporting.reports import build
     from rollout.models import Report
-    from rollout.reports import build
     from schools.access import municipality_scope
 
     call_command("migrate", "--no-input", verbosity=0)
@@ -185,7 +185,7 @@ def main() -> None:
     (ROOT / "var").mkdir(exist_ok=True)
     (ROOT / "var" / "bench-report.pdf").write_bytes(data)
     result = {
-        "benchmark": "council report PDF of a municipality (rollout.reports.build.render)",
+        "benchmark": "council report PDF of a municipality (reporting.reports.build.render)",
         "when": datetime.now(UTC).replace(microsecond=0).isoformat(),
         "database": connection.vendor,
         "python": platform.python_version(),

@@ -84,16 +84,18 @@ INSTALLED_APPS = [
     "allauth.socialaccount",
     "allauth.socialaccount.providers.google",
     "allauth.socialaccount.providers.microsoft",
+    "infra",
     "schools",
     "rollout",
-    "rollout.surveys",
+    "surveys",
     "trainings",
     "integrations",
+    "reporting",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "schools.middleware.ContentSecurityPolicyMiddleware",
+    "infra.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -190,7 +192,7 @@ CELERY_BEAT_SCHEDULE = {
     "purge-initial-passwords": {"task": "integrations.tasks.purge_initial_passwords", "schedule": 3600.0},
     # Each municipality's retention policy (leavers, roster files, passwords, audit): daily.
     "purge-personal-data": {"task": "schools.tasks.purge_personal_data", "schedule": 24 * 3600.0},
-    "survey-reminders": {"task": "rollout.surveys.tasks.send_reminders", "schedule": 900.0},
+    "survey-reminders": {"task": "surveys.tasks.send_reminders", "schedule": 900.0},
     "rollout-refresh-facts": {"task": "rollout.tasks.refresh_facts", "schedule": 3600.0},
     "rollout-notify-overdue": {"task": "rollout.tasks.notify_overdue", "schedule": 6 * 3600.0},
     "rollout-weekly-digests": {"task": "rollout.tasks.send_weekly_digests", "schedule": 3600.0},
@@ -198,15 +200,15 @@ CELERY_BEAT_SCHEDULE = {
     "training-reminders": {"task": "trainings.tasks.send_reminders", "schedule": 3600.0},
     # Work that was not queued because the broker was down when the user asked for it.
     "send-unsent-invitations": {"task": "schools.tasks.send_unsent_invitations", "schedule": 900.0},
-    "rollout-requeue-reports": {"task": "rollout.tasks.requeue_reports", "schedule": 300.0},
+    "reporting-requeue-reports": {"task": "reporting.tasks.requeue_reports", "schedule": 300.0},
 }
 ROLLOUT_MAX_UPLOAD_MB = env_int("ROLLOUT_MAX_UPLOAD_MB", 10, minimum=1)
 # Download links (credential slips, evidence, reports) work this long, for the user and the
-# municipality they were made for (schools/links.py).
+# municipality they were made for (infra/links.py).
 DOWNLOAD_LINK_SECONDS = env_int("DOWNLOAD_LINK_SECONDS", 600, minimum=10)
-# A file larger than every upload form accepts is counted, not kept (schools/uploads.py).
+# A file larger than every upload form accepts is counted, not kept (infra/uploads.py).
 FILE_UPLOAD_HANDLERS = [
-    "schools.uploads.SizeLimitUploadHandler",
+    "infra.uploads.SizeLimitUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]

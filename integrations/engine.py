@@ -548,8 +548,8 @@ def _work(job_id: int, *, budget_seconds: float) -> bool:
         )
         if finished:  # only the worker that finished it tells
             log_action("job.finish", municipality=job.municipality, obj=job, changes=progress(job)["counts"])
+            from infra.tasks import enqueue_on_commit
             from integrations.tasks import notify_job_finished
-            from schools.tasks import enqueue_on_commit
 
             enqueue_on_commit(notify_job_finished, job.pk, job.municipality_id)
     return remaining

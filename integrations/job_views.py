@@ -7,12 +7,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from infra.links import signed_download
 from integrations import engine
 from integrations.models import Job, JobItem, Plan
 from integrations.plan_views import OP_LABELS
 from schools.access import get_for
 from schools.audit import log_action
-from schools.links import signed_download
 from schools.models import PersonalDataAccess
 from schools.privacy.access import record_access
 from schools.views.decorators import tenant_view
@@ -133,7 +133,7 @@ def job_report(request, job_id):
 
     from django.http import HttpResponse
 
-    from schools.exports import neutralise
+    from infra.exports import neutralise
 
     job = get_for(request, Job.objects.all(), pk=job_id)
     buffer = io.StringIO()

@@ -8,12 +8,12 @@ import io
 from django.db import transaction
 from django.utils import timezone
 
+from infra.exports import neutralise
 from integrations.base import client_for
 from integrations.layout_views import default_layout
 from integrations.models import Connection, Layout, Plan, Provider
 from integrations.plans import desired_state, diff, read_current, summarise
 from schools.audit import log_action
-from schools.exports import neutralise
 from schools.models import Person, School, on_roster
 
 

@@ -7,10 +7,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from infra.links import signed_download
 from integrations import plan_actions
 from integrations.models import Plan, Provider
 from schools.access import get_for
-from schools.links import signed_download
 from schools.models import PersonalDataAccess
 from schools.privacy.access import record_access
 from schools.views.decorators import tenant_view

@@ -4,29 +4,18 @@ language, as a PDF (WeasyPrint) that fetches nothing but our own static files.""
 
 from __future__ import annotations
 
-import io
-
-import qrcode
-import qrcode.image.svg
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from infra import pdf
+from infra.qr import qr_svg
 from integrations.crypto import SecretError, decrypt_secret
 from integrations.models import JobItem, Provider
-from schools import pdf
 
 SIGN_IN = {
     Provider.GOOGLE: "https://accounts.google.com/",
     Provider.MICROSOFT: "https://www.office.com/",
 }
-
-
-def _qr_svg(text: str) -> str:
-    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=1)
-    buffer = io.BytesIO()
-    image.save(buffer)
-    svg = buffer.getvalue().decode("utf-8")
-    return svg[svg.index("<svg") :].replace(' id="qr-path"', "")  # one page holds many codes
 
 
 def slips_for(job, school: str | None = None) -> list[dict]:
@@ -48,7 +37,7 @@ def slips_for(job, school: str | None = None) -> list[dict]:
                 "password": password,
                 "school": item.school,
                 "sign_in": sign_in,
-                "qr": _qr_svg(sign_in),
+                "qr": qr_svg(sign_in),
             }
         )
     return slips

@@ -4,7 +4,7 @@ from integrations import job_views, layout_views, plan_views, views
 from integrations.models import Provider
 from integrations.roster import views as roster_views
 
-# Mounted under /m/<municipality_slug>/ in the "schools" namespace (see schools/urls.py).
+# Mounted under /m/<municipality_slug>/ in the "schools" namespace (see config/urls.py).
 
 
 def per_provider(route: str, view, name: str) -> list:

@@ -181,8 +181,8 @@ def _dashboard_sources(municipality) -> None:
 
     programme = Programme.objects.first()
     schools = list(programme.schools.order_by("name")) or list(municipality.schools.order_by("name")[:5])
-    if apps.is_installed("rollout.surveys"):
-        from rollout.surveys.models import Campaign, PilotGroup
+    if apps.is_installed("surveys"):
+        from surveys.models import Campaign, PilotGroup
 
         group = PilotGroup.objects.create(
             municipality=municipality,

@@ -142,7 +142,7 @@ register(FactKind("domain_verified", gettext_lazy("Domain verified"), _domain_ve
 
 
 def _survey_submitted(activity, schools) -> dict[int, Result]:
-    submitted = _function("rollout.surveys.queries", "schools_with_submitted_survey", "rollout.surveys")
+    submitted = _function("surveys.queries", "schools_with_submitted_survey", "surveys")
     slug = (activity.fact_params or {}).get("template_slug")
     done = submitted(schools, template_slug=slug) if submitted else set()  # one query for all
     out = {}
@@ -184,7 +184,7 @@ register(
         "survey_submitted",
         gettext_lazy("Readiness survey submitted"),
         _survey_submitted,
-        lambda: _function("rollout.surveys.queries", "survey_submitted", "rollout.surveys") is not None,
+        lambda: _function("surveys.queries", "survey_submitted", "surveys") is not None,
     )
 )
 register(

@@ -32,9 +32,9 @@ def pilot_groups(municipality) -> list:
     """The surveys app's pilot groups, or nothing when that app is not installed."""
     from django.apps import apps
 
-    if not apps.is_installed("rollout.surveys"):
+    if not apps.is_installed("surveys"):
         return []
-    from rollout.surveys import queries as survey_queries
+    from surveys import queries as survey_queries
 
     return list(survey_queries.pilot_groups(municipality))
 

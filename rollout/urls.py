@@ -1,12 +1,10 @@
-"""Rollout pages, mounted by schools/urls.py under /m/<municipality_slug>/ (and /r/<region_slug>/)."""
+"""Rollout pages, mounted by config/urls.py under /m/<municipality_slug>/ (and /r/<region_slug>/)."""
 
 from django.urls import path
 
-from rollout.reports import views as reports
-from rollout.views import dashboard, library, monitoring, programmes, tasks
+from rollout.views import library, monitoring, programmes, tasks
 
 municipality_patterns = [
-    path("dashboard/schools/", dashboard.drilldown, name="dashboard_drilldown"),
     path("programmes/", programmes.programme_list, name="programmes"),
     path("programmes/new/", programmes.programme_create, name="programme_create"),
     path("programmes/<int:programme_id>/", programmes.programme_board, name="programme"),
@@ -34,10 +32,6 @@ municipality_patterns = [
     path("notifications/", tasks.notification_list, name="notifications"),
     path("notifications/read/", tasks.notifications_read, name="notifications_read"),
     path("monitoring/", monitoring.snapshot_list, name="snapshots"),
-    path("reports/", reports.report_list, name="reports"),
-    path("reports/<int:report_id>/", reports.report_detail, name="report"),
-    path("reports/<int:report_id>/progress/", reports.report_progress, name="report_progress"),
-    path("reports/<int:report_id>/file/", reports.report_file, name="report_file"),
     path("budget/", library.budget, name="budget"),
     path("budget/new/", library.budget_create, name="budget_create"),
     path("budget/<int:budget_line_id>/edit/", library.budget_edit, name="budget_edit"),
@@ -70,8 +64,4 @@ municipality_patterns = [
 
 region_patterns = [
     path("monitoring/", monitoring.region_snapshots, name="snapshots"),
-    path("reports/", reports.region_report_list, name="reports"),
-    path("reports/<int:report_id>/", reports.region_report_detail, name="report"),
-    path("reports/<int:report_id>/progress/", reports.region_report_progress, name="report_progress"),
-    path("reports/<int:report_id>/file/", reports.region_report_file, name="report_file"),
 ]

@@ -80,7 +80,8 @@ def invite(request, *, email: str, role: str, schools, language: str) -> Invitat
 
 
 def _send_on_commit(invitation: Invitation) -> None:
-    from schools.tasks import enqueue_on_commit, send_invitation
+    from infra.tasks import enqueue_on_commit
+    from schools.tasks import send_invitation
 
     enqueue_on_commit(send_invitation, invitation.pk, invitation.municipality_id)
 

@@ -120,7 +120,7 @@ def seed() -> dict:
         if not User.objects.filter(email="admin@platform.example").exists():
             User.objects.create_superuser("admin@platform.example", DEMO_PASSWORD, full_name="Platform admin")
             counts["users"] += 1
-        from rollout.surveys.demo import seed_surveys
+        from surveys.demo import seed_surveys
 
         seed_surveys()
         from rollout.demo import seed as seed_rollout

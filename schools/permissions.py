@@ -38,7 +38,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "view_programmes": _ALL_MUNICIPAL | {Role.COORDINATOR},
     "manage_programmes": frozenset({Role.OFFICER}),
     "view_monitoring": frozenset({Role.OFFICER, Role.IT_ADMIN, Role.COORDINATOR}),
-    # The municipal dashboard and its drill-downs (rollout/views/dashboard.py)
+    # The municipal dashboard and its drill-downs (reporting/views/dashboard.py)
     "view_dashboard": frozenset({Role.OFFICER, Role.IT_ADMIN, Role.COORDINATOR}),
     "view_budget": frozenset({Role.OFFICER, Role.COORDINATOR}),
     "manage_budget": frozenset({Role.OFFICER}),
@@ -46,7 +46,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "manage_library": frozenset({Role.OFFICER}),
     "view_agreements": _ALL_MUNICIPAL | {Role.COORDINATOR},
     "manage_agreements": frozenset({Role.OFFICER}),
-    # Reports for the council (rollout/reports/); the region's own reports need "view_region"
+    # Reports for the council (reporting/reports/); the region's own reports need "view_region"
     "view_reports": frozenset({Role.OFFICER, Role.IT_ADMIN, Role.DIRECTOR, Role.COORDINATOR}),
     "request_reports": frozenset({Role.OFFICER}),
     # Trainings, certifications and network events (trainings/)

@@ -13,7 +13,7 @@ from celery import shared_task
 from celery.signals import worker_ready, worker_shutdown
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import close_old_connections, connection, transaction
+from django.db import close_old_connections, connection
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django_scopes import scopes_disabled
@@ -22,28 +22,6 @@ from schools.access import municipality_scope
 from schools.models import Invitation, WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
-
-
-# --- Queueing work once the user's change is committed ----------------------------------------
-def enqueue_on_commit(task, *args) -> None:
-    """Queue ``task(*args)`` once the current transaction commits (at once outside one).
-
-    The broker may be unreachable then: what the user did is already committed, so the page
-    must still answer, not turn into a server error after the fact. The miss is logged, and a
-    beat task picks the work up once the broker is back (``send_unsent_invitations``,
-    ``rollout.tasks.requeue_reports``, the survey reminders, the job reconciler)."""
-
-    def send() -> None:
-        from kombu.exceptions import OperationalError
-
-        try:
-            task.delay(*args)
-        except (OperationalError, OSError) as error:
-            logger.warning(
-                "%s not queued, the broker is unavailable (%s); beat queues it later", task.name, error
-            )
-
-    transaction.on_commit(send)
 
 
 # --- Tenant guard for every task that takes object ids ----------------------------------------

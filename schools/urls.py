@@ -1,21 +1,12 @@
 from django.urls import path
 
-from integrations.urls import urlpatterns as integration_patterns
-from rollout.surveys.urls import urlpatterns as survey_patterns
-from rollout.urls import municipality_patterns as rollout_patterns
-from rollout.urls import region_patterns as rollout_region_patterns
 from schools.views import members, people, portal, privacy
-from trainings.urls import urlpatterns as training_patterns
 
-app_name = "schools"
-
-# Mounted under /m/<municipality_slug>/ (see config/urls.py). Object ids are named
+# Mounted under /m/<municipality_slug>/ by config/urls.py. Object ids are named
 # <model>_id so the isolation test can fill them in for every pattern.
 municipality_patterns = [
-    path("", portal.overview, name="overview"),
     path("schools/", portal.school_list, name="schools"),
     path("schools/new/", portal.school_create, name="school_create"),
-    path("schools/<int:school_id>/", portal.school_detail, name="school"),
     path("schools/<int:school_id>/edit/", portal.school_edit, name="school_edit"),
     path("people/", people.person_list, name="people"),
     path("people/new/", people.person_create, name="person_create"),
@@ -37,13 +28,4 @@ municipality_patterns = [
     path("invitations/<int:invitation_id>/resend/", members.invitation_resend, name="invitation_resend"),
     path("invitations/<int:invitation_id>/revoke/", members.invitation_revoke, name="invitation_revoke"),
     path("audit/", members.audit_log, name="audit"),
-    *integration_patterns,
-    *survey_patterns,
-    *rollout_patterns,
-    *training_patterns,
-]
-
-region_patterns = [
-    path("", portal.region_overview, name="overview"),
-    *rollout_region_patterns,
 ]

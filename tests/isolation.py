@@ -179,7 +179,7 @@ def _check_tenant_route(route, world, insider, anonymous) -> list[str]:
         unknown = [k for k in route.kwargs if k != "municipality_slug" and k not in OBJECT_KWARGS]
         return [f"{route.label}: no way to fill in {unknown}; add it to OBJECT_KWARGS"]
     own_path = build_path(route, own)
-    # Downloads take expiring links (schools/links.py): the insider uses a valid one, so a 404
+    # Downloads take expiring links (infra/links.py): the insider uses a valid one, so a 404
     # below means "hidden", not "no token".
     sign = _signer(insider, world.a.municipality)
     # Sanity: our own objects are reachable, so a 404 below means "hidden", not "broken URL".

@@ -6,7 +6,7 @@ from django.http import QueryDict
 from django.test import Client
 from django.urls import resolve
 
-from schools.links import PARAM, requires_signed_link, sign
+from infra.links import PARAM, requires_signed_link, sign
 
 
 def signed(who, url: str, municipality=None) -> str:

@@ -11,9 +11,9 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from infra.tasks import enqueue_on_commit
 from schools.audit import form_changes, log_action
 from schools.models import Person
-from schools.tasks import enqueue_on_commit
 from trainings.models import (
     Attendance,
     CalendarFeed,

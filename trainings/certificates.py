@@ -8,8 +8,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from integrations.slips import _qr_svg
-from schools import pdf
+from infra import pdf
+from infra.qr import qr_svg
 from trainings.models import Certificate
 
 OB3_CONTEXT = [
@@ -32,7 +32,7 @@ def render_pdf(certificate: Certificate) -> bytes:
                 "certificate": certificate,
                 "modules": modules,
                 "url": url,
-                "qr": _qr_svg(url),
+                "qr": qr_svg(url),
                 **pdf.dejavu_fonts(),
             },
         )

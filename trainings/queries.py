@@ -359,7 +359,7 @@ def person_for(user) -> Person | None:
     return Person.objects.filter(user=user).order_by("pk").first()
 
 
-# --- Grouped for the dashboards (rollout/indicators/) ----------------------------------------------
+# --- Grouped for the dashboards (reporting/indicators/) ----------------------------------------------
 
 
 def completed_enrolments():

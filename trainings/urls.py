@@ -2,7 +2,7 @@ from django.urls import path
 
 from trainings.views import courses, personal, public, records
 
-# Mounted under /m/<municipality_slug>/ in the ``schools`` namespace (see schools/urls.py).
+# Mounted under /m/<municipality_slug>/ in the ``schools`` namespace (see config/urls.py).
 urlpatterns = [
     path("trainings/", courses.overview, name="trainings"),
     path("trainings/me/", personal.my_trainings, name="my_trainings"),

@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from infra.exports import FORMULA_PREFIXES
 from integrations.roster.readers import CONTROL, Table
-from schools.exports import FORMULA_PREFIXES
 
 FIELDS = ["first_name", "middle_name", "last_name", "role", "school", "personal_email", "external_id"]
 REQUIRED = {"first_name", "last_name"}

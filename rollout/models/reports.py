@@ -20,7 +20,7 @@ def report_upload_to(instance, filename: str) -> str:
 
 class Report(models.Model):
     """A municipal report belongs to its municipality (scoped like every tenant row); a regional
-    report has no municipality and is reached only through ``rollout.reports.queries``, by the
+    report has no municipality and is reached only through ``reporting.reports.queries``, by the
     region's coordinators."""
 
     class Kind(models.TextChoices):

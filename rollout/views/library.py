@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from infra.links import signed_download
 from rollout import actions, queries
 from rollout.forms import (
     AgreementForm,
@@ -19,7 +20,6 @@ from rollout.forms import (
 from rollout.models import Agreement, BudgetLine, LibraryDocument
 from rollout.views.common import serve_file, to
 from schools.access import get_for
-from schools.links import signed_download
 from schools.permissions import has_perm, require
 from schools.views.decorators import tenant_view
 

@@ -7,11 +7,11 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from infra.exports import export_response, requested_format
 from rollout import actions, queries
 from rollout.models import Programme, Snapshot
 from rollout.views.common import to
 from schools.access import get_for
-from schools.exports import export_response, requested_format
 from schools.permissions import has_perm
 from schools.views.decorators import tenant_view
 

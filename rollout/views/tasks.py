@@ -12,12 +12,12 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from infra.links import signed_download
 from rollout import actions, facts, queries
 from rollout.forms import CommentForm, EvidenceForm, StatusForm
 from rollout.models import Evidence, Notification, Task
 from rollout.views.common import can_edit_task, serve_file, to, today
 from schools.access import get_for
-from schools.links import signed_download
 from schools.views.decorators import tenant_view
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils import timezone
 
-from schools.exports import neutralise
+from infra.exports import neutralise
 from schools.models import AuditEvent, Person, PersonalDataAccess
 
 
@@ -62,7 +62,7 @@ def _feedback(enrolment):
 
 def footprint(person: Person) -> Footprint:
     from integrations.models import JobItem
-    from rollout.surveys.models import TeacherLink
+    from surveys.models import TeacherLink
     from trainings.models import Enrolment, ExternalCertification
 
     addresses = {person.account_email} - {""}

@@ -263,7 +263,7 @@ class _Erasing:
 
 def _erase_own_rows(entry: _Erasing, replace) -> None:
     from integrations.models import JobItem
-    from rollout.surveys.models import TeacherLink
+    from surveys.models import TeacherLink
     from trainings.models import Certificate, ExternalCertification, Feedback
 
     person, prints = entry.person, entry.prints

@@ -7,9 +7,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from infra.exports import export_response, requested_format
 from schools import actions
 from schools.access import get_for
-from schools.exports import export_response, requested_format
 from schools.forms import PersonForm
 from schools.models import Person, PersonalDataAccess, School
 from schools.permissions import has_perm, require

@@ -7,13 +7,12 @@ from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from schools import actions, queries
+from infra.exports import export_response, requested_format
+from schools import actions
 from schools.access import get_for, user_memberships, user_region_memberships
-from schools.exports import export_response, requested_format
 from schools.forms import SchoolForm
 from schools.models import School
-from schools.permissions import has_perm, require
-from schools.roles import Role
+from schools.permissions import require
 from schools.views.decorators import query_string, tenant_view
 
 
@@ -31,22 +30,6 @@ def home(request):
         request,
         "schools/home.html",
         {"municipalities": municipalities, "regions": [r.region for r in regions]},
-    )
-
-
-@tenant_view("view_municipality")
-def overview(request):
-    """The officer's dashboard for those who may see it; the roster figures for the others."""
-    if has_perm(request.tenant, "view_dashboard"):
-        from rollout.views.dashboard import municipal_dashboard
-
-        return municipal_dashboard(request)
-    municipality = request.tenant.municipality
-    role_names = [label for value, label in Role.choices if value in request.tenant.roles]
-    return render(
-        request,
-        "schools/overview.html",
-        {"stats": queries.municipality_stats(municipality), "role_names": role_names},
     )
 
 
@@ -89,27 +72,6 @@ def school_list(request):
     )
 
 
-@tenant_view("view_schools")
-def school_detail(request, school_id):
-    school = get_for(request, School.objects.all(), pk=school_id)
-    people = school.people.order_by("role", "last_name", "first_name")
-    page = Paginator(people, 100).get_page(request.GET.get("page"))
-    directors = school.memberships.select_related("user")
-    from rollout.views.dashboard import school_context
-
-    return render(
-        request,
-        "schools/school_detail.html",
-        {
-            "school": school,
-            "page": page,
-            "directors": directors,
-            "can_edit": has_perm(request.tenant, "edit_school", school),
-            **school_context(request, school),
-        },
-    )
-
-
 @tenant_view("manage_schools")
 def school_create(request):
     form = SchoolForm(request.POST or None)
@@ -134,11 +96,3 @@ def school_edit(request, school_id):
             "schools:school", municipality_slug=request.tenant.municipality.slug, school_id=school.pk
         )
     return render(request, "schools/school_form.html", {"form": form, "school": school})
-
-
-@tenant_view("view_region")
-def region_overview(request):
-    """The regional dashboard: the region's municipalities side by side."""
-    from rollout.views.dashboard import region_dashboard
-
-    return region_dashboard(request)

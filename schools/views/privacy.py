@@ -10,11 +10,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from infra.exports import as_csv, as_xlsx
+from infra.links import signed_download
 from schools.access import get_for
 from schools.audit import form_changes, log_action
-from schools.exports import as_csv, as_xlsx
 from schools.forms import PrivacyPolicyForm
-from schools.links import signed_download
 from schools.models import Person, PersonalDataAccess, PurgeReport
 from schools.privacy import data
 from schools.privacy.access import record_access

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
-from rollout.surveys.models import Campaign, Response
+from surveys.models import Campaign, Response
 from tests.factories import PASSWORD, make_world
 from tests.surveys.fixtures import template
 

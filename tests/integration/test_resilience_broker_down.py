@@ -10,8 +10,8 @@ from django.db.models import F
 from django_scopes import scope, scopes_disabled
 
 from integrations.models import Job, JobItem
+from reporting.tasks import REPORT_STALE, requeue_reports
 from rollout.models import Report
-from rollout.tasks import REPORT_STALE, requeue_reports
 from schools.models import Invitation
 from schools.tasks import UNSENT_AFTER, send_unsent_invitations
 from tests.factories import make_world

@@ -207,7 +207,7 @@ def test_credential_slips_in_bulgarian_for_the_school(world, client_for, portal_
 def test_the_pdf_renderer_fetches_only_our_static_files():
     from django.conf import settings
 
-    from schools.pdf import static_only_fetcher
+    from infra.pdf import static_only_fetcher
 
     fetcher = static_only_fetcher()
     font = (settings.BASE_DIR / "static/vendor/fonts/ttf/DejaVuSans.ttf").as_uri()

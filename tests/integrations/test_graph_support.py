@@ -14,7 +14,7 @@ import jwt
 import msal
 import requests
 
-from integrations.sandbox.store import Store
+from sandbox.store import Store
 from tests.integrations.conftest import RunningSandbox
 
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"

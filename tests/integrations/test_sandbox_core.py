@@ -68,7 +68,7 @@ def test_state_survives_a_restart_and_reset_clears_it(tmp_path):
     first = start_sandbox(tmp_path / "state")
     try:
         first.session().post(f"{first.base_url}/_sandbox/reset", timeout=10)
-        from integrations.sandbox.store import Store
+        from sandbox.store import Store
 
         store = Store(tmp_path / "state" / "state.sqlite3")
         store.insert("probe", "scope", "1", {"hello": "world"})

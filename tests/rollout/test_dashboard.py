@@ -15,10 +15,10 @@ from django.utils import timezone, translation
 from django_scopes import scope, scopes_disabled
 from openpyxl import load_workbook
 
-from rollout import indicators
+from reporting import indicators
 from rollout.models import BudgetLine, Snapshot, Task, TaskStatus
-from rollout.surveys.models import PilotGroup, Response
 from schools.models import Municipality, School
+from surveys.models import PilotGroup, Response
 from tests.factories import PersonFactory, SchoolFactory
 from tests.rollout.helpers import account_created, start
 from tests.surveys.fixtures import survey_objects
@@ -396,7 +396,7 @@ def test_an_empty_municipality_has_a_dashboard(world, client_for):
 @pytest.mark.parametrize("slug", ["altai-pilot-criteria"])
 def test_the_dashboards_score_is_the_evaluations_score(world, slug):
     """``score_only`` (the dashboards) and ``evaluate`` (the results page) never disagree."""
-    from rollout.surveys import scoring
+    from surveys import scoring
     from tests.surveys.fixtures import template
 
     definition = template(slug).definition
@@ -473,7 +473,7 @@ def test_the_region_counts_each_municipality_as_its_own_dashboard_does(world, al
     ],
 )
 def test_values_read_as_numbers_of_the_language(language, teachers, share, budget, large):
-    from rollout.templatetags.dashboard_tags import indicator_value
+    from reporting.templatetags.dashboard_tags import indicator_value
 
     with translation.override(language):
         assert indicator_value(indicators.Indicator("trained", "", 27000)) == teachers

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_haskovo_pilot_group_of_five_in_bulgarian(world, client_for):
-    from rollout.surveys.models import PilotGroup, Response
+    from surveys.models import PilotGroup, Response
     from tests.surveys.fixtures import survey_objects
 
     municipality = world.a.municipality

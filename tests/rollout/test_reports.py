@@ -13,9 +13,9 @@ from django.utils import translation
 from django_scopes import scope, scopes_disabled
 from pypdf import PdfReader
 
+from reporting.reports import actions, build
+from reporting.tasks import build_report
 from rollout.models import BudgetLine, Report
-from rollout.reports import actions, build
-from rollout.tasks import build_report
 from schools.models import AuditEvent, Municipality, RegionMembership, School
 from tests.factories import SchoolFactory, UserFactory, enrol_totp
 from tests.links import signed
@@ -246,7 +246,7 @@ def test_hostile_school_names_fetch_nothing_outside_our_static_files(world, monk
     text = pdf_text(report).replace("\n", "")
     assert "file:///etc/passwd" in text and "example.com/x.css" in text  # printed, not loaded
     # Even markup that reached the renderer unescaped fetches nothing else.
-    from schools import pdf
+    from infra import pdf
 
     fetched.clear()
     data = pdf.write_pdf(f"<html><body>{HOSTILE}<img src='http://127.0.0.1:9/x.png'>x</body></html>")
@@ -255,7 +255,7 @@ def test_hostile_school_names_fetch_nothing_outside_our_static_files(world, monk
 
 
 def test_periods_and_the_footer_text():
-    from rollout.reports import periods
+    from reporting.reports import periods
 
     assert periods.dates("2026-Q4") == (date(2026, 10, 1), date(2026, 12, 31))
     assert periods.dates("2027-Q1") == (date(2027, 1, 1), date(2027, 3, 31))

@@ -1,5 +1,5 @@
 """Downloads (credential slips, reports, exports, evidence and documents) go through expiring
-links bound to the municipality, the user and the address (schools/links.py)."""
+links bound to the municipality, the user and the address (infra/links.py)."""
 
 import re
 
@@ -7,7 +7,7 @@ import pytest
 from django.urls import resolve
 from django_scopes import scopes_disabled
 
-from schools.links import PARAM, requires_signed_link, sign
+from infra.links import PARAM, requires_signed_link, sign
 from schools.models import Membership
 from schools.roles import Role
 from tests.isolation import _values as route_values

@@ -21,8 +21,8 @@ QUERIES = ({}, {"q": "qxbet"}, {"q": "beta"}, {"school": "{b_school}"}, {"kind":
 
 def mark_the_other_municipality(world) -> None:
     from rollout.models import Programme
-    from rollout.surveys.models import Campaign
     from schools.models import Person, School
+    from surveys.models import Campaign
     from trainings.models import Curriculum, NetworkEvent
 
     b = world.b.municipality

@@ -14,8 +14,8 @@ import openpyxl
 import pytest
 from django_scopes import scopes_disabled
 
+from infra.exports import FORMULA_PREFIXES
 from integrations.models import JobItem
-from schools.exports import FORMULA_PREFIXES
 from tests.isolation import OBJECT_KWARGS, build_path, classify, iter_routes
 from tests.links import signed_if_needed
 
@@ -113,7 +113,7 @@ def test_every_csv_and_xlsx_export_neutralises_formula_cells(world, client_for):
         if _is_export(response):
             found[name] = _cells(response)
         elif response.status_code == 200 and "?export=" in response.content.decode(errors="replace"):
-            # A table page with its CSV and XLSX downloads (schools/exports.py export_response).
+            # A table page with its CSV and XLSX downloads (infra/exports.py export_response).
             for fmt in ("csv", "xlsx"):
                 exported = client.get(f"{path}?export={fmt}")
                 if _is_export(exported):

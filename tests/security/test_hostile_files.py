@@ -20,8 +20,8 @@ from django_scopes import scope, scopes_disabled
 from integrations.models import RosterImport
 from rollout.models import Evidence as TaskEvidence
 from rollout.models import LibraryDocument
-from rollout.surveys.models import Evidence as SurveyEvidence
 from schools.models import Person, School
+from surveys.models import Evidence as SurveyEvidence
 from tests.security import files
 
 pytestmark = pytest.mark.django_db

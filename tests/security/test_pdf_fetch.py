@@ -120,7 +120,7 @@ def render_certificate(world, text):
 
 
 def render_survey_report(world, text):
-    from rollout.surveys.pdf import render_report
+    from surveys.pdf import render_report
     from tests.surveys.fixtures import survey_objects
 
     with scopes_disabled():
@@ -140,7 +140,7 @@ def render_survey_report(world, text):
 
 
 def render_council_report(world, text):
-    from rollout.tasks import build_report
+    from reporting.tasks import build_report
     from tests.rollout.test_reports import council_world, request
 
     council_world(world.a, [text])

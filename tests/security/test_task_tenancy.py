@@ -22,7 +22,8 @@ TASK_MODULES = [
     "schools.tasks",
     "integrations.tasks",
     "rollout.tasks",
-    "rollout.surveys.tasks",
+    "reporting.tasks",
+    "surveys.tasks",
     "trainings.tasks",
 ]
 
@@ -45,8 +46,8 @@ def tenant_tasks() -> list[tuple[str, Task, list[str]]]:
 def rows_snapshot() -> list:
     """Every row a task could touch, of both municipalities."""
     from integrations.models import Job, JobItem
-    from rollout.surveys.models import Response, TeacherLink
     from schools.models import Invitation
+    from surveys.models import Response, TeacherLink
     from trainings.models import Certificate, Enrolment, ExternalCertification, NetworkEvent
 
     models = [Invitation, Job, JobItem, Response, TeacherLink, Enrolment, Certificate, ExternalCertification]
@@ -85,7 +86,7 @@ def test_the_tasks_refuse_the_other_municipalitys_objects(world, caplog):
 
 
 def test_one_foreign_id_among_own_ids_is_enough_to_refuse(world, caplog):
-    from rollout.surveys.tasks import send_teacher_links
+    from surveys.tasks import send_teacher_links
     from tests.surveys.fixtures import survey_objects
 
     campaign = survey_objects(world.a).campaign

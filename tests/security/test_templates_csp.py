@@ -13,10 +13,10 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 NOT_BROWSER_PAGES = {
     "integrations/slips.html",
     # The council and regional reports: laid out by WeasyPrint, never served to a browser.
-    "rollout/reports/_pdf_base.html",
-    "rollout/reports/council.html",
-    "rollout/reports/regional.html",
-    "rollout/reports/_cell.html",
+    "reporting/reports/_pdf_base.html",
+    "reporting/reports/council.html",
+    "reporting/reports/regional.html",
+    "reporting/reports/_cell.html",
 }
 
 

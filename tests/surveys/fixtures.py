@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from rollout.surveys.models import Campaign, Evidence, Response, SurveyTemplate
+from surveys.models import Campaign, Evidence, Response, SurveyTemplate
 
 
 @dataclass

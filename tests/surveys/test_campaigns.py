@@ -9,10 +9,10 @@ from django.core import mail
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from rollout.surveys import queries
-from rollout.surveys.models import Campaign, PilotGroup, Response
-from rollout.surveys.tasks import send_invitations
 from schools.models import Membership
+from surveys import queries
+from surveys.models import Campaign, PilotGroup, Response
+from surveys.tasks import send_invitations
 from tests.factories import SchoolFactory
 from tests.links import signed
 from tests.surveys.fixtures import template

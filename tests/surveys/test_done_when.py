@@ -9,9 +9,9 @@ from django.core import mail
 from django_scopes import scope, scopes_disabled
 from pypdf import PdfReader
 
-from rollout.surveys import queries
-from rollout.surveys.tasks import send_invitations
 from schools.models import Membership
+from surveys import queries
+from surveys.tasks import send_invitations
 from tests.factories import SchoolFactory, UserFactory
 from tests.links import signed
 from tests.surveys.test_campaigns import ALTAI_ALL_MET, form_data, latest_campaign, launch, response_of

@@ -7,8 +7,8 @@ from django.core.management import call_command
 from django.utils import timezone, translation
 from django_scopes import scope, scopes_disabled
 
-from rollout.surveys import queries
-from rollout.surveys.models import Campaign, Response, TeacherResponse
+from surveys import queries
+from surveys.models import Campaign, Response, TeacherResponse
 from tests.surveys.fixtures import template
 from tests.surveys.test_scoring import ALTAI_ALL_MET
 

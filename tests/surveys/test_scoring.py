@@ -3,9 +3,9 @@
 import pytest
 from django.utils import translation
 
-from rollout.surveys import scoring
-from rollout.surveys.scoring import DefinitionError, TeacherStats, evaluate, teacher_level
-from rollout.surveys.shipped import SHIPPED, altai, digcompedu
+from surveys import scoring
+from surveys.scoring import DefinitionError, TeacherStats, evaluate, teacher_level
+from surveys.shipped import SHIPPED, altai, digcompedu
 
 # A school that meets every Altai criterion by its own answers.
 ALTAI_ALL_MET = {
@@ -226,7 +226,7 @@ def test_explanations_follow_the_language():
 
 
 def test_haskovo_readiness_hand_computed():
-    from rollout.surveys.shipped import haskovo
+    from surveys.shipped import haskovo
 
     answers = {
         "internet_mbps": 8,  # fails (20): needs ≥ 10

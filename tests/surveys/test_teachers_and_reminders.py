@@ -11,9 +11,9 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django_scopes import scope, scopes_disabled
 
-from rollout.surveys import queries
-from rollout.surveys.models import Response, TeacherLink, TeacherResponse
-from rollout.surveys.tasks import send_invitations, send_reminders, send_teacher_links
+from surveys import queries
+from surveys.models import Response, TeacherLink, TeacherResponse
+from surveys.tasks import send_invitations, send_reminders, send_teacher_links
 from tests.factories import PersonFactory
 from tests.surveys.test_campaigns import (
     ALTAI_ALL_MET,

@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from infra.links import signed_download
 from schools.access import get_for
 from schools.audit import log_action
-from schools.links import signed_download
 from schools.permissions import has_perm, require
 from schools.roles import Role
 from trainings import actions, certificates, queries
@@ -196,10 +196,10 @@ def session_detail(request, session_id):
     if runner:
         path = reverse("schools:session_checkin", args=[_slug(request), session.pk])
         url = request.build_absolute_uri(f"{path}?code={actions.checkin_code(session, meeting)}")
-        from integrations.slips import _qr_svg
+        from infra.qr import qr_svg
 
         context["checkin_url"] = url
-        context["checkin_qr"] = _qr_svg(url)
+        context["checkin_qr"] = qr_svg(url)
     return render(request, "trainings/session_detail.html", context)
 
 

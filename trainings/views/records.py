@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from infra.exports import export_response, requested_format
 from schools.access import get_for
-from schools.exports import export_response, requested_format
 from schools.models import School
 from schools.permissions import has_perm
 from schools.roles import Role

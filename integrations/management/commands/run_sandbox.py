@@ -7,8 +7,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from integrations.sandbox.app import Sandbox, make_server
-from integrations.sandbox.profiles import PROFILES
+from sandbox.app import Sandbox, make_server
+from sandbox.profiles import PROFILES
 
 
 def _stop(*_args):

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from integrations.sandbox.store import Store
+from sandbox.store import Store
 
 
 class Command(BaseCommand):
