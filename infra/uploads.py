@@ -5,10 +5,13 @@ then sees a file of the true size and says, in the user's language, that it is t
 from __future__ import annotations
 
 import io
+import os
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopFutureHandlers
+from django.utils.translation import gettext_lazy as _
 
 
 def upload_limit() -> int:
@@ -49,3 +52,23 @@ class SizeLimitUploadHandler(FileUploadHandler):
         if getattr(self, "oversize_request", False):
             return OversizeUpload(self.file_name, self.content_type, self.received)
         return None
+
+
+# --- Documents users attach (evidence, library, budget, agreements, survey evidence) ----------
+ALLOWED_EXTENSIONS = {
+    ".pdf", ".doc", ".docx", ".odt", ".xls", ".xlsx", ".ods", ".ppt", ".pptx", ".odp",
+    ".txt", ".csv", ".png", ".jpg", ".jpeg", ".zip",
+}  # fmt: skip
+
+
+def max_upload_bytes() -> int:
+    return int(getattr(settings, "ROLLOUT_MAX_UPLOAD_MB", 10)) * 1024 * 1024
+
+
+def validate_upload_size(file) -> None:
+    limit = max_upload_bytes()
+    if file is not None and file.size > limit:
+        raise ValidationError(_("The file is larger than %(mb)s MB."), params={"mb": limit // (1024 * 1024)})
+    extension = os.path.splitext(getattr(file, "name", "") or "")[1].lower()
+    if file is not None and extension not in ALLOWED_EXTENSIONS:
+        raise ValidationError(_("This kind of file is not accepted here."))

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from django_scopes.forms import SafeModelMultipleChoiceField
 
+from infra.uploads import validate_upload_size
 from rollout import facts
 from rollout.models import (
     Activity,
@@ -22,7 +23,6 @@ from rollout.models import (
     Stage,
     Task,
 )
-from rollout.models.files import validate_upload_size
 from rollout.programme_templates import SHIPPED, text
 from rollout.queries import pilot_groups
 from schools.forms import TenantModelForm, style_fields

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from infra.links import signed_download
-from rollout.models.files import ALLOWED_EXTENSIONS
+from infra.uploads import ALLOWED_EXTENSIONS
 from schools.access import get_for
 from schools.models import Membership
 from schools.permissions import has_perm

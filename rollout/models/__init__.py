@@ -2,7 +2,6 @@
 budget; the document library; partnership agreements. Every row is scoped to its municipality."""
 
 from rollout.models.agreements import Agreement, AgreementParty, AgreementPlanItem, AgreementReview
-from rollout.models.files import upload_to, validate_upload_size
 from rollout.models.library import BudgetLine, LibraryDocument
 from rollout.models.monitoring import DigestLog, Notification, Snapshot
 from rollout.models.programmes import (
@@ -36,6 +35,4 @@ __all__ = [
     "Stage",
     "Task",
     "TaskStatus",
-    "upload_to",
-    "validate_upload_size",
 ]

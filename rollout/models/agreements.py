@@ -8,7 +8,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
-from rollout.models.files import upload_to, validate_upload_size
+from infra.uploads import validate_upload_size
+from rollout.models.files import upload_to
 from rollout.models.programmes import Programme
 from schools.models import Municipality, School
 
