@@ -21,11 +21,12 @@ $(VENV)/.dev: requirements-dev.lock | $(BIN)/python
 run: $(VENV)/.runtime
 	$(BIN)/python bin/run
 
-## make test: lint, Django checks, migrations check, dependency audit (warns offline), translations, every test.
+## make test: lint, the import layers (import-linter), Django checks, migrations check, dependency audit (warns offline), translations, every test.
 # Tests keep their own var/ (secret key, broker folder, SQLite file) apart from a running `make run`.
 test: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	VAR_DIR=var/test $(BIN)/python manage.py check
 	VAR_DIR=var/test $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python bin/audit_dependencies.py
