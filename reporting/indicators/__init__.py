@@ -19,9 +19,7 @@ from datetime import date
 
 from django.utils.translation import gettext_lazy as _
 
-from reporting.indicators.facts import (  # noqa: F401 (the module's public names)
-    Facts,
-    current_programme,
+from reporting.indicators.cells import (  # noqa: F401 (the module's public names)
     drill_cells,
     drill_columns,
     make_indicator,
@@ -31,6 +29,7 @@ from reporting.indicators.facts import (  # noqa: F401 (the module's public name
     sort_key,
     yes_no,
 )
+from reporting.indicators.facts import Facts, current_programme  # noqa: F401 (public names)
 from reporting.indicators.kinds import (  # noqa: F401 (the module's public names)
     INDICATORS,
     KEYS,
