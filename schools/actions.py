@@ -37,15 +37,25 @@ class Edit:
 
 
 @transaction.atomic
-def save_for_tenant(ctx: ActionContext, edit: Edit, *, audit_action: str, audit_extra=None, **fields):
-    """Create or update a row the municipality owns (also setting ``fields``, e.g. its parent or
-    who made it), audited as ``<audit_action>.create`` or ``.update`` with what changed (and
-    ``audit_extra``)."""
+def save_for_tenant(
+    ctx: ActionContext,
+    edit: Edit,
+    *,
+    audit_action: str,
+    audit_extra: dict | None = None,
+    creator_field: str = "",
+    **fields,
+):
+    """Create or update a row the municipality owns, also setting ``fields`` (e.g. its parent) and,
+    when it is new, the acting user as ``creator_field``; audited as ``<audit_action>.create`` or
+    ``.update`` with what changed (and ``audit_extra``)."""
     if ctx.municipality is None:
         raise ValueError("a municipality's row needs a municipality")
     obj = edit.instance
     creating = obj.pk is None
     obj.municipality = ctx.municipality
+    if creating and creator_field:
+        setattr(obj, creator_field, ctx.actor)
     for name, value in fields.items():
         setattr(obj, name, value)
     obj.save()

@@ -372,10 +372,9 @@ def reinstate_certificate(ctx: ActionContext, certificate: Certificate) -> None:
 
 
 def save_certification(ctx: ActionContext, edit: Edit):
-    fields = {"recorded_by": ctx.actor} if edit.instance.pk is None else {}
-    if "expires_on" in edit.changes:
-        fields["expiry_reminded_at"] = None  # a renewed certification is reminded about again
-    return save_for_tenant(ctx, edit, audit_action="certification", **fields)
+    # A renewed certification is reminded about again.
+    renewed = {"expiry_reminded_at": None} if "expires_on" in edit.changes else {}
+    return save_for_tenant(ctx, edit, audit_action="certification", creator_field="recorded_by", **renewed)
 
 
 @transaction.atomic
@@ -399,8 +398,7 @@ def save_targets(ctx: ActionContext, values: dict[str, tuple[int | None, object]
 
 
 def save_event(ctx: ActionContext, edit: Edit):
-    creator = {"created_by": ctx.actor} if edit.instance.pk is None else {}
-    return save_for_tenant(ctx, edit, audit_action="network_event", **creator)
+    return save_for_tenant(ctx, edit, audit_action="network_event", creator_field="created_by")
 
 
 @transaction.atomic

@@ -152,8 +152,7 @@ def sync_tasks(programme: Programme) -> None:
 
 @transaction.atomic
 def save_programme(ctx: ActionContext, edit: Edit) -> Programme:
-    creator = {"created_by": ctx.actor} if edit.instance.pk is None else {}
-    programme = save_for_tenant(ctx, edit, audit_action="programme", **creator)
+    programme = save_for_tenant(ctx, edit, audit_action="programme", creator_field="created_by")
     if programme.coverage == Programme.Coverage.PILOT and programme.pilot_group_id:
         programme.schools.set(_pilot_schools(programme.municipality, programme.pilot_group_id))
     sync_tasks(programme)

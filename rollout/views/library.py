@@ -102,9 +102,8 @@ def library_create(request):
         initial={"language": request.tenant.municipality.language},
     )
     if request.method == "POST" and form.is_valid():
-        save_for_tenant(
-            context_from(request), edit_from(form), audit_action="library_document", uploaded_by=request.user
-        )
+        ctx, edit = context_from(request), edit_from(form)
+        save_for_tenant(ctx, edit, audit_action="library_document", creator_field="uploaded_by")
         messages.success(request, _("The document was added to the library."))
         return to("library", request)
     return render(request, "rollout/form.html", {"form": form, "title": _("New document"), "upload": True})
