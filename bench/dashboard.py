@@ -53,10 +53,11 @@ def build_region(size: int, today: date) -> dict:
     """A region of ``size`` schools in two municipalities; returns the users who open the pages."""
     from integrations.engine import mark_accounts_made
     from integrations.models import Job, JobItem, Plan, Provider
-    from rollout import actions
+    from rollout.actions.programmes import create_programme
     from rollout.models import Activity, BudgetLine, Programme, Snapshot, Task, TaskStatus
     from rollout.programme_templates import SHIPPED
     from rollout.queries import period_label, previous_period
+    from schools.audit import ActionContext
     from schools.models import Membership, Municipality, Person, Region, RegionMembership, School, User
     from schools.roles import Role
     from surveys.models import Campaign, PilotGroup, Response, SurveyTemplate, TeacherResponse
@@ -96,8 +97,8 @@ def build_region(size: int, today: date) -> dict:
         )
         if index == 0:
             Membership.objects.create(user=officer, municipality=municipality, role=Role.OFFICER)
-        programme = actions.create_programme(
-            municipality,
+        programme = create_programme(
+            ActionContext(municipality),
             SHIPPED["haskovo-school-in-the-cloud"],
             language="bg",
             starts_on=today - timedelta(days=200),

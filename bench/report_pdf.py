@@ -40,9 +40,10 @@ SLUG = "bench-council"
 
 
 def make_municipality():
-    from rollout import actions
+    from rollout.actions.programmes import create_programme
     from rollout.models import BudgetLine, Programme, Task, TaskStatus
     from rollout.programme_templates import SHIPPED
+    from schools.audit import ActionContext
     from schools.models import Municipality, Person, School
     from trainings.models import (
         CertificationTarget,
@@ -89,8 +90,11 @@ def make_municipality():
             Person.schools.through(person_id=person.pk, school_id=schools[i // TEACHERS_PER_SCHOOL].pk)
             for i, person in enumerate(people)
         )
-        programme = actions.create_programme(
-            municipality, SHIPPED["haskovo-school-in-the-cloud"], language="bg", starts_on=date(2026, 9, 1)
+        programme = create_programme(
+            ActionContext(municipality),
+            SHIPPED["haskovo-school-in-the-cloud"],
+            language="bg",
+            starts_on=date(2026, 9, 1),
         )
         done = Task.objects.filter(activity__programme=programme).order_by("pk").values_list("pk", flat=True)
         Task.objects.filter(pk__in=list(done)[::3]).update(status=TaskStatus.DONE)

@@ -11,7 +11,8 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from django_scopes import scope
 
-from rollout import actions
+from rollout.actions import monitoring, programmes
+from rollout.actions.tasks import refresh_facts
 from rollout.models import (
     Activity,
     Agreement,
@@ -27,6 +28,7 @@ from rollout.models import (
 )
 from rollout.programme_templates import SHIPPED
 from rollout.queries import today_for
+from schools.audit import ActionContext
 from schools.models import Membership, Municipality
 from schools.roles import Role
 
@@ -73,14 +75,13 @@ def _programme(municipality, key, language, ago, pilot) -> Programme:
             starts_on = starts_on.replace(day=1)
     schools = list(municipality.schools.order_by("-kind", "name"))
     officer = _member(municipality, Role.OFFICER)
-    programme = actions.create_programme(
-        municipality,
+    programme = programmes.create_programme(
+        ActionContext(municipality, officer),
         SHIPPED[key],
         language=language,
         starts_on=starts_on,
         coverage=Programme.Coverage.CHOSEN if pilot else Programme.Coverage.ALL,
         schools=schools[:pilot] if pilot else [],
-        actor=officer,
     )
     for role in (Role.OFFICER, Role.IT_ADMIN, Role.TRAINER):
         user = _member(municipality, role)
@@ -109,14 +110,14 @@ def _programme(municipality, key, language, ago, pilot) -> Programme:
         elif begins and begins <= today:
             task.status = TaskStatus.IN_PROGRESS
             task.save(update_fields=["status"])
-    actions.refresh_facts(programme)
+    refresh_facts(programme)
     # Monitoring: last quarter's and this quarter's snapshots.
     moment = datetime.combine(
         today.replace(day=1) - timedelta(days=70), datetime.min.time(), tzinfo=timezone.get_current_timezone()
     )
     if starts_on <= moment.date():
-        actions.take_snapshots(programme, now=moment)
-    actions.take_snapshots(programme)
+        monitoring.take_snapshots(ActionContext(municipality), programme, now=moment)
+    monitoring.take_snapshots(ActionContext(municipality), programme)
     return programme
 
 

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from rollout.actions import responsible_users
+from rollout.actions.notifications import responsible_users
 from rollout.models import DigestLog, Task, TaskStatus
 from rollout.queries import today_for
 

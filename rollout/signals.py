@@ -2,7 +2,10 @@
 
 from django.db.models.signals import post_save
 from django.dispatch import receiver
+from django_scopes import scope
 
+from rollout.actions.programmes import sync_tasks
+from rollout.models import Programme
 from schools.models import School
 
 
@@ -10,11 +13,6 @@ from schools.models import School
 def school_joins_programmes(sender, instance: School, created: bool, raw: bool = False, **kwargs):
     if not created or raw:
         return
-    from django_scopes import scope
-
-    from rollout.actions import sync_tasks
-    from rollout.models import Programme
-
     with scope(municipality=instance.municipality_id):
         for programme in Programme.objects.filter(coverage=Programme.Coverage.ALL):
             sync_tasks(programme)

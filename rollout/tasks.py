@@ -25,7 +25,7 @@ def _municipalities() -> list[int]:
 @shared_task
 def refresh_facts() -> int:
     """Recompute the self-ticking activities from the system's facts (hourly)."""
-    from rollout import actions
+    from rollout.actions import tasks as actions
     from rollout.models import Programme
 
     changed = 0
@@ -39,7 +39,7 @@ def refresh_facts() -> int:
 
 @shared_task
 def notify_overdue() -> int:
-    from rollout import actions
+    from rollout.actions import notifications as actions
     from schools.models import Municipality
 
     told = 0
@@ -65,13 +65,16 @@ def send_weekly_digests() -> int:
 @shared_task
 def take_due_snapshots() -> int:
     """Daily: once a monitoring period has ended, freeze each school's indicators for it."""
-    from rollout import actions
+    from rollout.actions import monitoring as actions
     from rollout.models import Programme
+    from schools.audit import ActionContext
 
     taken = 0
     for programme_id, municipality_id in _programmes():
         with municipality_scope(municipality_id):
             programme = Programme.objects.select_related("municipality").filter(pk=programme_id).first()
             if programme is not None:
-                taken += actions.take_snapshots(programme, previous=True)
+                taken += actions.take_snapshots(
+                    ActionContext(programme.municipality), programme, previous=True
+                )
     return taken

@@ -3,58 +3,84 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from schools.audit import form_changes, log_action
-from schools.models import Invitation, Membership, Person, School
+from infra.tasks import enqueue_on_commit
+from schools.audit import ActionContext, record
+from schools.models import Invitation, Membership
 from schools.roles import Role
 
 _INVITATION_SALT = "schools.invitation"
 
 
+@dataclass(frozen=True)
+class Edit:
+    """A row of the municipality to create or update, as values: the instance carrying its new
+    field values (not saved yet), its many-to-many values by field name, and what changed as
+    ``{field: [old, new]}`` for the audit trail. A view makes one from a model form
+    (``schools.forms.edit_from``); an API or a command can build one itself."""
+
+    instance: Model
+    m2m: dict[str, Any] = field(default_factory=dict)
+    changes: dict[str, Any] = field(default_factory=dict)
+
+
 @transaction.atomic
-def save_tenant_form(request, form, action: str):
-    """Create or update a tenant-owned object from a validated model form; audited as
-    ``<action>.create`` or ``<action>.update`` with the fields that changed."""
-    creating = form.instance.pk is None
-    obj = form.save(commit=False)
-    obj.municipality = request.tenant.municipality
+def save_for_tenant(
+    ctx: ActionContext,
+    edit: Edit,
+    *,
+    audit_action: str,
+    audit_extra: dict | None = None,
+    creator_field: str = "",
+    **fields,
+):
+    """Create or update a row the municipality owns, also setting ``fields`` (e.g. its parent) and,
+    when it is new, the acting user as ``creator_field``; audited as ``<audit_action>.create`` or
+    ``.update`` with what changed (and ``audit_extra``)."""
+    if ctx.municipality is None:
+        raise ValueError("a municipality's row needs a municipality")
+    obj = edit.instance
+    creating = obj.pk is None
+    obj.municipality = ctx.municipality
+    if creating and creator_field:
+        setattr(obj, creator_field, ctx.actor)
+    for name, value in fields.items():
+        setattr(obj, name, value)
     obj.save()
-    form.save_m2m()
-    log_action(
-        f"{action}.create" if creating else f"{action}.update",
-        obj=obj,
-        changes=form_changes(form),
-        request=request,
+    for name, value in edit.m2m.items():
+        obj._meta.get_field(name).save_form_data(obj, value)
+    record(
+        ctx,
+        f"{audit_action}.create" if creating else f"{audit_action}.update",
+        obj,
+        {**edit.changes, **(audit_extra or {})},
     )
     return obj
 
 
-def save_school(request, form) -> School:
-    return save_tenant_form(request, form, "school")
-
-
-def save_person(request, form) -> Person:
-    return save_tenant_form(request, form, "person")
+@transaction.atomic
+def delete_for_tenant(ctx: ActionContext, obj, *, audit_action: str, changes: dict | None = None) -> None:
+    """Delete a row the municipality owns, audited as ``<audit_action>.delete``."""
+    record(ctx, f"{audit_action}.delete", obj, changes)
+    obj.delete()
 
 
 @transaction.atomic
-def delete_person(request, person: Person) -> None:
-    log_action("person.delete", obj=person, request=request)
-    person.delete()
-
-
-@transaction.atomic
-def invite(request, *, email: str, role: str, schools, language: str) -> Invitation:
+def invite(ctx: ActionContext, *, email: str, role: str, schools, language: str) -> Invitation:
     """Create an invitation (replacing a pending one for the same address and role) and send it."""
-    municipality = request.tenant.municipality
+    municipality = ctx.municipality
     email = email.strip().lower()
     Invitation.objects.filter(email=email, role=role, accepted_at=None, revoked_at=None).update(
         revoked_at=timezone.now()
@@ -65,43 +91,42 @@ def invite(request, *, email: str, role: str, schools, language: str) -> Invitat
         role=role,
         language=language,
         nonce=secrets.token_urlsafe(24),
-        invited_by=request.user,
+        invited_by=ctx.actor,
         expires_at=timezone.now() + timedelta(days=settings.INVITATION_DAYS),
     )
     invitation.schools.set(schools)
-    log_action(
+    record(
+        ctx,
         "invitation.create",
-        obj=invitation,
-        changes={"role": role, "schools": [s.pk for s in schools], "language": language},
-        request=request,
+        invitation,
+        {"role": role, "schools": [s.pk for s in schools], "language": language},
     )
     _send_on_commit(invitation)
     return invitation
 
 
 def _send_on_commit(invitation: Invitation) -> None:
-    from infra.tasks import enqueue_on_commit
-    from schools.tasks import send_invitation
+    from schools.tasks import send_invitation  # cycle: schools.tasks uses invitation_token from here
 
     enqueue_on_commit(send_invitation, invitation.pk, invitation.municipality_id)
 
 
 @transaction.atomic
-def resend_invitation(request, invitation: Invitation) -> None:
+def resend_invitation(ctx: ActionContext, invitation: Invitation) -> None:
     invitation.nonce = secrets.token_urlsafe(24)
     invitation.expires_at = timezone.now() + timedelta(days=settings.INVITATION_DAYS)
     invitation.sent_at = None
     invitation.save(update_fields=["nonce", "expires_at", "sent_at"])
-    log_action("invitation.resend", obj=invitation, request=request)
+    record(ctx, "invitation.resend", invitation)
     _send_on_commit(invitation)
 
 
 @transaction.atomic
-def revoke_invitation(request, invitation: Invitation) -> None:
+def revoke_invitation(ctx: ActionContext, invitation: Invitation) -> None:
     Invitation.objects.filter(pk=invitation.pk, revoked_at=None, accepted_at=None).update(
         revoked_at=timezone.now()
     )
-    log_action("invitation.revoke", obj=invitation, request=request)
+    record(ctx, "invitation.revoke", invitation)
 
 
 def invitation_token(invitation: Invitation) -> str:
@@ -128,7 +153,7 @@ def invitation_from_token(token: str) -> Invitation | None:
 
 
 @transaction.atomic
-def accept_invitation(request, invitation: Invitation, user) -> Membership:
+def accept_invitation(ctx: ActionContext, invitation: Invitation, user) -> Membership:
     """Bind the membership the invitation names to ``user`` (whose e-mail matched or who just registered)."""
     with scopes_disabled():
         locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
@@ -142,51 +167,41 @@ def accept_invitation(request, invitation: Invitation, user) -> Membership:
         locked.accepted_at = timezone.now()
         locked.accepted_by = user
         locked.save(update_fields=["accepted_at", "accepted_by"])
-    log_action(
+    record(
+        replace(ctx, municipality=locked.municipality, actor=user),
         "invitation.accept",
-        actor=user,
-        municipality=locked.municipality,
-        obj=membership,
-        changes={"role": locked.role, "invitation": locked.pk},
-        request=request,
+        membership,
+        {"role": locked.role, "invitation": locked.pk},
     )
     return membership
 
 
 @transaction.atomic
-def register_invited_user(request, invitation: Invitation, *, full_name: str, password: str):
+def register_invited_user(ctx: ActionContext, invitation: Invitation, *, full_name: str, password: str):
     """Create the account for a new invitee. The link proved the address, so it counts as verified."""
-    from allauth.account.models import EmailAddress
-
     user = get_user_model().objects.create_user(
         invitation.email, password, full_name=full_name.strip(), language=invitation.language
     )
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    log_action("user.create", actor=user, municipality=invitation.municipality, obj=user, request=request)
+    record(replace(ctx, municipality=invitation.municipality, actor=user), "user.create", user)
     return user
 
 
-@transaction.atomic
-def remove_membership(request, membership: Membership) -> None:
-    log_action("membership.delete", obj=membership, changes={"role": membership.role}, request=request)
-    membership.delete()
+def remove_membership(ctx: ActionContext, membership: Membership) -> None:
+    delete_for_tenant(ctx, membership, audit_action="membership", changes={"role": membership.role})
 
 
 @transaction.atomic
-def update_director_schools(request, membership: Membership, schools) -> None:
+def update_director_schools(ctx: ActionContext, membership: Membership, schools) -> None:
     before = sorted(membership.schools.values_list("pk", flat=True))
     membership.schools.set(schools)
-    log_action(
-        "membership.update",
-        obj=membership,
-        changes={"schools": [before, sorted(s.pk for s in schools)]},
-        request=request,
-    )
+    record(ctx, "membership.update", membership, {"schools": [before, sorted(s.pk for s in schools)]})
 
 
-def set_language(request, language: str) -> None:
-    user = request.user
-    if user.is_authenticated and user.language != language:
+def set_language(ctx: ActionContext, language: str) -> None:
+    """The acting user's own language (nothing for an anonymous visitor: the cookie keeps it)."""
+    user = ctx.actor
+    if user is not None and user.language != language:
         get_user_model().objects.filter(pk=user.pk).update(language=language)
         user.language = language
-        log_action("user.language", actor=user, obj=user, changes={"language": language}, request=request)
+        record(ctx, "user.language", user, {"language": language})

@@ -1,14 +1,39 @@
-"""The append-only audit trail. Every action that changes data calls ``log_action``."""
+"""The append-only audit trail. Every action that changes data records it (``record`` with the
+action's context, or ``log_action`` with the values themselves)."""
 
 from __future__ import annotations
 
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from allauth.core.internal.httpkit import get_client_ip
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 
-from schools.models import AuditEvent
+from schools.models import AuditEvent, Municipality, User
+
+
+@dataclass(frozen=True)
+class ActionContext:
+    """Who acts, for which municipality and from which address: what every write takes besides
+    its values. A view builds it once (``context_from``); a task or a command builds it from the
+    municipality alone (no actor, no address)."""
+
+    municipality: Municipality | None
+    actor: User | None = None  # the signed-in user; None: the system (a task, a command)
+    ip: str | None = None
+
+
+def context_from(request) -> ActionContext:
+    """The context of a request: its tenant's municipality (None outside one, or in a region), the
+    signed-in user and the client's address."""
+    tenant = getattr(request, "tenant", None)
+    user = getattr(request, "user", None)
+    return ActionContext(
+        municipality=getattr(tenant, "municipality", None),
+        actor=user if user is not None and user.is_authenticated else None,
+        ip=client_ip(request),
+    )
 
 
 def client_ip(request) -> str | None:
@@ -20,6 +45,14 @@ def client_ip(request) -> str | None:
         return None
 
 
+def record(ctx: ActionContext, action: str, obj=None, changes: dict | None = None) -> AuditEvent:
+    """The audit row of a write done in ``ctx`` (the municipality is the object's when the
+    context has none, e.g. a regional coordinator's)."""
+    return log_action(
+        action, actor=ctx.actor, municipality=ctx.municipality, ip=ctx.ip, obj=obj, changes=changes
+    )
+
+
 def log_action(
     action: str,
     *,
@@ -27,10 +60,15 @@ def log_action(
     municipality=None,
     obj=None,
     changes: dict | None = None,
+    ip: str | None = None,
     request=None,
 ) -> AuditEvent:
-    if actor is None and request is not None and request.user.is_authenticated:
-        actor = request.user
+    """One audit row from plain values. ``request`` is only for callers not converted to
+    ``record`` yet (integrations, the privacy package): the actor and the address come from it."""
+    if request is not None:
+        ctx = context_from(request)
+        actor = actor if actor is not None else ctx.actor
+        ip = ip if ip is not None else ctx.ip
     if municipality is None and obj is not None:
         municipality = getattr(obj, "municipality", None)
     return AuditEvent.objects.create(
@@ -42,7 +80,7 @@ def log_action(
         object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
         object_repr=str(obj)[:255] if obj is not None else "",
         changes=changes or {},
-        ip=client_ip(request),
+        ip=ip,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import chain
 
 from django import forms
 from django.conf import settings
@@ -12,6 +13,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes.forms import SafeModelChoiceField, SafeModelMultipleChoiceField
 
+from schools.actions import Edit
+from schools.audit import form_changes
 from schools.models import Person, PrivacyPolicy, School
 from schools.permissions import invitable_roles
 from schools.roles import Role
@@ -47,6 +50,23 @@ def _limit_to_tenant(fields) -> None:
         if isinstance(field, forms.ModelChoiceField):
             field.queryset = field.queryset.model.objects.all()
     style_fields(fields)
+
+
+def edit_from(form: forms.ModelForm) -> Edit:
+    """What a validated model form hands an action: the instance with the form's values (its own
+    ``save(commit=False)`` run, nothing written), the many-to-many values it would save, and the
+    changed fields for the audit trail."""
+    instance = form.save(commit=False)
+    opts, meta = instance._meta, form._meta
+    m2m = {
+        f.name: form.cleaned_data[f.name]
+        for f in chain(opts.many_to_many, opts.private_fields)
+        if hasattr(f, "save_form_data")
+        and not (meta.fields and f.name not in meta.fields)
+        and not (meta.exclude and f.name in meta.exclude)
+        and f.name in form.cleaned_data
+    }
+    return Edit(instance=instance, m2m=m2m, changes=form_changes(form))
 
 
 class TenantModelForm(forms.ModelForm):

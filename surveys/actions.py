@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from infra.tasks import enqueue_on_commit
-from schools.audit import log_action
+from schools.audit import ActionContext, record
 from schools.models import Person
 from schools.roles import PersonRole
 from surveys import scoring
@@ -37,9 +37,11 @@ def latest_template(slug: str) -> SurveyTemplate | None:
 
 
 @transaction.atomic
-def launch_campaign(request, *, template: SurveyTemplate, name: str, deadline, schools) -> Campaign:
+def launch_campaign(
+    ctx: ActionContext, *, template: SurveyTemplate, name: str, deadline, schools
+) -> Campaign:
     """Send a template version to schools: one response row per school, invitations on commit."""
-    municipality = request.tenant.municipality
+    municipality = ctx.municipality
     teacher_template = latest_template(template.companion_slug) if template.companion_slug else None
     campaign = Campaign.objects.create(
         municipality=municipality,
@@ -47,22 +49,22 @@ def launch_campaign(request, *, template: SurveyTemplate, name: str, deadline, s
         teacher_template=teacher_template,
         name=name,
         deadline=deadline,
-        created_by=request.user,
+        created_by=ctx.actor,
     )
     Response.objects.bulk_create(
         [Response(municipality=municipality, campaign=campaign, school=school) for school in schools]
     )
-    log_action(
+    record(
+        ctx,
         "survey_campaign.launch",
-        obj=campaign,
-        changes={
+        campaign,
+        {
             "template": f"{template.slug} v{template.version}",
             "deadline": deadline.isoformat(),
             "schools": sorted(s.pk for s in schools),
         },
-        request=request,
     )
-    from surveys.tasks import send_invitations
+    from surveys.tasks import send_invitations  # cycle: surveys.tasks uses teacher_link_token from here
 
     enqueue_on_commit(send_invitations, campaign.pk, municipality.pk)
     return campaign
@@ -75,7 +77,7 @@ def _merge(response: Response, answers: dict) -> dict:
 
 
 @transaction.atomic
-def save_draft(request, response: Response, answers: dict) -> Response:
+def save_draft(ctx: ActionContext, response: Response, answers: dict) -> Response:
     """Autosave: keep what was typed (valid answers only), nothing checked for completeness."""
     locked = Response.objects.select_for_update().get(pk=response.pk)
     if locked.status == Response.Status.SUBMITTED or response.campaign.status != Campaign.Status.OPEN:
@@ -83,14 +85,14 @@ def save_draft(request, response: Response, answers: dict) -> Response:
     locked.answers = _merge(locked, answers)
     locked.status = Response.Status.DRAFT
     locked.updated_at = timezone.now()
-    locked.updated_by = request.user
+    locked.updated_by = ctx.actor
     locked.save(update_fields=["answers", "status", "updated_at", "updated_by"])
     response.answers, response.status, response.updated_at = locked.answers, locked.status, locked.updated_at
     return response
 
 
 @transaction.atomic
-def submit_response(request, response: Response, answers: dict) -> Response:
+def submit_response(ctx: ActionContext, response: Response, answers: dict) -> Response:
     locked = Response.objects.select_for_update().get(pk=response.pk)
     if locked.status == Response.Status.SUBMITTED or response.campaign.status != Campaign.Status.OPEN:
         raise NotAllowed
@@ -100,25 +102,25 @@ def submit_response(request, response: Response, answers: dict) -> Response:
     now = timezone.now()
     locked.status = Response.Status.SUBMITTED
     locked.updated_at = locked.submitted_at = now
-    locked.updated_by = locked.submitted_by = request.user
+    locked.updated_by = locked.submitted_by = ctx.actor
     locked.save(
         update_fields=["answers", "status", "updated_at", "updated_by", "submitted_at", "submitted_by"]
     )
-    log_action("survey_response.submit", obj=locked, request=request)
+    record(ctx, "survey_response.submit", locked)
     return locked
 
 
 @transaction.atomic
-def reopen_response(request, response: Response) -> None:
+def reopen_response(ctx: ActionContext, response: Response) -> None:
     """The officer gives a submitted response back to the school; its answers stay as a draft."""
     Response.objects.filter(pk=response.pk, status=Response.Status.SUBMITTED).update(
         status=Response.Status.DRAFT, submitted_at=None, reminded_overdue_at=None
     )
-    log_action("survey_response.reopen", obj=response, request=request)
+    record(ctx, "survey_response.reopen", response)
 
 
 @transaction.atomic
-def add_evidence(request, response: Response, question_key: str, upload) -> Evidence:
+def add_evidence(ctx: ActionContext, response: Response, question_key: str, upload) -> Evidence:
     if response.status == Response.Status.SUBMITTED:
         raise NotAllowed
     evidence = Evidence.objects.create(
@@ -129,33 +131,31 @@ def add_evidence(request, response: Response, question_key: str, upload) -> Evid
         name=upload.name[:255],
         size=upload.size,
     )
-    log_action("survey_evidence.add", obj=evidence, changes={"question": question_key}, request=request)
+    record(ctx, "survey_evidence.add", evidence, {"question": question_key})
     return evidence
 
 
 @transaction.atomic
-def set_campaign_status(request, campaign: Campaign, status: str) -> None:
+def set_campaign_status(ctx: ActionContext, campaign: Campaign, status: str) -> None:
     """Close a campaign (no more answers, no more reminders) or open it again."""
     if campaign.status == status:
         return
     Campaign.objects.filter(pk=campaign.pk).update(status=status)
-    log_action(
-        "survey_campaign.status", obj=campaign, changes={"status": [campaign.status, status]}, request=request
-    )
+    record(ctx, "survey_campaign.status", campaign, {"status": [campaign.status, status]})
     campaign.status = status
 
 
 @transaction.atomic
-def create_pilot_group(request, *, name: str, campaign: Campaign | None, schools) -> PilotGroup:
+def create_pilot_group(ctx: ActionContext, *, name: str, campaign: Campaign | None, schools) -> PilotGroup:
     group = PilotGroup.objects.create(
-        municipality=request.tenant.municipality, name=name, campaign=campaign, created_by=request.user
+        municipality=ctx.municipality, name=name, campaign=campaign, created_by=ctx.actor
     )
     group.schools.set(schools)
-    log_action(
+    record(
+        ctx,
         "pilot_group.create",
-        obj=group,
-        changes={"campaign": campaign.pk if campaign else None, "schools": sorted(s.pk for s in schools)},
-        request=request,
+        group,
+        {"campaign": campaign.pk if campaign else None, "schools": sorted(s.pk for s in schools)},
     )
     return group
 
@@ -165,7 +165,7 @@ TEACHING_ROLES = (PersonRole.TEACHER, PersonRole.DIRECTOR, PersonRole.STAFF)
 
 
 @transaction.atomic
-def create_teacher_links(request, campaign: Campaign, school) -> int:
+def create_teacher_links(ctx: ActionContext, campaign: Campaign, school) -> int:
     """One personal link for each teacher and manager of the school on the roster (once per
     person); those with an e-mail address get it by e-mail. Returns how many links are new."""
     people = Person.objects.filter(schools=school, role__in=TEACHING_ROLES).exclude(
@@ -182,13 +182,8 @@ def create_teacher_links(request, campaign: Campaign, school) -> int:
         for person in people
     ]
     TeacherLink.objects.bulk_create(links)
-    log_action(
-        "survey_teacher_links.create",
-        obj=campaign,
-        changes={"school": school.pk, "links": len(links)},
-        request=request,
-    )
-    from surveys.tasks import send_teacher_links
+    record(ctx, "survey_teacher_links.create", campaign, {"school": school.pk, "links": len(links)})
+    from surveys.tasks import send_teacher_links  # cycle: surveys.tasks uses teacher_link_token from here
 
     enqueue_on_commit(send_teacher_links, campaign.pk, school.pk, campaign.municipality_id)
     return len(links)

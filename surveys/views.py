@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from infra.links import signed_download
 from infra.uploads import ALLOWED_EXTENSIONS
 from schools.access import get_for
+from schools.audit import context_from
 from schools.models import Membership
 from schools.permissions import has_perm
 from schools.roles import Role
@@ -70,7 +71,7 @@ def campaign_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         campaign = actions.launch_campaign(
-            request,
+            context_from(request),
             template=data["template"],
             name=data["name"],
             deadline=data["deadline"],
@@ -171,7 +172,7 @@ def campaign_status(request, campaign_id):
     campaign = get_for(request, _campaigns(request), pk=campaign_id)
     status = request.POST.get("status", "")
     if status in Campaign.Status.values:
-        actions.set_campaign_status(request, campaign, status)
+        actions.set_campaign_status(context_from(request), campaign, status)
         if status == Campaign.Status.CLOSED:
             messages.success(
                 request, _("The campaign is closed: schools can no longer answer, and no reminders go out.")
@@ -190,7 +191,7 @@ def pilot_group_create(request, campaign_id):
     form = PilotGroupForm(request.POST, campaign=campaign)
     if form.is_valid():
         group = actions.create_pilot_group(
-            request,
+            context_from(request),
             name=form.cleaned_data["name"],
             campaign=campaign,
             schools=list(form.cleaned_data["schools"]),
@@ -254,6 +255,7 @@ def response_detail(request, response_id):
         form = SurveyForm(
             definition, request.POST, request.FILES, answers=response.answers, submitting=submitting
         )
+        ctx = context_from(request)
         if form.is_valid():
             for key, upload in request.FILES.items():
                 if key in form.by_key and form.by_key[key]["type"] == "file":
@@ -263,17 +265,17 @@ def response_detail(request, response_id):
                     if os.path.splitext(upload.name)[1].lower() not in ALLOWED_EXTENSIONS:
                         form.add_error(key, _("This kind of file is not accepted here."))
                         return _answer_page(request, response, form)
-                    actions.add_evidence(request, response, key, upload)
+                    actions.add_evidence(ctx, response, key, upload)
             if submitting and form.check_complete(response.answers):
-                actions.submit_response(request, response, form.answers)
+                actions.submit_response(ctx, response, form.answers)
                 messages.success(request, _("Thank you: the survey was submitted."))
                 return redirect(request.path)
-            response = actions.save_draft(request, response, form.answers)
+            response = actions.save_draft(ctx, response, form.answers)
             if not submitting:
                 messages.success(request, _("Your answers were saved as a draft."))
                 return redirect(request.path)
         else:
-            response = actions.save_draft(request, response, form.parsed())  # keep what fits
+            response = actions.save_draft(ctx, response, form.parsed())  # keep what fits
         return _answer_page(request, response, form)
     form = SurveyForm(definition, answers=response.answers)
     return _answer_page(request, response, form)
@@ -288,7 +290,7 @@ def response_autosave(request, response_id):
         raise PermissionDenied
     form = SurveyForm(response.campaign.template.definition, request.POST)
     try:
-        saved = actions.save_draft(request, response, form.parsed())
+        saved = actions.save_draft(context_from(request), response, form.parsed())
     except actions.NotAllowed:
         return HttpResponse(_("Submitted or closed: not saved."), status=409)
     local = timezone.localtime(saved.updated_at)
@@ -300,7 +302,7 @@ def response_autosave(request, response_id):
 def response_reopen(request, response_id):
     response = _response(request, response_id)
     if response.status == Response.Status.SUBMITTED:
-        actions.reopen_response(request, response)
+        actions.reopen_response(context_from(request), response)
         messages.success(
             request, _("The survey of %(school)s is open again.") % {"school": response.school.name}
         )
@@ -333,7 +335,7 @@ def response_teachers(request, response_id):
     if request.method == "POST":
         if not can_create:
             raise PermissionDenied
-        made = actions.create_teacher_links(request, campaign, response.school)
+        made = actions.create_teacher_links(context_from(request), campaign, response.school)
         messages.success(
             request, _("%(n)s new personal links; those with an e-mail address get theirs.") % {"n": made}
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import zoneinfo
 from datetime import timedelta
 from decimal import Decimal
 
@@ -12,8 +13,11 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from infra.tasks import enqueue_on_commit
-from schools.audit import form_changes, log_action
+from schools.actions import Edit, save_for_tenant
+from schools.audit import ActionContext, log_action, record
 from schools.models import Person
+from trainings import tasks
+from trainings.demo_content import CURRICULA
 from trainings.models import (
     Attendance,
     CalendarFeed,
@@ -42,22 +46,13 @@ class EnrolmentError(Exception):
 
 
 @transaction.atomic
-def save_curriculum(request, form, modules: list[tuple[str, Decimal]], questions: list[str]) -> Curriculum:
-    creating = form.instance.pk is None
-    curriculum = form.save(commit=False)
-    curriculum.municipality = request.tenant.municipality
-    curriculum.save()
+def save_curriculum(
+    ctx: ActionContext, edit: Edit, modules: list[tuple[str, Decimal]], questions: list[str]
+) -> Curriculum:
+    extra = {"modules": [f"{title} ({hours})" for title, hours in modules], "questions": questions}
+    curriculum = save_for_tenant(ctx, edit, audit_action="curriculum", audit_extra=extra)
     _replace_modules(curriculum, modules)
     _replace_questions(curriculum, questions)
-    changes = form_changes(form)
-    changes["modules"] = [f"{title} ({hours})" for title, hours in modules]
-    changes["questions"] = questions
-    log_action(
-        "curriculum.create" if creating else "curriculum.update",
-        obj=curriculum,
-        changes=changes,
-        request=request,
-    )
     return curriculum
 
 
@@ -89,7 +84,7 @@ def _replace_questions(curriculum: Curriculum, questions: list[str]) -> None:
 def create_curriculum(
     municipality, *, title, description, language, target_roles, modules, questions, **extra
 ):
-    """For the demo and the shipped examples (no request): one curriculum with its modules."""
+    """For the demo and the shipped examples (not audited): one curriculum with its modules."""
     curriculum = Curriculum.objects.create(
         municipality=municipality,
         title=title,
@@ -104,11 +99,9 @@ def create_curriculum(
 
 
 @transaction.atomic
-def add_example_curricula(request, language: str) -> list[Curriculum]:
+def add_example_curricula(ctx: ActionContext, language: str) -> list[Curriculum]:
     """Copy the shipped example curricula of a language (those whose title is not taken yet)."""
-    from trainings.demo_content import CURRICULA
-
-    municipality = request.tenant.municipality
+    municipality = ctx.municipality
     taken = set(Curriculum.objects.values_list("title", flat=True))
     added = []
     for title, description, roles, modules, questions in CURRICULA.get(language, []):
@@ -125,28 +118,15 @@ def add_example_curricula(request, language: str) -> list[Curriculum]:
                 questions=questions,
             )
         )
-    log_action(
-        "curriculum.examples",
-        municipality=municipality,
-        changes={"language": language, "added": [c.title for c in added]},
-        request=request,
-    )
+    record(ctx, "curriculum.examples", changes={"language": language, "added": [c.title for c in added]})
     return added
 
 
 @transaction.atomic
-def save_session(request, form) -> TrainingSession:
-    creating = form.instance.pk is None
-    session = form.save(commit=False)
-    session.municipality = request.tenant.municipality
-    session.save()
-    log_action(
-        "training_session.create" if creating else "training_session.update",
-        obj=session,
-        changes=form_changes(form),
-        request=request,
-    )
-    if not creating and "capacity" in form.changed_data:
+def save_session(ctx: ActionContext, edit: Edit) -> TrainingSession:
+    creating = edit.instance.pk is None
+    session = save_for_tenant(ctx, edit, audit_action="training_session")
+    if not creating and "capacity" in edit.changes:
         _fill_from_waiting_list(session)
     return session
 
@@ -155,7 +135,7 @@ def save_session(request, form) -> TrainingSession:
 
 
 @transaction.atomic
-def enrol(request, session: TrainingSession, person: Person) -> Enrolment:
+def enrol(ctx: ActionContext, session: TrainingSession, person: Person) -> Enrolment:
     """Enrol a person; when the session is full they join the end of the waiting list."""
     session = TrainingSession.objects.select_for_update().get(pk=session.pk)
     if session.ends_at <= timezone.now():
@@ -168,15 +148,15 @@ def enrol(request, session: TrainingSession, person: Person) -> Enrolment:
     if enrolment is None:
         enrolment = Enrolment(municipality=session.municipality, session=session, person=person)
     enrolment.status = status
-    enrolment.enrolled_by = request.user if request is not None else None
+    enrolment.enrolled_by = ctx.actor
     enrolment.queued_at = timezone.now()
     enrolment.save()
-    log_action(f"enrolment.{status}", obj=enrolment, municipality=session.municipality, request=request)
+    record(ctx, f"enrolment.{status}", enrolment)
     return enrolment
 
 
 @transaction.atomic
-def cancel_enrolment(request, enrolment: Enrolment) -> Enrolment | None:
+def cancel_enrolment(ctx: ActionContext, enrolment: Enrolment) -> Enrolment | None:
     """Cancel; a freed place goes to the first person on the waiting list (who is told by e-mail)."""
     session = TrainingSession.objects.select_for_update().get(pk=enrolment.session_id)
     enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
@@ -185,7 +165,7 @@ def cancel_enrolment(request, enrolment: Enrolment) -> Enrolment | None:
     was_enrolled = enrolment.status == Enrolment.Status.ENROLLED
     enrolment.status = Enrolment.Status.CANCELLED
     enrolment.save(update_fields=["status"])
-    log_action("enrolment.cancel", obj=enrolment, municipality=session.municipality, request=request)
+    record(ctx, "enrolment.cancel", enrolment)
     promoted = _fill_from_waiting_list(session) if was_enrolled else []
     return promoted[0] if promoted else None
 
@@ -212,7 +192,7 @@ def _fill_from_waiting_list(session: TrainingSession) -> list[Enrolment]:
 
 
 @transaction.atomic
-def mark_attendance(request, session: TrainingSession, meeting: int, present_ids) -> int:
+def mark_attendance(ctx: ActionContext, session: TrainingSession, meeting: int, present_ids) -> int:
     """The trainer's list for one meeting: who was there (everyone else is marked absent)."""
     if not 1 <= meeting <= session.meetings:
         raise ValueError("no such meeting")
@@ -238,17 +218,12 @@ def mark_attendance(request, session: TrainingSession, meeting: int, present_ids
                 enrolment_id=pk,
                 meeting=meeting,
                 method=Attendance.Method.TRAINER,
-                marked_by=request.user,
+                marked_by=ctx.actor,
             )
             for pk in sorted(present - before)
         ]
     )
-    log_action(
-        "training_session.attendance",
-        obj=session,
-        changes={"meeting": meeting, "present": sorted(present)},
-        request=request,
-    )
+    record(ctx, "training_session.attendance", session, {"meeting": meeting, "present": sorted(present)})
     for pk in present ^ before:
         update_completion(enrolled[pk])
     return len(present)
@@ -270,7 +245,7 @@ def meeting_from_code(session: TrainingSession, code: str) -> int | None:
 
 
 @transaction.atomic
-def check_in(request, enrolment: Enrolment, meeting: int) -> bool:
+def check_in(ctx: ActionContext, enrolment: Enrolment, meeting: int) -> bool:
     """A teacher scanned the meeting's code: present (once)."""
     _attendance, created = Attendance.objects.get_or_create(
         enrolment=enrolment,
@@ -278,11 +253,11 @@ def check_in(request, enrolment: Enrolment, meeting: int) -> bool:
         defaults={
             "municipality": enrolment.municipality,
             "method": Attendance.Method.QR,
-            "marked_by": request.user,
+            "marked_by": ctx.actor,
         },
     )
     if created:
-        log_action("enrolment.check_in", obj=enrolment, changes={"meeting": meeting}, request=request)
+        record(ctx, "enrolment.check_in", enrolment, {"meeting": meeting})
         update_completion(enrolment)
     return created
 
@@ -291,7 +266,7 @@ def check_in(request, enrolment: Enrolment, meeting: int) -> bool:
 
 
 @transaction.atomic
-def give_feedback(request, enrolment: Enrolment, scores: dict[int, int], comment: str) -> Feedback:
+def give_feedback(ctx: ActionContext, enrolment: Enrolment, scores: dict[int, int], comment: str) -> Feedback:
     feedback = Feedback.objects.create(
         municipality=enrolment.municipality, enrolment=enrolment, comment=comment.strip()
     )
@@ -299,7 +274,7 @@ def give_feedback(request, enrolment: Enrolment, scores: dict[int, int], comment
         FeedbackAnswer(municipality=enrolment.municipality, feedback=feedback, question_id=qid, score=score)
         for qid, score in sorted(scores.items())
     )
-    log_action("feedback.create", obj=enrolment, municipality=enrolment.municipality, request=request)
+    record(ctx, "feedback.create", enrolment)
     update_completion(enrolment)
     return feedback
 
@@ -380,51 +355,32 @@ def issue_certificate(enrolment: Enrolment) -> Certificate:
 
 
 @transaction.atomic
-def revoke_certificate(request, certificate: Certificate, reason: str) -> None:
+def revoke_certificate(ctx: ActionContext, certificate: Certificate, reason: str) -> None:
     Certificate.objects.filter(pk=certificate.pk, revoked_at=None).update(
         revoked_at=timezone.now(), revoked_reason=reason.strip()[:300]
     )
-    log_action("certificate.revoke", obj=certificate, changes={"reason": reason}, request=request)
+    record(ctx, "certificate.revoke", certificate, {"reason": reason})
 
 
 @transaction.atomic
-def reinstate_certificate(request, certificate: Certificate) -> None:
+def reinstate_certificate(ctx: ActionContext, certificate: Certificate) -> None:
     Certificate.objects.filter(pk=certificate.pk).update(revoked_at=None, revoked_reason="")
-    log_action("certificate.reinstate", obj=certificate, request=request)
+    record(ctx, "certificate.reinstate", certificate)
 
 
 # --- External certifications, targets, events, quotas -----------------------------------------
 
 
-@transaction.atomic
-def save_certification(request, form):
-    creating = form.instance.pk is None
-    certification = form.save(commit=False)
-    certification.municipality = request.tenant.municipality
-    if creating:
-        certification.recorded_by = request.user
-    if "expires_on" in form.changed_data:
-        certification.expiry_reminded_at = None  # a renewed certification is reminded about again
-    certification.save()
-    log_action(
-        "certification.create" if creating else "certification.update",
-        obj=certification,
-        changes=form_changes(form),
-        request=request,
-    )
-    return certification
+def save_certification(ctx: ActionContext, edit: Edit):
+    # A renewed certification is reminded about again.
+    renewed = {"expiry_reminded_at": None} if "expires_on" in edit.changes else {}
+    return save_for_tenant(ctx, edit, audit_action="certification", creator_field="recorded_by", **renewed)
 
 
 @transaction.atomic
-def delete_certification(request, certification) -> None:
-    log_action("certification.delete", obj=certification, request=request)
-    certification.delete()
-
-
-@transaction.atomic
-def save_targets(request, values: dict[str, tuple[int | None, object]]) -> None:
+def save_targets(ctx: ActionContext, values: dict[str, tuple[int | None, object]]) -> None:
     """``{audience: (target or None, deadline)}``; None removes the target."""
-    municipality = request.tenant.municipality
+    municipality = ctx.municipality
     for audience, (target, deadline) in values.items():
         if target is None:
             CertificationTarget.objects.filter(audience=audience).delete()
@@ -434,57 +390,28 @@ def save_targets(request, values: dict[str, tuple[int | None, object]]) -> None:
                 audience=audience,
                 defaults={"target": target, "deadline": deadline},
             )
-    log_action(
+    record(
+        ctx,
         "certification_target.update",
-        municipality=municipality,
         changes={k: [v[0], str(v[1] or "")] for k, v in values.items()},
-        request=request,
     )
 
 
+def save_event(ctx: ActionContext, edit: Edit):
+    return save_for_tenant(ctx, edit, audit_action="network_event", creator_field="created_by")
+
+
 @transaction.atomic
-def save_event(request, form):
-    creating = form.instance.pk is None
-    event = form.save(commit=False)
-    event.municipality = request.tenant.municipality
-    if creating:
-        event.created_by = request.user
-    event.save()
-    log_action(
-        "network_event.create" if creating else "network_event.update",
-        obj=event,
-        changes=form_changes(form),
-        request=request,
+def save_quota_set(ctx: ActionContext, edit: Edit, rules: list[tuple[str, int, str]]) -> QuotaSet:
+    quota_set = save_for_tenant(
+        ctx, edit, audit_action="quota_set", audit_extra={"rules": [list(rule) for rule in rules]}
     )
-    return event
-
-
-@transaction.atomic
-def delete_event(request, event) -> None:
-    log_action("network_event.delete", obj=event, request=request)
-    event.delete()
-
-
-@transaction.atomic
-def save_quota_set(request, form, rules: list[tuple[str, int, str]]) -> QuotaSet:
-    creating = form.instance.pk is None
-    quota_set = form.save(commit=False)
-    quota_set.municipality = request.tenant.municipality
-    quota_set.save()
     if quota_set.is_default:
         QuotaSet.objects.exclude(pk=quota_set.pk).update(is_default=False)
     quota_set.rules.all().delete()
     QuotaRule.objects.bulk_create(
         QuotaRule(quota_set=quota_set, kind=kind, minimum=minimum, period=period)
         for kind, minimum, period in rules
-    )
-    changes = form_changes(form)
-    changes["rules"] = [list(rule) for rule in rules]
-    log_action(
-        "quota_set.create" if creating else "quota_set.update",
-        obj=quota_set,
-        changes=changes,
-        request=request,
     )
     return quota_set
 
@@ -499,11 +426,12 @@ def calendar_feed(municipality, user=None) -> CalendarFeed:
 
 
 @transaction.atomic
-def renew_calendar_feed(request, user=None) -> CalendarFeed:
-    """A new secret address; the old one stops working (for a link that was shared too widely)."""
+def renew_calendar_feed(ctx: ActionContext, user=None) -> CalendarFeed:
+    """A new secret address of ``user``'s calendar (or the municipality's, None); the old one stops
+    working (for a link that was shared too widely)."""
     CalendarFeed.objects.filter(user=user).delete()
-    feed = calendar_feed(request.tenant.municipality, user)
-    log_action("calendar_feed.renew", obj=feed, municipality=request.tenant.municipality, request=request)
+    feed = calendar_feed(ctx.municipality, user)
+    record(ctx, "calendar_feed.renew", feed)
     return feed
 
 
@@ -511,13 +439,8 @@ def renew_calendar_feed(request, user=None) -> CalendarFeed:
 
 
 def _zone(municipality):
-    import zoneinfo
-
     return zoneinfo.ZoneInfo(municipality.time_zone)
 
 
 def _on_commit_task(name: str, *args) -> None:
-    from trainings import tasks
-
-    task = getattr(tasks, name)
-    enqueue_on_commit(task, *args)
+    enqueue_on_commit(getattr(tasks, name), *args)

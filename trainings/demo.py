@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from schools.access import municipality_scope
+from schools.audit import ActionContext
 from schools.models import Municipality, Person, School
 from schools.roles import PersonRole
 from trainings import actions, demo_content
@@ -99,7 +100,7 @@ def _seed_municipality(municipality: Municipality, counts: dict) -> None:
     )
     counts["sessions"] += 1
     for person in pool[60:72]:
-        actions.enrol(None, upcoming, person)
+        actions.enrol(ActionContext(municipality), upcoming, person)
     online = _session(municipality, curricula[0], trainer, now + timedelta(days=23), "", 25)
     online.mode = TrainingSession.Mode.ONLINE
     online.meeting_link = "https://meet.example/cloud-intro"

@@ -2,29 +2,25 @@
 
 from __future__ import annotations
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from infra.tasks import enqueue_on_commit
 from reporting.reports import periods
 from rollout.models import Report
-from schools.audit import log_action
-
-
-def _actor(request, actor):
-    if actor is None and request is not None and request.user.is_authenticated:
-        return request.user
-    return actor
+from schools.audit import ActionContext, log_action, record
 
 
 @transaction.atomic
-def request_report(*, period: str, municipality=None, region=None, request=None, actor=None) -> Report:
-    """A council report (municipality) or a regional monitoring report (region) for ``period``
-    (``2026-Q4`` or ``2026``), in the owner's language; a worker builds it."""
+def request_report(ctx: ActionContext, *, period: str, region=None) -> Report:
+    """A council report (the context's municipality) or, given ``region`` (and no municipality),
+    a regional monitoring report for ``period`` (``2026-Q4`` or ``2026``), in the owner's
+    language; a worker builds it."""
+    municipality = ctx.municipality
     if (municipality is None) == (region is None):
         raise ValueError("a report belongs to a municipality or to a region")
     starts_on, ends_on = periods.dates(period)
-    actor = _actor(request, actor)
     owner = municipality or region
     report = Report.objects.create(
         kind=Report.Kind.COUNCIL if municipality else Report.Kind.REGIONAL,
@@ -34,30 +30,22 @@ def request_report(*, period: str, municipality=None, region=None, request=None,
         starts_on=starts_on,
         ends_on=ends_on,
         language=owner.language,
-        created_by=actor if actor is not None and actor.is_authenticated else None,
+        created_by=ctx.actor,
     )
-    log_action(
+    record(
+        ctx,
         "report.request",
-        actor=actor,
-        municipality=municipality,
-        obj=report,
-        changes={"kind": report.kind, "period": period, "region": region.slug if region else ""},
-        request=request,
+        report,
+        {"kind": report.kind, "period": period, "region": region.slug if region else ""},
     )
-    from reporting.tasks import build_report
+    from reporting.tasks import build_report  # cycle: reporting.tasks → reports.build → this module
 
     enqueue_on_commit(build_report, report.pk)
     return report
 
 
-def log_download(report: Report, request) -> None:
-    log_action(
-        "report.download",
-        municipality=report.municipality,
-        obj=report,
-        changes={"region": report.region.slug if report.region_id else ""},
-        request=request,
-    )
+def log_download(ctx: ActionContext, report: Report) -> None:
+    record(ctx, "report.download", report, {"region": report.region.slug if report.region_id else ""})
 
 
 # --- Called by the worker (reporting.reports.build) ----------------------------------------------
@@ -84,8 +72,6 @@ def set_progress(report: Report, percent: int, step: str) -> None:
 
 
 def finish(report: Report, name: str, content: bytes, pages: int) -> None:
-    from django.core.files.base import ContentFile
-
     report.file.save(name, ContentFile(content), save=False)
     _row(report).update(
         file=report.file.name,

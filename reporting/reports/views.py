@@ -17,6 +17,7 @@ from reporting.reports.build import now_in
 from rollout.models import Report
 from rollout.views.common import serve_file
 from schools.access import get_for
+from schools.audit import context_from
 from schools.permissions import has_perm, require
 from schools.views.decorators import tenant_view
 
@@ -55,8 +56,9 @@ def _list(request, reports, can_request: bool):
         if not can_request:
             require(request.tenant, "request_reports")
         if form.is_valid():
-            owner = {"municipality": request.tenant.municipality, "region": request.tenant.region}
-            report = actions.request_report(period=form.cleaned_data["period"], request=request, **owner)
+            report = actions.request_report(
+                context_from(request), period=form.cleaned_data["period"], region=request.tenant.region
+            )
             messages.success(request, _("The report is being built; this page shows how far it is."))
             return _url(request, "report", report_id=report.pk)
     return render(
@@ -106,7 +108,7 @@ def _download(request, report_id):
     if report.status != Report.Status.DONE:
         raise Http404
     response = serve_file(report.file)
-    actions.log_download(report, request)
+    actions.log_download(context_from(request), report)
     return response
 
 

@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from infra.links import signed_download
-from rollout import actions, queries
+from rollout import queries
+from rollout.actions.agreements import save_review
 from rollout.forms import (
     AgreementForm,
     BudgetLineForm,
@@ -20,6 +21,9 @@ from rollout.forms import (
 from rollout.models import Agreement, BudgetLine, LibraryDocument
 from rollout.views.common import serve_file, to
 from schools.access import get_for
+from schools.actions import delete_for_tenant, save_for_tenant
+from schools.audit import context_from
+from schools.forms import edit_from
 from schools.permissions import has_perm, require
 from schools.views.decorators import tenant_view
 
@@ -46,7 +50,7 @@ def budget(request):
 def _budget_form(request, line=None):
     form = BudgetLineForm(request.POST or None, request.FILES or None, instance=line)
     if request.method == "POST" and form.is_valid():
-        actions.save_owned(request, form, "budget_line")
+        save_for_tenant(context_from(request), edit_from(form), audit_action="budget_line")
         messages.success(request, _("The budget line was saved."))
         return to("budget", request), form
     return None, form
@@ -98,7 +102,8 @@ def library_create(request):
         initial={"language": request.tenant.municipality.language},
     )
     if request.method == "POST" and form.is_valid():
-        actions.save_owned(request, form, "library_document", uploaded_by=request.user)
+        ctx, edit = context_from(request), edit_from(form)
+        save_for_tenant(ctx, edit, audit_action="library_document", creator_field="uploaded_by")
         messages.success(request, _("The document was added to the library."))
         return to("library", request)
     return render(request, "rollout/form.html", {"form": form, "title": _("New document"), "upload": True})
@@ -119,7 +124,7 @@ def library_file(request, document_id):
 @tenant_view("manage_library")
 def library_delete(request, document_id):
     document = get_for(request, LibraryDocument.objects.all(), pk=document_id)
-    actions.delete_owned(request, document, "library_document")
+    delete_for_tenant(context_from(request), document, audit_action="library_document")
     messages.success(request, _("The document was removed."))
     return to("library", request)
 
@@ -141,7 +146,7 @@ def agreement_list(request):
 def agreement_create(request):
     form = AgreementForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        agreement = actions.save_owned(request, form, "agreement")
+        agreement = save_for_tenant(context_from(request), edit_from(form), audit_action="agreement")
         return to("agreement", request, agreement_id=agreement.pk)
     return render(request, "rollout/form.html", {"form": form, "title": _("New agreement"), "upload": True})
 
@@ -171,7 +176,7 @@ def agreement_edit(request, agreement_id):
     agreement = get_for(request, Agreement.objects.all(), pk=agreement_id)
     form = AgreementForm(request.POST or None, request.FILES or None, instance=agreement)
     if request.method == "POST" and form.is_valid():
-        actions.save_owned(request, form, "agreement")
+        save_for_tenant(context_from(request), edit_from(form), audit_action="agreement")
         return to("agreement", request, agreement_id=agreement.pk)
     return render(request, "rollout/form.html", {"form": form, "title": agreement.title, "upload": True})
 
@@ -181,18 +186,19 @@ def agreement_edit(request, agreement_id):
 def agreement_add(request, agreement_id, part):
     agreement = get_for(request, Agreement.objects.all(), pk=agreement_id)
     require(request.tenant, "manage_agreements")
+    ctx = context_from(request)
     if part == "party":
         form = PartyForm(request.POST)
         if form.is_valid():
-            actions.save_owned(request, form, "agreement_party", agreement=agreement)
+            save_for_tenant(ctx, edit_from(form), audit_action="agreement_party", agreement=agreement)
     elif part == "plan":
         form = PlanItemForm(request.POST)
         if form.is_valid():
-            actions.save_owned(request, form, "agreement_plan", agreement=agreement)
+            save_for_tenant(ctx, edit_from(form), audit_action="agreement_plan", agreement=agreement)
     else:
         form = ReviewForm(request.POST)
         if form.is_valid():
-            actions.save_review(request, agreement, form.cleaned_data["year"], form.cleaned_data["text"])
+            save_review(ctx, agreement, form.cleaned_data["year"], form.cleaned_data["text"])
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:

@@ -8,10 +8,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from infra.exports import export_response, requested_format
-from rollout import actions, queries
+from rollout import queries
+from rollout.actions.monitoring import take_snapshots
 from rollout.models import Programme, Snapshot
 from rollout.views.common import to
 from schools.access import get_for
+from schools.audit import context_from
 from schools.permissions import has_perm
 from schools.views.decorators import tenant_view
 
@@ -56,7 +58,7 @@ def snapshot_list(request):
 @tenant_view("manage_programmes")
 def snapshot_take(request, programme_id):
     programme = get_for(request, Programme.objects.all(), pk=programme_id)
-    count = actions.take_snapshots(programme, request=request)
+    count = take_snapshots(context_from(request), programme)
     if count:
         messages.success(request, _("The indicators of %(count)s schools were frozen.") % {"count": count})
     else:

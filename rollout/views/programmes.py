@@ -8,12 +8,17 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from rollout import actions, queries
+from rollout import queries
+from rollout.actions import programmes as actions
+from rollout.actions.tasks import refresh_facts
 from rollout.forms import ActivityForm, ProgrammeForm, ProgrammeFromTemplateForm, SaveTemplateForm, StageForm
 from rollout.models import Activity, Programme, ProgrammeTemplate, Stage
 from rollout.programme_templates import SHIPPED, count_activities, text
 from rollout.views.common import to, today
 from schools.access import get_for
+from schools.actions import delete_for_tenant
+from schools.audit import context_from
+from schools.forms import edit_from
 from schools.permissions import has_perm
 from schools.views.decorators import tenant_view
 
@@ -61,7 +66,7 @@ def programme_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         programme = actions.create_programme(
-            municipality,
+            context_from(request),
             data["template_data"],
             language=data["language"],
             starts_on=data["starts_on"],
@@ -69,7 +74,6 @@ def programme_create(request):
             schools=data.get("schools") or [],
             pilot_group_id=data.get("pilot_group_id"),
             name=data.get("name", ""),
-            request=request,
         )
         messages.success(request, _("The programme was created."))
         return to("programme", request, programme_id=programme.pk)
@@ -79,7 +83,7 @@ def programme_create(request):
 @tenant_view("view_programmes")
 def programme_board(request, programme_id):
     programme = get_for(request, Programme.objects.all(), pk=programme_id)
-    actions.refresh_facts(programme)
+    refresh_facts(programme)
     day = today(request)
     columns = queries.board(programme, day)
     return render(
@@ -100,7 +104,7 @@ def programme_edit(request, programme_id):
     programme = get_for(request, Programme.objects.all(), pk=programme_id)
     form = ProgrammeForm(request.POST or None, instance=programme, municipality=request.tenant.municipality)
     if request.method == "POST" and form.is_valid():
-        actions.save_programme(request, form)
+        actions.save_programme(context_from(request), edit_from(form))
         messages.success(request, _("The programme was saved."))
         return to("programme", request, programme_id=programme.pk)
     return render(
@@ -126,7 +130,7 @@ def programme_save_template(request, programme_id):
     programme = get_for(request, Programme.objects.all(), pk=programme_id)
     form = SaveTemplateForm(request.POST)
     if form.is_valid():
-        actions.save_as_template(request, programme, form.cleaned_data["name"])
+        actions.save_as_template(context_from(request), programme, form.cleaned_data["name"])
         messages.success(request, _("Saved as a template."))
     else:
         messages.error(request, _("Give the template a name."))
@@ -140,7 +144,7 @@ def stage_create(request, programme_id):
         request.POST or None, initial={"starts_on": programme.starts_on, "ends_on": programme.ends_on}
     )
     if request.method == "POST" and form.is_valid():
-        actions.save_stage(request, form, programme)
+        actions.save_stage(context_from(request), edit_from(form), programme)
         return to("programme", request, programme_id=programme.pk)
     return render(
         request, "rollout/form.html", {"form": form, "programme": programme, "title": _("New stage")}
@@ -152,7 +156,7 @@ def stage_edit(request, stage_id):
     stage = get_for(request, Stage.objects.select_related("programme"), pk=stage_id)
     form = StageForm(request.POST or None, instance=stage)
     if request.method == "POST" and form.is_valid():
-        actions.save_stage(request, form, stage.programme)
+        actions.save_stage(context_from(request), edit_from(form), stage.programme)
         return to("programme", request, programme_id=stage.programme_id)
     return render(
         request, "rollout/form.html", {"form": form, "programme": stage.programme, "title": stage.name}
@@ -166,7 +170,7 @@ def activity_create(request, programme_id):
         request.POST or None, programme=programme, initial={"stage": request.GET.get("stage")}
     )
     if request.method == "POST" and form.is_valid():
-        actions.save_activity(request, form, programme)
+        actions.save_activity(context_from(request), edit_from(form), programme)
         messages.success(request, _("The activity was added."))
         return to("programme", request, programme_id=programme.pk)
     return render(
@@ -194,7 +198,7 @@ def activity_edit(request, activity_id):
         raise PermissionDenied
     form = ActivityForm(request.POST or None, instance=activity, programme=activity.programme)
     if request.method == "POST" and form.is_valid():
-        actions.save_activity(request, form, activity.programme)
+        actions.save_activity(context_from(request), edit_from(form), activity.programme)
         messages.success(request, _("The activity was saved."))
         return to("activity", request, activity_id=activity.pk)
     return render(
@@ -207,6 +211,6 @@ def activity_edit(request, activity_id):
 def activity_delete(request, activity_id):
     activity = get_for(request, Activity.objects.all(), pk=activity_id)
     programme_id = activity.programme_id
-    actions.delete_activity(request, activity)
+    delete_for_tenant(context_from(request), activity, audit_action="activity")
     messages.success(request, _("The activity was removed."))
     return to("programme", request, programme_id=programme_id)

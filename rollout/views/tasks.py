@@ -13,11 +13,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from infra.links import signed_download
-from rollout import actions, facts, queries
+from rollout import facts, queries
+from rollout.actions import tasks as actions
+from rollout.actions.notifications import mark_read, responsible_users
 from rollout.forms import CommentForm, EvidenceForm, StatusForm
 from rollout.models import Evidence, Notification, Task
 from rollout.views.common import can_edit_task, serve_file, to, today
 from schools.access import get_for
+from schools.audit import context_from
 from schools.views.decorators import tenant_view
 
 
@@ -50,7 +53,7 @@ def task_detail(request, task_id):
             "fact_label": facts.REGISTRY[task.activity.fact_kind].label
             if task.activity.fact_kind in facts.REGISTRY
             else "",
-            "responsible": actions.responsible_users([task])[task.pk],
+            "responsible": responsible_users([task])[task.pk],
             "today": day,
         },
     )
@@ -69,7 +72,7 @@ def task_status(request, task_id):
     task = _task(request, task_id, edit=True)
     form = StatusForm(request.POST)
     if form.is_valid():
-        actions.set_status(request, task, form.cleaned_data["status"])
+        actions.set_status(context_from(request), task, form.cleaned_data["status"])
         messages.success(request, _("The status was saved."))
     return _back(request, task)
 
@@ -78,7 +81,7 @@ def task_status(request, task_id):
 @tenant_view("view_programmes")
 def task_automatic(request, task_id):
     task = _task(request, task_id, edit=True)
-    actions.clear_override(request, task)
+    actions.clear_override(context_from(request), task)
     messages.success(request, _("The activity follows its fact again."))
     return _back(request, task)
 
@@ -91,7 +94,7 @@ def task_evidence(request, task_id):
     if form.is_valid():
         data = form.cleaned_data
         actions.add_evidence(
-            request,
+            context_from(request),
             task,
             kind=data["kind"],
             file=data.get("file") if data["kind"] == Evidence.Kind.FILE else None,
@@ -112,7 +115,7 @@ def task_comment(request, task_id):
     task = _task(request, task_id)
     form = CommentForm(request.POST)
     if form.is_valid():
-        actions.add_comment(request, task, form.cleaned_data["body"])
+        actions.add_comment(context_from(request), task, form.cleaned_data["body"])
     return _back(request, task)
 
 
@@ -159,5 +162,5 @@ def notification_list(request):
 @require_POST
 @tenant_view("view_programmes")
 def notifications_read(request):
-    actions.mark_read(request)
+    mark_read(context_from(request))
     return to("notifications", request)

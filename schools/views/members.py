@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from schools import actions
 from schools.access import get_for
+from schools.audit import context_from
 from schools.forms import DirectorSchoolsForm, InvitationForm
 from schools.models import AuditEvent, Invitation, Membership
 from schools.permissions import invitable_roles
@@ -43,7 +44,7 @@ def invitation_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         actions.invite(
-            request,
+            context_from(request),
             email=data["email"],
             role=data["role"],
             schools=list(data["schools"]),
@@ -70,7 +71,7 @@ def invitation_resend(request, invitation_id):
     if invitation is None or invitation.accepted_at or invitation.revoked_at:
         messages.error(request, _("This invitation can no longer be sent."))
     else:
-        actions.resend_invitation(request, invitation)
+        actions.resend_invitation(context_from(request), invitation)
         messages.success(request, _("The invitation was sent again with a new link."))
     return _back(request)
 
@@ -80,7 +81,7 @@ def invitation_resend(request, invitation_id):
 def invitation_revoke(request, invitation_id):
     invitation = _own_invitation(request, invitation_id)
     if invitation is not None:
-        actions.revoke_invitation(request, invitation)
+        actions.revoke_invitation(context_from(request), invitation)
         messages.success(request, _("The invitation was revoked; its link no longer works."))
     return _back(request)
 
@@ -94,7 +95,7 @@ def membership_remove(request, membership_id):
     elif membership.user_id == request.user.pk and membership.role == Role.OFFICER:
         messages.error(request, _("You cannot remove your own officer role."))
     else:
-        actions.remove_membership(request, membership)
+        actions.remove_membership(context_from(request), membership)
         messages.success(request, _("The role was removed."))
     return _back(request)
 
@@ -106,7 +107,7 @@ def membership_schools(request, membership_id):
     )
     form = DirectorSchoolsForm(request.POST or None, initial={"schools": list(membership.schools.all())})
     if request.method == "POST" and form.is_valid():
-        actions.update_director_schools(request, membership, list(form.cleaned_data["schools"]))
+        actions.update_director_schools(context_from(request), membership, list(form.cleaned_data["schools"]))
         messages.success(request, _("The director's schools were saved."))
         return _back(request)
     return render(request, "schools/membership_schools.html", {"form": form, "membership": membership})

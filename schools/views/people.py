@@ -10,7 +10,8 @@ from django.views.decorators.http import require_POST
 from infra.exports import export_response, requested_format
 from schools import actions
 from schools.access import get_for
-from schools.forms import PersonForm
+from schools.audit import context_from
+from schools.forms import PersonForm, edit_from
 from schools.models import Person, PersonalDataAccess, School
 from schools.permissions import has_perm, require
 from schools.privacy.access import record_access
@@ -97,7 +98,7 @@ def person_create(request):
     require(request.tenant, "add_person")
     form = _person_form(request)
     if request.method == "POST" and form.is_valid():
-        actions.save_person(request, form)
+        actions.save_for_tenant(context_from(request), edit_from(form), audit_action="person")
         messages.success(request, _("The person was added to the roster."))
         return redirect("schools:people", municipality_slug=request.tenant.municipality.slug)
     return render(request, "schools/person_form.html", {"form": form})
@@ -113,7 +114,7 @@ def person_edit(request, person_id):
     if request.method == "GET":
         record_access(request, PersonalDataAccess.Kind.PERSON, person=person)
     if request.method == "POST" and form.is_valid():
-        actions.save_person(request, form)
+        actions.save_for_tenant(context_from(request), edit_from(form), audit_action="person")
         messages.success(request, _("The person was saved."))
         return redirect("schools:people", municipality_slug=request.tenant.municipality.slug)
     return render(request, "schools/person_form.html", {"form": form, "person": person})
@@ -123,6 +124,6 @@ def person_edit(request, person_id):
 @tenant_view("view_people")
 def person_delete(request, person_id):
     person = get_for(request, Person.objects.prefetch_related("schools"), "edit_person", pk=person_id)
-    actions.delete_person(request, person)
+    actions.delete_for_tenant(context_from(request), person, audit_action="person")
     messages.success(request, _("The person was removed from the roster."))
     return redirect("schools:people", municipality_slug=request.tenant.municipality.slug)

@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from infra.exports import export_response, requested_format
 from schools import actions
 from schools.access import get_for, user_memberships, user_region_memberships
-from schools.forms import SchoolForm
+from schools.audit import context_from
+from schools.forms import SchoolForm, edit_from
 from schools.models import School
 from schools.permissions import require
 from schools.views.decorators import query_string, tenant_view
@@ -76,7 +77,7 @@ def school_list(request):
 def school_create(request):
     form = SchoolForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        school = actions.save_school(request, form)
+        school = actions.save_for_tenant(context_from(request), edit_from(form), audit_action="school")
         messages.success(request, _("The school was added."))
         return redirect(
             "schools:school", municipality_slug=request.tenant.municipality.slug, school_id=school.pk
@@ -90,7 +91,7 @@ def school_edit(request, school_id):
     require(request.tenant, "edit_school", school)
     form = SchoolForm(request.POST or None, instance=school)
     if request.method == "POST" and form.is_valid():
-        actions.save_school(request, form)
+        actions.save_for_tenant(context_from(request), edit_from(form), audit_action="school")
         messages.success(request, _("The school was saved."))
         return redirect(
             "schools:school", municipality_slug=request.tenant.municipality.slug, school_id=school.pk

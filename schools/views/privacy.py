@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 
 from infra.exports import as_csv, as_xlsx
 from infra.links import signed_download
+from schools import audit
 from schools.access import get_for
-from schools.audit import form_changes, log_action
-from schools.forms import PrivacyPolicyForm
+from schools.actions import save_for_tenant
+from schools.forms import PrivacyPolicyForm, edit_from
 from schools.models import Person, PersonalDataAccess, PurgeReport
 from schools.privacy import data
 from schools.privacy.access import record_access
@@ -56,14 +57,7 @@ def policy_edit(request):
     policy = policy_for(request.tenant.municipality)
     form = PrivacyPolicyForm(request.POST or None, instance=policy)
     if request.method == "POST" and form.is_valid():
-        creating = form.instance.pk is None
-        policy = form.save()
-        log_action(
-            "privacy_policy.create" if creating else "privacy_policy.update",
-            obj=policy,
-            changes=form_changes(form),
-            request=request,
-        )
+        save_for_tenant(audit.context_from(request), edit_from(form), audit_action="privacy_policy")
         messages.success(request, _("The personal data policy was saved."))
         return redirect("schools:privacy", municipality_slug=request.tenant.municipality.slug)
     return render(request, "schools/privacy_policy_form.html", {"form": form})
@@ -74,7 +68,7 @@ def policy_edit(request):
 def person_export(request, person_id, fmt):
     person = get_for(request, Person.objects.select_related("municipality", "user"), pk=person_id)
     content = data.person_data(person)
-    log_action("person.export", obj=person, changes={"format": fmt}, request=request)
+    audit.record(audit.context_from(request), "person.export", person, {"format": fmt})
     record_access(request, PersonalDataAccess.Kind.PERSON_EXPORT, person=person, detail=fmt)
     if fmt == "csv":
         response = HttpResponse(data.as_csv(content), content_type="text/csv; charset=utf-8")

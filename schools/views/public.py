@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from schools import actions
+from schools.audit import context_from
 from schools.forms import AcceptInvitationForm, LanguageForm
 from schools.models import WorkerHeartbeat
 
@@ -41,7 +42,7 @@ def _accept_invitation(request, invitation):
                 request, "schools/invitation_wrong_user.html", {"invitation": invitation}, status=403
             )
         if request.method == "POST":
-            actions.accept_invitation(request, invitation, request.user)
+            actions.accept_invitation(context_from(request), invitation, request.user)
             messages.success(request, _("Welcome to %(name)s.") % {"name": invitation.municipality.name})
             return redirect("schools:overview", municipality_slug=invitation.municipality.slug)
         return render(request, "schools/invitation_accept.html", {"invitation": invitation})
@@ -50,14 +51,15 @@ def _accept_invitation(request, invitation):
         return redirect(f"{reverse('account_login')}?{urlencode({'next': request.path})}")
     form = AcceptInvitationForm(request.POST or None, email=invitation.email)
     if request.method == "POST" and form.is_valid():
+        ctx = context_from(request)
         with transaction.atomic():  # an account never exists without the membership it was invited to
             user = actions.register_invited_user(
-                request,
+                ctx,
                 invitation,
                 full_name=form.cleaned_data["full_name"],
                 password=form.cleaned_data["password1"],
             )
-            actions.accept_invitation(request, invitation, user)
+            actions.accept_invitation(ctx, invitation, user)
         return perform_login(request, user, redirect_url="/")
     return render(request, "schools/invitation_register.html", {"invitation": invitation, "form": form})
 
@@ -73,7 +75,7 @@ def set_language(request):
     response = redirect(next_url)
     if form.is_valid():
         language = form.cleaned_data["language"]
-        actions.set_language(request, language)
+        actions.set_language(context_from(request), language)
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME,
             language,

@@ -4,9 +4,10 @@ from django_scopes import scopes_disabled
 
 from integrations.engine import mark_accounts_made
 from integrations.models import JobItem
-from rollout import actions
+from rollout.actions.programmes import create_programme
 from rollout.models import Programme, Task
 from rollout.programme_templates import SHIPPED
+from schools.audit import ActionContext
 from tests.factories import PersonFactory
 
 
@@ -14,8 +15,8 @@ def start(
     tenant, key="haskovo-school-in-the-cloud", *, language="bg", schools=None, starts_on=date(2026, 9, 1)
 ):
     with scopes_disabled():
-        return actions.create_programme(
-            tenant.municipality,
+        return create_programme(
+            ActionContext(tenant.municipality),
             SHIPPED[key],
             language=language,
             starts_on=starts_on,

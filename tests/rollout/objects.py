@@ -8,9 +8,10 @@ from datetime import date
 from django.core.files.base import ContentFile
 from django_scopes import scopes_disabled
 
-from rollout import actions
+from rollout.actions.programmes import create_programme
 from rollout.models import Agreement, BudgetLine, Evidence, LibraryDocument, Programme, Task
 from rollout.programme_templates import SHIPPED
+from schools.audit import ActionContext
 
 
 @dataclass
@@ -31,8 +32,8 @@ def rollout_objects(tenant) -> RolloutObjects:
         return cached
     municipality = tenant.municipality
     with scopes_disabled():
-        programme = actions.create_programme(
-            municipality,
+        programme = create_programme(
+            ActionContext(municipality),
             SHIPPED["haskovo-school-in-the-cloud"],
             language="bg",
             starts_on=date(2026, 9, 1),

@@ -4,7 +4,8 @@ trainings app tick activities once that app provides its query function."""
 import pytest
 from django_scopes import scope, scopes_disabled
 
-from rollout import actions, facts
+from rollout import facts
+from rollout.actions import notifications, tasks
 from rollout.models import Activity, Notification, Task
 from schools.models import AuditEvent
 from tests.rollout.helpers import bg, start, task_of
@@ -105,7 +106,7 @@ def test_training_facts_tick_from_completed_trainings(world, course):  # noqa: F
     assert facts.is_available("teachers_trained") and facts.is_available("event_quota")
     with scope(municipality=world.a.municipality.pk):
         Activity.objects.filter(pk=training.pk).update(fact_kind="teachers_trained", fact_params={"n": 5})
-        actions.refresh_facts(programme)
+        tasks.refresh_facts(programme)
         done = dict(Task.objects.filter(activity=training).values_list("school_id", "status"))
         texts = dict(Task.objects.filter(activity=training).values_list("school_id", "fact_text"))
     assert done == {world.a.school.pk: "done", world.a.other_school.pk: "planned"}
@@ -151,7 +152,7 @@ def test_unread_notifications_are_counted_in_the_menu(world, client_for):
     programme = start(world.a, schools=[world.a.school])
     task = task_of(programme, "Подпомагане на училищата", world.a.school)
     with scope(municipality=world.a.municipality.pk):
-        actions.notify([world.a.users["director"]], "comment", task, municipality=world.a.municipality)
+        notifications.notify([world.a.users["director"]], "comment", task, municipality=world.a.municipality)
     client = client_for(world.a.users["director"])
     page = client.get(f"/m/{world.a.municipality.slug}/my-tasks/").content.decode()
     assert 'text-bg-danger">1<' in page

@@ -8,14 +8,21 @@ from django.core import mail
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from rollout import actions
+from rollout.actions.monitoring import take_snapshots
+from rollout.actions.notifications import notify_overdue
 from rollout.digests import send_digests
 from rollout.models import DigestLog, Notification, Snapshot, Task
 from rollout.queries import period_label, previous_period, today_for
 from rollout.tasks import send_weekly_digests, take_due_snapshots
+from schools.audit import ActionContext
 from tests.rollout.helpers import account_created, start, task_of
 
 pytestmark = pytest.mark.django_db
+
+
+def snapshots(programme, **kwargs) -> int:
+    """The snapshots a system job (no actor) takes of ``programme``."""
+    return take_snapshots(ActionContext(programme.municipality), programme, **kwargs)
 
 
 def _monday(day: date) -> datetime:
@@ -61,9 +68,9 @@ def test_overdue_and_comment_notifications(world, client_for):
     programme = start(world.a, schools=[world.a.school], starts_on=date(2020, 1, 1))
     director = world.a.users["director"]
     with scope(municipality=world.a.municipality.pk):
-        told = actions.notify_overdue(world.a.municipality)
+        told = notify_overdue(world.a.municipality)
         assert told >= 1
-        assert actions.notify_overdue(world.a.municipality) == 0  # once per task and person
+        assert notify_overdue(world.a.municipality) == 0  # once per task and person
         assert Notification.objects.filter(user=director, kind="overdue").exists()
     task = task_of(programme, "Подпомагане на училищата", world.a.school)
     client_for(world.a.users["officer"]).post(
@@ -81,19 +88,19 @@ def test_snapshots_are_frozen_and_taken_once_per_period(world):
     task = task_of(programme, "Подпомагане на училищата", world.a.school)
     now = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
     with scope(municipality=world.a.municipality.pk):
-        assert actions.take_snapshots(programme, now=now) == 2
+        assert snapshots(programme, now=now) == 2
         snap = Snapshot.objects.get(school=world.a.school)
         assert snap.period == "2026-Q4" and snap.taken_on == date(2026, 11, 20)
         assert (snap.teachers, snap.accounts, snap.tasks_done) == (1, 1, 0)
         assert snap.stage_name.startswith("Етап 1")
         Task.objects.filter(pk=task.pk).update(status="done")
-        assert actions.take_snapshots(programme, now=now + timedelta(days=5)) == 0
+        assert snapshots(programme, now=now + timedelta(days=5)) == 0
         snap.refresh_from_db()
         assert snap.tasks_done == 0  # later changes do not alter it
         with pytest.raises(ValueError, match="frozen"):
             snap.save()
         # Next quarter, a new snapshot shows the progress.
-        assert actions.take_snapshots(programme, now=datetime(2027, 1, 5, 9, tzinfo=UTC)) == 2
+        assert snapshots(programme, now=datetime(2027, 1, 5, 9, tzinfo=UTC)) == 2
         assert Snapshot.objects.get(school=world.a.school, period="2027-Q1").tasks_done == 1
 
 
@@ -112,8 +119,8 @@ def test_regional_coordinator_sees_every_municipality_of_the_region(world, clien
     programme = start(world.a, schools=[world.a.school])
     theirs = start(world.b, "pruszkow-edu-kompas", language="pl", schools=[world.b.school])
     with scopes_disabled():
-        actions.take_snapshots(programme)
-        actions.take_snapshots(theirs)
+        snapshots(programme)
+        snapshots(theirs)
     coordinator = client_for(world.coordinator)
     page = coordinator.get(f"/r/{world.region.slug}/monitoring/").content.decode()
     assert world.a.municipality.name in page and world.a.school.name in page
@@ -128,7 +135,7 @@ def test_regional_coordinator_sees_every_municipality_of_the_region(world, clien
 def test_no_snapshot_for_a_period_before_the_programme_started(world):
     programme = start(world.a, schools=[world.a.school], starts_on=date(2026, 11, 2))
     with scope(municipality=world.a.municipality.pk):
-        assert actions.take_snapshots(programme, now=datetime(2026, 11, 20, tzinfo=UTC), previous=True) == 0
-        assert actions.take_snapshots(programme, now=datetime(2027, 1, 2, 9, tzinfo=UTC), previous=True) == 1
+        assert snapshots(programme, now=datetime(2026, 11, 20, tzinfo=UTC), previous=True) == 0
+        assert snapshots(programme, now=datetime(2027, 1, 2, 9, tzinfo=UTC), previous=True) == 1
         assert Snapshot.objects.get().period == "2026-Q4"
     assert period_label(date(2026, 10, 5), 1) == "2026-P10" > period_label(date(2026, 2, 5), 1) == "2026-P02"

@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from reporting.reports import actions, build
 from reporting.tasks import build_report
 from rollout.models import BudgetLine, Report
+from schools.audit import ActionContext
 from schools.models import AuditEvent, Municipality, RegionMembership, School
 from tests.factories import SchoolFactory, UserFactory, enrol_totp
 from tests.links import signed
@@ -57,9 +58,9 @@ def council_world(tenant, school_names=()):
     return schools
 
 
-def request(tenant, period="2026-Q4", **kwargs) -> Report:
+def request(tenant, period="2026-Q4", actor=None) -> Report:
     with scope(municipality=tenant.municipality.pk):
-        return actions.request_report(period=period, municipality=tenant.municipality, **kwargs)
+        return actions.request_report(ActionContext(tenant.municipality, actor), period=period)
 
 
 def test_the_officer_requests_the_council_report_and_the_worker_builds_it_in_bulgarian(

@@ -8,7 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django_scopes import scope, scopes_disabled
 
 from integrations.models import Layout
-from rollout import actions, facts
+from rollout import facts
+from rollout.actions.tasks import refresh_facts
 from rollout.models import Evidence, Task
 from rollout.queries import timeline, today_for
 from schools.models import AuditEvent
@@ -97,7 +98,7 @@ def test_accounts_for_all_teachers_tick_the_task_by_themselves(world, client_for
     people = [world.a.person, *teachers(world.a, world.a.school, 2)]  # three teachers
     account_created(world.a, people[0], 1)
     with scope(municipality=world.a.municipality.pk):
-        actions.refresh_facts(programme)
+        refresh_facts(programme)
         task.refresh_from_db()
         assert task.status == "planned" and task.fact_met is False
         assert task.fact_text == bg("%(done)s of %(total)s teachers have an account", done=1, total=3)
@@ -118,14 +119,14 @@ def test_a_person_overrides_the_fact_audited_and_can_hand_it_back(world, client_
     task = task_of(programme, ACCOUNTS, world.a.school)
     account_created(world.a, world.a.person, 1)
     with scope(municipality=world.a.municipality.pk):
-        actions.refresh_facts(programme)
+        refresh_facts(programme)
         task.refresh_from_db()
         assert task.status == "done"
     client = client_for(world.a.users["it_admin"])
     slug = world.a.municipality.slug
     assert _status(client, world, task, "blocked").status_code == 302
     with scope(municipality=world.a.municipality.pk):
-        actions.refresh_facts(programme)
+        refresh_facts(programme)
         task.refresh_from_db()
         assert task.status == "blocked" and task.override
         event = AuditEvent.objects.get(action="task.override", object_id=str(task.pk))
@@ -142,13 +143,13 @@ def test_domain_verified_ticks_the_activation(world):
     task = task_of(programme, "Активация и настройка")
     with scope(municipality=world.a.municipality.pk):
         Layout.objects.create(municipality=world.a.municipality, domain="alpha.example", name_language="bg")
-        actions.refresh_facts(programme)
+        refresh_facts(programme)
         task.refresh_from_db()
         assert task.status == "planned" and task.fact_text == bg(
             "%(domain)s is not verified yet", domain="alpha.example"
         )
         Layout.objects.update(domain_status={"google": {"added": True, "verified": True}})
-        actions.refresh_facts(programme)
+        refresh_facts(programme)
         task.refresh_from_db()
         assert task.status == "done"
         assert task.fact_text == bg(

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from schools.access import municipality_scope
+from schools.audit import ActionContext
 from tests.factories import PersonFactory, SchoolFactory
 from tests.trainings.objects import training_objects
 from trainings import actions, queries, tasks
@@ -170,7 +171,7 @@ def test_indicators_query_count_is_flat(world):
             person = PersonFactory(municipality=municipality)
             person.schools.add(school)
             with municipality_scope(municipality):
-                enrolment = actions.enrol(None, objects["session"], person)
+                enrolment = actions.enrol(ActionContext(municipality), objects["session"], person)
             NetworkEvent.objects.create(
                 municipality=municipality, school=school, kind="webinar", title="w", starts_at=timezone.now()
             )
@@ -203,7 +204,7 @@ def test_page_query_count_is_flat(world, client_for, page):
             person = PersonFactory(municipality=municipality)
             person.schools.add(school)
             with municipality_scope(municipality):
-                actions.enrol(None, objects["session"], person)
+                actions.enrol(ActionContext(municipality), objects["session"], person)
             NetworkEvent.objects.create(
                 municipality=municipality, school=school, kind="webinar", title="w", starts_at=timezone.now()
             )

@@ -3,10 +3,10 @@
 from datetime import timedelta
 
 import pytest
-from django.test import RequestFactory
 from django_scopes import scopes_disabled
 
 from schools.access import municipality_scope
+from schools.audit import ActionContext
 from tests.trainings.conftest import make_teachers
 from trainings import actions, queries
 from trainings.models import Certificate, Enrolment, FeedbackQuestion, TrainingSession
@@ -14,17 +14,16 @@ from trainings.models import Certificate, Enrolment, FeedbackQuestion, TrainingS
 pytestmark = pytest.mark.django_db
 
 
-def FakeRequest(user):  # noqa: N802 (reads like the request it stands for)
-    request = RequestFactory().post("/")
-    request.user = user
-    return request
+def acting(world, role: str) -> ActionContext:
+    """The context of an action done by ``role`` of municipality A."""
+    return ActionContext(world.a.municipality, world.a.users[role])
 
 
 def _enrol(world, session, n):
     people = make_teachers(world, n)
-    request = FakeRequest(world.a.users["director"])
+    ctx = acting(world, "director")
     with municipality_scope(world.a.municipality):
-        return [actions.enrol(request, session, p) for p in people]
+        return [actions.enrol(ctx, session, p) for p in people]
 
 
 def test_attendance_share_and_feedback_decide_completion(world, course):
@@ -35,7 +34,7 @@ def test_attendance_share_and_feedback_decide_completion(world, course):
         TrainingSession.objects.filter(pk=session.pk).update(meetings=3)
         session.refresh_from_db()
         [enrolment] = _enrol(world, session, 1)
-        trainer = FakeRequest(world.a.users["trainer"])
+        trainer = acting(world, "trainer")
         actions.mark_attendance(trainer, session, 1, [enrolment.pk])
         enrolment.refresh_from_db()
         assert actions.completion_status(enrolment)["share"] == 33
@@ -65,7 +64,7 @@ def test_no_feedback_needed_when_the_curriculum_says_so(world, course):
         curriculum.feedback_required = False
         curriculum.save()
         [enrolment] = _enrol(world, session, 1)
-        actions.mark_attendance(FakeRequest(world.a.users["trainer"]), session, 1, [enrolment.pk])
+        actions.mark_attendance(acting(world, "trainer"), session, 1, [enrolment.pk])
         enrolment.refresh_from_db()
         assert enrolment.completed_at is not None
 
@@ -84,13 +83,13 @@ def test_feedback_shares_per_session_trainer_and_curriculum(world, course):
             ends_at=first.ends_at,
         )
         q1, q2 = FeedbackQuestion.objects.filter(curriculum=curriculum)
-        request = FakeRequest(world.a.users["trainer"])
+        ctx = acting(world, "trainer")
         for session, pairs in ((first, [(5, 4), (3, 2)]), (second, [(5, 5), (1, 4)])):
             for enrolment, (a, b) in zip(_enrol(world, session, 2), pairs, strict=True):
                 actions.mark_attendance(
-                    request, session, 1, [e.pk for e in Enrolment.objects.filter(session=session)]
+                    ctx, session, 1, [e.pk for e in Enrolment.objects.filter(session=session)]
                 )
-                actions.give_feedback(request, enrolment, {q1.pk: a, q2.pk: b}, "")
+                actions.give_feedback(ctx, enrolment, {q1.pk: a, q2.pk: b}, "")
         by_session = queries.positive_feedback("session")
         by_trainer = queries.positive_feedback("trainer")
         by_curriculum = queries.positive_feedback("curriculum")
@@ -108,11 +107,9 @@ def test_waiting_list_is_served_in_order(world, course):
         session.refresh_from_db()
         a, b, c, d = _enrol(world, session, 4)
         assert [e.status for e in (a, b, c, d)] == ["enrolled", "enrolled", "waiting", "waiting"]
-        promoted = actions.cancel_enrolment(FakeRequest(world.a.users["director"]), b)
+        promoted = actions.cancel_enrolment(acting(world, "director"), b)
         assert promoted.pk == c.pk
-        assert (
-            actions.cancel_enrolment(FakeRequest(world.a.users["director"]), d) is None
-        )  # waiting: no place freed
+        assert actions.cancel_enrolment(acting(world, "director"), d) is None  # waiting: no place freed
         counts = queries.enrolment_counts([session.pk])[session.pk]
         assert counts == {"enrolled": 2, "waiting": 0, "completed": 0}
 

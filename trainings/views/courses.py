@@ -16,7 +16,8 @@ from django.views.decorators.http import require_POST
 
 from infra.links import signed_download
 from schools.access import get_for
-from schools.audit import log_action
+from schools.audit import context_from, record
+from schools.forms import edit_from
 from schools.permissions import has_perm, require
 from schools.roles import Role
 from trainings import actions, certificates, queries
@@ -86,7 +87,10 @@ def curriculum_edit(request, curriculum_id=None):
         form.initial["language"] = request.tenant.municipality.language
     if request.method == "POST" and form.is_valid():
         saved = actions.save_curriculum(
-            request, form, form.cleaned_data["modules_text"], form.cleaned_data["questions_text"]
+            context_from(request),
+            edit_from(form),
+            form.cleaned_data["modules_text"],
+            form.cleaned_data["questions_text"],
         )
         messages.success(request, _("The curriculum was saved."))
         return redirect("schools:curriculum", municipality_slug=_slug(request), curriculum_id=saved.pk)
@@ -99,7 +103,7 @@ def curriculum_examples(request):
     language = request.POST.get("language", "")
     if language not in CURRICULA:
         raise Http404
-    added = actions.add_example_curricula(request, language)
+    added = actions.add_example_curricula(context_from(request), language)
     if added:
         messages.success(request, _("Example curricula added: %(count)s.") % {"count": len(added)})
     else:
@@ -142,7 +146,7 @@ def session_edit(request, session_id=None):
         if Role.TRAINER in request.tenant.roles:
             form.initial["trainer"] = request.user.pk
     if request.method == "POST" and form.is_valid():
-        saved = actions.save_session(request, form)
+        saved = actions.save_session(context_from(request), edit_from(form))
         messages.success(request, _("The session was saved."))
         return redirect("schools:training_session", municipality_slug=_slug(request), session_id=saved.pk)
     return render(request, "trainings/session_form.html", {"form": form, "session": session})
@@ -233,7 +237,7 @@ def session_enrol(request, session_id):
                 "schools:training_session", municipality_slug=_slug(request), session_id=session.pk
             )
     try:
-        enrolment = actions.enrol(request, session, person)
+        enrolment = actions.enrol(context_from(request), session, person)
     except actions.EnrolmentError as error:
         if str(error) == "already":
             messages.info(request, _("Already enrolled or on the waiting list."))
@@ -262,7 +266,7 @@ def enrolment_cancel(request, enrolment_id):
             request, _("A completed training cannot be cancelled; revoke the certificate instead.")
         )
     else:
-        actions.cancel_enrolment(request, enrolment)
+        actions.cancel_enrolment(context_from(request), enrolment)
         messages.success(request, _("The enrolment was cancelled."))
     return redirect(
         "schools:training_session", municipality_slug=_slug(request), session_id=enrolment.session_id
@@ -279,7 +283,7 @@ def session_attendance(request, session_id):
     if not meeting.isdigit() or not 1 <= int(meeting) <= session.meetings:
         raise Http404
     present = [pk for pk in request.POST.getlist("present") if pk.isdigit()]
-    count = actions.mark_attendance(request, session, int(meeting), present)
+    count = actions.mark_attendance(context_from(request), session, int(meeting), present)
     messages.success(
         request,
         _("Attendance saved: %(count)s present at meeting %(meeting)s.")
@@ -303,7 +307,7 @@ def session_checkin(request, session_id):
     )
     done = False
     if request.method == "POST" and meeting and enrolment:
-        actions.check_in(request, enrolment, meeting)
+        actions.check_in(context_from(request), enrolment, meeting)
         done = True
     return render(
         request,
@@ -326,7 +330,7 @@ def enrolment_feedback(request, enrolment_id):
         )
     form = FeedbackForm(request.POST or None, questions=enrolment.session.curriculum.questions.all())
     if request.method == "POST" and form.is_valid():
-        actions.give_feedback(request, enrolment, form.scores(), form.cleaned_data["comment"])
+        actions.give_feedback(context_from(request), enrolment, form.scores(), form.cleaned_data["comment"])
         messages.success(request, _("Thank you for your feedback."))
         return redirect(
             "schools:training_session", municipality_slug=_slug(request), session_id=enrolment.session_id
@@ -355,7 +359,7 @@ def _certificate_for(request, certificate_id) -> Certificate:
 def certificate_pdf(request, certificate_id):
     certificate = _certificate_for(request, certificate_id)
     pdf = certificates.render_pdf(certificate)
-    log_action("certificate.download", obj=certificate, request=request)
+    record(context_from(request), "certificate.download", certificate)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="certificate-{certificate.code}.pdf"'
     return response
@@ -375,10 +379,10 @@ def certificate_revoke(request, certificate_id):
     certificate = _certificate_for(request, certificate_id)
     form = RevokeForm(request.POST or None)
     if request.method == "POST" and "reinstate" in request.POST:
-        actions.reinstate_certificate(request, certificate)
+        actions.reinstate_certificate(context_from(request), certificate)
         messages.success(request, _("The certificate is valid again."))
     elif request.method == "POST" and form.is_valid():
-        actions.revoke_certificate(request, certificate, form.cleaned_data["reason"])
+        actions.revoke_certificate(context_from(request), certificate, form.cleaned_data["reason"])
         messages.success(request, _("The certificate was revoked; its page now says so."))
     else:
         return render(

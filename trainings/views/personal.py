@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from schools.audit import context_from
 from trainings import actions, queries
 from trainings.models import Enrolment, ExternalCertification, NetworkEvent, TrainingSession
 from trainings.views.base import training_view
@@ -63,6 +64,6 @@ def my_trainings(request):
 @require_POST
 @training_view("view_trainings")
 def renew_feed(request):
-    actions.renew_calendar_feed(request, request.user)
+    actions.renew_calendar_feed(context_from(request), request.user)
     messages.success(request, _("Your calendar has a new address; the old one no longer works."))
     return redirect("schools:my_trainings", municipality_slug=request.tenant.municipality.slug)

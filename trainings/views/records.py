@@ -13,6 +13,9 @@ from django.views.decorators.http import require_POST
 
 from infra.exports import export_response, requested_format
 from schools.access import get_for
+from schools.actions import delete_for_tenant
+from schools.audit import context_from
+from schools.forms import edit_from
 from schools.models import School
 from schools.permissions import has_perm
 from schools.roles import Role
@@ -115,7 +118,7 @@ def certification_edit(request, certification_id=None):
     ):
         raise Http404  # a director edits only the certifications of their own schools' people
     if request.method == "POST" and form.is_valid():
-        actions.save_certification(request, form)
+        actions.save_certification(context_from(request), edit_from(form))
         messages.success(request, _("The certification was saved."))
         if has_perm(request.tenant, "view_certifications"):
             return redirect("schools:certifications", municipality_slug=_slug(request))
@@ -132,7 +135,7 @@ def certification_delete(request, certification_id):
     schools = _director_schools(request)
     if schools is not None and not certification.person.schools.filter(pk__in=list(schools)).exists():
         raise Http404
-    actions.delete_certification(request, certification)
+    delete_for_tenant(context_from(request), certification, audit_action="certification")
     messages.success(request, _("The certification was removed."))
     return redirect("schools:certifications", municipality_slug=_slug(request))
 
@@ -146,7 +149,7 @@ def certification_targets(request):
         initial[f"{audience}_deadline"] = target.deadline
     form = TargetsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        actions.save_targets(request, form.values())
+        actions.save_targets(context_from(request), form.values())
         messages.success(request, _("The targets were saved."))
         return redirect("schools:certifications", municipality_slug=_slug(request))
     return render(request, "trainings/targets_form.html", {"form": form})
@@ -207,7 +210,7 @@ def event_edit(request, event_id=None):
     event = get_for(request, NetworkEvent.objects.all(), "edit_event", pk=event_id) if event_id else None
     form = EventForm(request.POST or None, instance=event, school_ids=_director_schools(request))
     if request.method == "POST" and form.is_valid():
-        actions.save_event(request, form)
+        actions.save_event(context_from(request), edit_from(form))
         messages.success(request, _("The event was saved."))
         return redirect("schools:events", municipality_slug=_slug(request))
     return render(request, "trainings/event_form.html", {"form": form, "event": event})
@@ -217,7 +220,7 @@ def event_edit(request, event_id=None):
 @training_view("manage_events")
 def event_delete(request, event_id):
     event = get_for(request, NetworkEvent.objects.all(), "edit_event", pk=event_id)
-    actions.delete_event(request, event)
+    delete_for_tenant(context_from(request), event, audit_action="network_event")
     messages.success(request, _("The event was removed."))
     return redirect("schools:events", municipality_slug=_slug(request))
 
@@ -261,7 +264,7 @@ def quota_set_edit(request, quota_set_id=None):
     initial += [{}] * 3
     formset = QuotaRuleFormSet(request.POST or None, initial=initial, prefix="rules")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        saved = actions.save_quota_set(request, form, rules_from(formset))
+        saved = actions.save_quota_set(context_from(request), edit_from(form), rules_from(formset))
         messages.success(request, _("The quotas were saved."))
         return redirect(f"{reverse('schools:quota_matrix', args=[_slug(request)])}?set={saved.pk}")
     return render(
