@@ -80,10 +80,9 @@ def invite(request, *, email: str, role: str, schools, language: str) -> Invitat
 
 
 def _send_on_commit(invitation: Invitation) -> None:
-    from infra.tasks import enqueue_on_commit
-    from schools.tasks import send_invitation
+    from schools.tasks import send_invitation  # cycle: schools.tasks imports invitation_token
 
-    enqueue_on_commit(send_invitation, invitation.pk, invitation.municipality_id)
+    send_invitation.delay_on_commit(invitation.pk, invitation.municipality_id)
 
 
 @transaction.atomic

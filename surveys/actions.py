@@ -9,7 +9,6 @@ from django.db import transaction
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from infra.tasks import enqueue_on_commit
 from schools.audit import log_action
 from schools.models import Person
 from schools.roles import PersonRole
@@ -62,9 +61,9 @@ def launch_campaign(request, *, template: SurveyTemplate, name: str, deadline, s
         },
         request=request,
     )
-    from surveys.tasks import send_invitations
+    from surveys.tasks import send_invitations  # cycle: surveys.tasks imports teacher_link_token
 
-    enqueue_on_commit(send_invitations, campaign.pk, municipality.pk)
+    send_invitations.delay_on_commit(campaign.pk, municipality.pk)
     return campaign
 
 
@@ -188,9 +187,9 @@ def create_teacher_links(request, campaign: Campaign, school) -> int:
         changes={"school": school.pk, "links": len(links)},
         request=request,
     )
-    from surveys.tasks import send_teacher_links
+    from surveys.tasks import send_teacher_links  # cycle: surveys.tasks imports teacher_link_token
 
-    enqueue_on_commit(send_teacher_links, campaign.pk, school.pk, campaign.municipality_id)
+    send_teacher_links.delay_on_commit(campaign.pk, school.pk, campaign.municipality_id)
     return len(links)
 
 

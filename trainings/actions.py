@@ -11,9 +11,9 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from infra.tasks import enqueue_on_commit
 from schools.audit import form_changes, log_action
 from schools.models import Person
+from trainings import tasks
 from trainings.models import (
     Attendance,
     CalendarFeed,
@@ -204,7 +204,7 @@ def _fill_from_waiting_list(session: TrainingSession) -> list[Enrolment]:
         enrolment.status = Enrolment.Status.ENROLLED
         enrolment.save(update_fields=["status"])
         log_action("enrolment.promote", obj=enrolment, municipality=session.municipality)
-        _on_commit_task("notify_promoted", enrolment.pk, session.municipality_id)
+        tasks.notify_promoted.delay_on_commit(enrolment.pk, session.municipality_id)
     return promoted
 
 
@@ -375,7 +375,7 @@ def issue_certificate(enrolment: Enrolment) -> Certificate:
         language=municipality.language,
     )
     log_action("certificate.issue", obj=certificate, municipality=municipality)
-    _on_commit_task("notify_certificate", certificate.pk, municipality.pk)
+    tasks.notify_certificate.delay_on_commit(certificate.pk, municipality.pk)
     return certificate
 
 
@@ -514,10 +514,3 @@ def _zone(municipality):
     import zoneinfo
 
     return zoneinfo.ZoneInfo(municipality.time_zone)
-
-
-def _on_commit_task(name: str, *args) -> None:
-    from trainings import tasks
-
-    task = getattr(tasks, name)
-    enqueue_on_commit(task, *args)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from infra.tasks import enqueue_on_commit
 from reporting.reports import periods
 from rollout.models import Report
 from schools.audit import log_action
@@ -44,9 +43,9 @@ def request_report(*, period: str, municipality=None, region=None, request=None,
         changes={"kind": report.kind, "period": period, "region": region.slug if region else ""},
         request=request,
     )
-    from reporting.tasks import build_report
+    from reporting.tasks import build_report  # cycle: the task runs reporting.reports.build, which imports us
 
-    enqueue_on_commit(build_report, report.pk)
+    build_report.delay_on_commit(report.pk)
     return report
 
 
