@@ -188,7 +188,8 @@ CELERY_TIMEZONE = "UTC"
 # Named queues, so that a long piece of work on one never holds the workers another needs (a
 # 200-school council PDF, a provisioning job). A worker started without -Q consumes all four
 # (`make run`, the tests); docker-compose.yml runs one worker per queue.
-CELERY_TASK_QUEUES = [Queue(name) for name in ("provisioning", "reports", "mail", "default")]
+TASK_QUEUES = ("provisioning", "reports", "mail", "default")
+CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in TASK_QUEUES]
 CELERY_TASK_DEFAULT_QUEUE = "default"
 _MAIL = {"queue": "mail"}
 CELERY_TASK_ROUTES = {
