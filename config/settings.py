@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 from config.env import (
     env_bool,
@@ -184,6 +185,33 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = "UTC"
+# Named queues, so that a long piece of work on one never holds the workers another needs (a
+# 200-school council PDF, a provisioning job). A worker started without -Q consumes all four
+# (`make run`, the tests); docker-compose.yml runs one worker per queue.
+TASK_QUEUES = ("provisioning", "reports", "mail", "default")
+CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in TASK_QUEUES]
+CELERY_TASK_DEFAULT_QUEUE = "default"
+_MAIL = {"queue": "mail"}
+CELERY_TASK_ROUTES = {
+    # Provisioning jobs: working their items, and the reconciler that keeps them moving.
+    "integrations.tasks.work_job": {"queue": "provisioning"},
+    "integrations.tasks.reconcile_jobs": {"queue": "provisioning"},
+    # Council and regional report PDFs.
+    "reporting.tasks.build_report": {"queue": "reports"},
+    # Every task that sends e-mail. The rest (beat's sweeps, retention, facts) on "default".
+    "schools.tasks.send_invitation": _MAIL,
+    "integrations.tasks.notify_job_finished": _MAIL,
+    "surveys.tasks.send_invitations": _MAIL,
+    "surveys.tasks.send_teacher_links": _MAIL,
+    "surveys.tasks.send_reminders": _MAIL,
+    "trainings.tasks.notify_promoted": _MAIL,
+    "trainings.tasks.notify_certificate": _MAIL,
+    "trainings.tasks.send_reminders": _MAIL,
+    "trainings.tasks.remind_session": _MAIL,
+    "trainings.tasks.remind_event": _MAIL,
+    "trainings.tasks.remind_expiry": _MAIL,
+    "rollout.tasks.send_weekly_digests": _MAIL,
+}
 # Benchmarks against a time-scaled sandbox shorten the quota windows and our waits for the
 # provider's replication the same way; 1 for real clouds.
 PROVIDER_QUOTA_TIME_SCALE = float(env_str("PROVIDER_QUOTA_TIME_SCALE", "1") or "1")

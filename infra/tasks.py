@@ -1,10 +1,16 @@
-"""Queueing Celery work once the database change that asked for it is committed."""
+"""Queueing Celery work once the database change that asked for it is committed, and the base
+every task of the portal runs on (``config.celery`` makes it the app's default task class)."""
 
 from __future__ import annotations
 
 import logging
+import time
+from contextlib import nullcontext
 
+from celery.contrib.django.task import DjangoTask
 from django.db import transaction
+from django.utils import translation
+from kombu.exceptions import OperationalError
 
 logger = logging.getLogger(__name__)
 
@@ -18,8 +24,6 @@ def enqueue_on_commit(task, *args) -> None:
     ``reporting.tasks.requeue_reports``, the survey reminders, the job reconciler)."""
 
     def send() -> None:
-        from kombu.exceptions import OperationalError
-
         try:
             task.delay(*args)
         except (OperationalError, OSError) as error:
@@ -28,3 +32,24 @@ def enqueue_on_commit(task, *args) -> None:
             )
 
     transaction.on_commit(send)
+
+
+def recipient_language(language: str | None):
+    """Inside: the recipient's language; without one, the language already active (a tenant
+    task runs in its municipality's, ``schools.tasks.TenantTask``)."""
+    return translation.override(language) if language else nullcontext()
+
+
+class PortalTask(DjangoTask):
+    """Every task: queued after the commit with ``delay_on_commit`` (a broker that is down is
+    logged, not raised, see ``enqueue_on_commit``), and its duration logged when it ends."""
+
+    def delay_on_commit(self, *args) -> None:
+        enqueue_on_commit(self, *args)
+
+    def __call__(self, *args, **kwargs):
+        started = time.monotonic()
+        try:
+            return super().__call__(*args, **kwargs)
+        finally:
+            logger.info("task %s took %.3f s", self.name, time.monotonic() - started)

@@ -1,22 +1,26 @@
-"""Thin Celery tasks: ids in, the tenant's scope restored, the engine called."""
+"""Thin Celery tasks: ids in, the tenant's scope restored (``schools.tasks.TenantTask``), the
+engine called."""
+
+from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django_scopes import scopes_disabled
 
+from infra.tasks import recipient_language
 from integrations import engine
-from integrations.models import Job
+from integrations.models import Job, JobItem
 from schools.access import municipality_scope
-from schools.tasks import tenant_task
+from schools.tasks import TenantTask
 
 
-@shared_task(acks_late=True)
-@tenant_task(("job_id", Job))
+@shared_task(base=TenantTask, tenant_objects={"job_id": Job}, acks_late=True)
 def work_job(job_id: int, municipality_id: int) -> None:
     """Work on a job for a short while, then hand the rest to the next task (tasks stay short)."""
-    with municipality_scope(municipality_id):
-        # Filtered by the tenant it was given: an id from another municipality finds nothing.
-        if not Job.objects.filter(pk=job_id).exists():
-            return
-        more = engine.work(job_id)
+    more = engine.work(job_id)
     if more:
         work_job.apply_async(args=[job_id, municipality_id], countdown=1)
 
@@ -26,8 +30,6 @@ def reconcile_jobs() -> None:
     """Every minute (Celery beat): release items held by workers that died and keep running jobs
     moving, so a job whose worker was killed, or whose queued tasks a broker lost, or that was
     applied while the broker was down, continues once any worker is up again."""
-    from django_scopes import scopes_disabled
-
     with scopes_disabled():  # ESCAPE HATCH: the list of running jobs spans every tenant
         # Queued too: a job stored while the broker was down has had no task yet.
         running = list(
@@ -45,14 +47,6 @@ def reconcile_jobs() -> None:
 @shared_task
 def purge_initial_passwords() -> int:
     """Temporary passwords are deleted once the retention period after their job has passed."""
-    from datetime import timedelta
-
-    from django.conf import settings
-    from django.utils import timezone
-    from django_scopes import scopes_disabled
-
-    from integrations.models import JobItem
-
     cutoff = timezone.now() - timedelta(days=settings.CREDENTIAL_RETENTION_DAYS)
     with scopes_disabled():  # ESCAPE HATCH: retention applies to every tenant alike
         return (
@@ -62,24 +56,23 @@ def purge_initial_passwords() -> int:
         )
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-@tenant_task(("job_id", Job))
+@shared_task(
+    base=TenantTask,
+    tenant_objects={"job_id": Job},
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def notify_job_finished(job_id: int, municipality_id: int) -> None:
     """E-mail the person who started a job when it ends, in their language."""
-    from django.conf import settings
-    from django.core.mail import send_mail
-    from django.template.loader import render_to_string
-    from django.utils import translation
-
-    with municipality_scope(municipality_id):
-        job = Job.objects.select_related("created_by", "municipality").filter(pk=job_id).first()
-        if job is None or job.created_by is None:
-            return
-        user = job.created_by
-        progress = engine.progress(job)
-        link = f"{settings.SITE_URL}/m/{job.municipality.slug}/jobs/{job.pk}/"
-        with translation.override(user.language or job.municipality.language):
-            context = {"job": job, "progress": progress, "link": link}
-            subject = render_to_string("integrations/email/job_finished_subject.txt", context).strip()
-            body = render_to_string("integrations/email/job_finished.txt", context)
-        send_mail(subject, body, None, [user.email])
+    job = Job.objects.select_related("created_by", "municipality").filter(pk=job_id).first()
+    if job is None or job.created_by is None:
+        return
+    user = job.created_by
+    progress = engine.progress(job)
+    link = f"{settings.SITE_URL}/m/{job.municipality.slug}/jobs/{job.pk}/"
+    with recipient_language(user.language):
+        context = {"job": job, "progress": progress, "link": link}
+        subject = render_to_string("integrations/email/job_finished_subject.txt", context).strip()
+        body = render_to_string("integrations/email/job_finished.txt", context)
+    send_mail(subject, body, None, [user.email])

@@ -16,7 +16,6 @@ from django.db.models import Model
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from infra.tasks import enqueue_on_commit
 from schools.audit import ActionContext, record
 from schools.models import Invitation, Membership
 from schools.roles import Role
@@ -108,7 +107,7 @@ def invite(ctx: ActionContext, *, email: str, role: str, schools, language: str)
 def _send_on_commit(invitation: Invitation) -> None:
     from schools.tasks import send_invitation  # cycle: schools.tasks uses invitation_token from here
 
-    enqueue_on_commit(send_invitation, invitation.pk, invitation.municipality_id)
+    send_invitation.delay_on_commit(invitation.pk, invitation.municipality_id)
 
 
 @transaction.atomic

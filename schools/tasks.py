@@ -1,4 +1,5 @@
-"""Thin Celery tasks: ids in, tenant scope and language restored inside, the service called."""
+"""The base of every tenant task (ids in, refused when foreign, the tenant's scope and language
+restored inside) and the tasks of ``schools``: invitations, the worker heartbeat, retention."""
 
 from __future__ import annotations
 
@@ -7,24 +8,27 @@ import logging
 import socket
 import threading
 from datetime import timedelta
-from functools import wraps
+from functools import cached_property
 
 from celery import shared_task
 from celery.signals import worker_ready, worker_shutdown
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import close_old_connections, connection
+from django.db.models import Model
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django_scopes import scopes_disabled
 
+from infra.tasks import PortalTask, recipient_language
 from schools.access import municipality_scope
-from schools.models import Invitation, WorkerHeartbeat
+from schools.actions import invitation_token
+from schools.models import Invitation, Municipality, WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
 
 
-# --- Tenant guard for every task that takes object ids ----------------------------------------
+# --- The base of every task that acts for one municipality ------------------------------------
 def belongs_to_tenant(task: str, municipality_id: int, model, pk) -> bool:
     """True when row ``pk`` of ``model`` belongs to ``municipality_id``.
 
@@ -46,54 +50,63 @@ def belongs_to_tenant(task: str, municipality_id: int, model, pk) -> bool:
     return owner is not None
 
 
-def tenant_task(*objects: tuple[str, type], refused=None):
-    """Run the task only if each ``(argument name, model)`` names a row of its ``municipality_id``.
+class TenantTask(PortalTask):
+    """A task that acts for one municipality: ``@shared_task(base=TenantTask, tenant_objects=...)``.
 
-    Put it under ``@shared_task``. The task still restores the scope itself (``municipality_scope``):
-    this guard makes a mismatch visible in the log and stops the task before it does anything.
+    It takes a ``municipality_id`` argument, and ``tenant_objects`` maps each argument holding an
+    object id to that object's model. Before the body runs, each id must name a row of that
+    municipality: a foreign row is refused with a warning in the log, a vanished one quietly, and
+    the task returns ``refused_result`` without running. The body then runs in the municipality's
+    scope (``municipality_scope``) and language; around an e-mail to someone with a language of
+    their own it sets theirs (``infra.tasks.recipient_language``). Like every task it is queued
+    after the commit with ``delay_on_commit`` and logs its duration (``infra.tasks.PortalTask``).
     """
 
-    def decorator(func):
-        signature = inspect.signature(func)
+    tenant_objects: dict[str, type[Model]] = {}
+    refused_result = None
 
-        @wraps(func)
-        def wrapper(*args, **kwargs):
-            arguments = signature.bind(*args, **kwargs).arguments
-            municipality_id = arguments["municipality_id"]
-            for name, model in objects:
-                if not belongs_to_tenant(func.__qualname__, municipality_id, model, arguments[name]):
-                    return refused
-            return func(*args, **kwargs)
+    @cached_property
+    def _signature(self) -> inspect.Signature:
+        return inspect.signature(self.run)
 
-        wrapper.tenant_objects = tuple(name for name, _model in objects)
-        return wrapper
+    def __call__(self, *args, **kwargs):
+        arguments = self._signature.bind(*args, **kwargs).arguments
+        municipality_id = arguments["municipality_id"]
+        municipality = Municipality.objects.filter(pk=municipality_id).first()
+        if municipality is None:
+            logger.warning("task %s refused: municipality %s does not exist", self.name, municipality_id)
+            return self.refused_result
+        for name, model in self.tenant_objects.items():
+            if not belongs_to_tenant(self.name, municipality_id, model, arguments[name]):
+                return self.refused_result
+        with municipality_scope(municipality), translation.override(municipality.language):
+            return super().__call__(*args, **kwargs)
 
-    return decorator
 
-
-@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-@tenant_task(("invitation_id", Invitation))
-def send_invitation(self, invitation_id: int, municipality_id: int) -> None:
-    with municipality_scope(municipality_id):
-        # Filtered by the tenant it was given: an id from another municipality finds nothing.
-        invitation = (
-            Invitation.objects.select_related("municipality", "invited_by").filter(pk=invitation_id).first()
-        )
-        if invitation is None or invitation.status != "pending" or invitation.sent_at is not None:
-            return
-        from schools.actions import invitation_token
-
-        link = f"{settings.SITE_URL}/invite/{invitation_token(invitation)}/"
-        with translation.override(invitation.language):
-            context = {"invitation": invitation, "link": link, "days": settings.INVITATION_DAYS}
-            subject = render_to_string("schools/email/invitation_subject.txt", context).strip()
-            body = render_to_string("schools/email/invitation.txt", context)
-            html = render_to_string("schools/email/invitation.html", context)
-        message = EmailMultiAlternatives(subject, body, to=[invitation.email])
-        message.attach_alternative(html, "text/html")
-        message.send()
-        Invitation.objects.filter(pk=invitation.pk, sent_at=None).update(sent_at=timezone.now())
-        logger.info("invitation %s sent", invitation.pk)
+@shared_task(
+    base=TenantTask,
+    tenant_objects={"invitation_id": Invitation},
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_invitation(invitation_id: int, municipality_id: int) -> None:
+    invitation = (
+        Invitation.objects.select_related("municipality", "invited_by").filter(pk=invitation_id).first()
+    )
+    if invitation is None or invitation.status != "pending" or invitation.sent_at is not None:
+        return
+    link = f"{settings.SITE_URL}/invite/{invitation_token(invitation)}/"
+    with recipient_language(invitation.language):
+        context = {"invitation": invitation, "link": link, "days": settings.INVITATION_DAYS}
+        subject = render_to_string("schools/email/invitation_subject.txt", context).strip()
+        body = render_to_string("schools/email/invitation.txt", context)
+        html = render_to_string("schools/email/invitation.html", context)
+    message = EmailMultiAlternatives(subject, body, to=[invitation.email])
+    message.attach_alternative(html, "text/html")
+    message.send()
+    Invitation.objects.filter(pk=invitation.pk, sent_at=None).update(sent_at=timezone.now())
+    logger.info("invitation %s sent", invitation.pk)
 
 
 # E-mails not sent within this long after they were asked for were not queued (the broker was
@@ -163,7 +176,6 @@ def _stop_heartbeat(**kwargs):
 def purge_personal_data() -> int:
     """Once a day (Celery beat): each municipality's retention policy applied in its own scope
     and transaction; one municipality's failure does not stop the others'."""
-    from schools.models import Municipality
     from schools.privacy.retention import purge
 
     done = 0

@@ -9,7 +9,6 @@ from django.db import transaction
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from infra.tasks import enqueue_on_commit
 from schools.audit import ActionContext, record
 from schools.models import Person
 from schools.roles import PersonRole
@@ -66,7 +65,7 @@ def launch_campaign(
     )
     from surveys.tasks import send_invitations  # cycle: surveys.tasks uses teacher_link_token from here
 
-    enqueue_on_commit(send_invitations, campaign.pk, municipality.pk)
+    send_invitations.delay_on_commit(campaign.pk, municipality.pk)
     return campaign
 
 
@@ -185,7 +184,7 @@ def create_teacher_links(ctx: ActionContext, campaign: Campaign, school) -> int:
     record(ctx, "survey_teacher_links.create", campaign, {"school": school.pk, "links": len(links)})
     from surveys.tasks import send_teacher_links  # cycle: surveys.tasks uses teacher_link_token from here
 
-    enqueue_on_commit(send_teacher_links, campaign.pk, school.pk, campaign.municipality_id)
+    send_teacher_links.delay_on_commit(campaign.pk, school.pk, campaign.municipality_id)
     return len(links)
 
 

@@ -13,10 +13,12 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django_scopes import scopes_disabled
 
+from infra.tasks import recipient_language
 from schools.access import municipality_scope
 from schools.models import Membership, School
 from schools.roles import Role
-from schools.tasks import UNSENT_AFTER, tenant_task
+from schools.tasks import UNSENT_AFTER, TenantTask
+from surveys.actions import teacher_link_token
 from surveys.models import Campaign, Response, TeacherLink
 
 logger = logging.getLogger(__name__)
@@ -68,15 +70,19 @@ def _send_claimed(kind: str, response: Response, field: str) -> int:
         raise
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-@tenant_task(("campaign_id", Campaign))
+@shared_task(
+    base=TenantTask,
+    tenant_objects={"campaign_id": Campaign},
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def send_invitations(campaign_id: int, municipality_id: int) -> None:
-    with municipality_scope(municipality_id):
-        responses = Response.objects.filter(campaign_id=campaign_id, invited_at=None).select_related(
-            "campaign", "campaign__municipality", "campaign__template", "school"
-        )
-        for response in responses:
-            _send_claimed("invitation", response, "invited_at")
+    responses = Response.objects.filter(campaign_id=campaign_id, invited_at=None).select_related(
+        "campaign", "campaign__municipality", "campaign__template", "school"
+    )
+    for response in responses:
+        _send_claimed("invitation", response, "invited_at")
 
 
 def due_reminders(now=None) -> list[tuple[int, int, str]]:
@@ -126,31 +132,30 @@ def send_reminders() -> int:
     return sent
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-@tenant_task(("campaign_id", Campaign), ("school_id", School))
+@shared_task(
+    base=TenantTask,
+    tenant_objects={"campaign_id": Campaign, "school_id": School},
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def send_teacher_links(campaign_id: int, school_id: int, municipality_id: int) -> None:
-    from surveys.actions import teacher_link_token
-
-    with municipality_scope(municipality_id):
-        links = (
-            TeacherLink.objects.filter(
-                campaign_id=campaign_id, school_id=school_id, sent_at=None, used_at=None
-            )
-            .exclude(person__personal_email="")
-            .select_related("person", "campaign", "campaign__municipality", "school")
-        )
-        for link in links:
-            if not TeacherLink.objects.filter(pk=link.pk, sent_at=None).update(sent_at=timezone.now()):
-                continue
-            url = f"{settings.SITE_URL}/t/{teacher_link_token(link)}/"
-            language = link.person.user.language if link.person.user_id else ""
-            with translation.override(language or link.campaign.municipality.language):
-                context = {"link": link, "url": url, "school": link.school}
-                subject = render_to_string("surveys/email/teacher_subject.txt", context).strip()
-                body = render_to_string("surveys/email/teacher.txt", context)
-            try:
-                send_mail(subject, body, None, [link.person.personal_email])
-            except Exception:
-                TeacherLink.objects.filter(pk=link.pk).update(sent_at=None)
-                raise
-        logger.info("teacher links of campaign %s, school %s sent", campaign_id, school_id)
+    links = (
+        TeacherLink.objects.filter(campaign_id=campaign_id, school_id=school_id, sent_at=None, used_at=None)
+        .exclude(person__personal_email="")
+        .select_related("person", "campaign", "campaign__municipality", "school")
+    )
+    for link in links:
+        if not TeacherLink.objects.filter(pk=link.pk, sent_at=None).update(sent_at=timezone.now()):
+            continue
+        url = f"{settings.SITE_URL}/t/{teacher_link_token(link)}/"
+        with recipient_language(link.person.user.language if link.person.user_id else ""):
+            context = {"link": link, "url": url, "school": link.school}
+            subject = render_to_string("surveys/email/teacher_subject.txt", context).strip()
+            body = render_to_string("surveys/email/teacher.txt", context)
+        try:
+            send_mail(subject, body, None, [link.person.personal_email])
+        except Exception:
+            TeacherLink.objects.filter(pk=link.pk).update(sent_at=None)
+            raise
+    logger.info("teacher links of campaign %s, school %s sent", campaign_id, school_id)

@@ -10,7 +10,17 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 LANGUAGES = ["bg", "pl", "ru"]
-SOURCE_DIRS = ["config", "infra", "schools", "rollout", "surveys", "trainings", "integrations", "reporting", "templates"]
+SOURCE_DIRS = [
+    "config",
+    "infra",
+    "schools",
+    "rollout",
+    "surveys",
+    "trainings",
+    "integrations",
+    "reporting",
+    "templates",
+]
 
 
 def catalog(language: str) -> polib.POFile:

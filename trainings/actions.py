@@ -12,7 +12,6 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from infra.tasks import enqueue_on_commit
 from schools.actions import Edit, save_for_tenant
 from schools.audit import ActionContext, log_action, record
 from schools.models import Person
@@ -184,7 +183,7 @@ def _fill_from_waiting_list(session: TrainingSession) -> list[Enrolment]:
         enrolment.status = Enrolment.Status.ENROLLED
         enrolment.save(update_fields=["status"])
         log_action("enrolment.promote", obj=enrolment, municipality=session.municipality)
-        _on_commit_task("notify_promoted", enrolment.pk, session.municipality_id)
+        tasks.notify_promoted.delay_on_commit(enrolment.pk, session.municipality_id)
     return promoted
 
 
@@ -350,7 +349,7 @@ def issue_certificate(enrolment: Enrolment) -> Certificate:
         language=municipality.language,
     )
     log_action("certificate.issue", obj=certificate, municipality=municipality)
-    _on_commit_task("notify_certificate", certificate.pk, municipality.pk)
+    tasks.notify_certificate.delay_on_commit(certificate.pk, municipality.pk)
     return certificate
 
 
@@ -440,7 +439,3 @@ def renew_calendar_feed(ctx: ActionContext, user=None) -> CalendarFeed:
 
 def _zone(municipality):
     return zoneinfo.ZoneInfo(municipality.time_zone)
-
-
-def _on_commit_task(name: str, *args) -> None:
-    enqueue_on_commit(getattr(tasks, name), *args)

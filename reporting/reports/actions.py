@@ -6,7 +6,6 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from infra.tasks import enqueue_on_commit
 from reporting.reports import periods
 from rollout.models import Report
 from schools.audit import ActionContext, log_action, record
@@ -40,7 +39,7 @@ def request_report(ctx: ActionContext, *, period: str, region=None) -> Report:
     )
     from reporting.tasks import build_report  # cycle: reporting.tasks → reports.build → this module
 
-    enqueue_on_commit(build_report, report.pk)
+    build_report.delay_on_commit(report.pk)
     return report
 
 
