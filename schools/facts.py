@@ -6,8 +6,9 @@ A *fact kind* answers, for a batch of schools, whether a fact holds and the text
 (rollout's self-ticking activities, ``rollout.facts``) asks by key and never imports the owner.
 A kind is asked about a ``FactSubject``: its parameters and its period.
 
-*School counts* are numbers per school that an owner provides the same way (trained teachers,
-events held), read by a programme's monitoring page; a count nobody registered is absent.
+*Queries* are answers an owner provides the same way, by key: per-school counts for a programme's
+monitoring page (trained teachers, events held) and the municipality's pilot groups; a query
+nobody registered is absent.
 """
 
 from __future__ import annotations
@@ -61,14 +62,15 @@ def is_available(key: str) -> bool:
     return kind is not None and kind.available()
 
 
-# --- School counts ------------------------------------------------------------------------------
-COUNTS: dict[str, Callable[..., dict[int, int]]] = {}
+# --- Queries one app answers for another ------------------------------------------------------
+QUERIES: dict[str, Callable] = {}
 
 
-def register_count(key: str, count: Callable[..., dict[int, int]]) -> None:
-    """``count(schools, ...)`` → {school id: n}; the key's docstring in the reader says the arguments."""
-    COUNTS[key] = count
+def register_query(key: str, query_function: Callable) -> None:
+    """The reader's docstring says what the key's function takes and returns."""
+    QUERIES[key] = query_function
 
 
-def count(key: str) -> Callable[..., dict[int, int]] | None:
-    return COUNTS.get(key)
+def query(key: str) -> Callable | None:
+    """The function registered under ``key``, or None when the app that answers it is absent."""
+    return QUERIES.get(key)

@@ -16,6 +16,7 @@ class SurveysConfig(AppConfig):
         from schools import facts
         from schools.demo import register_seeder
         from schools.privacy.registry import register
+        from surveys import queries
         from surveys.demo import seed_surveys
         from surveys.facts import SURVEY_SUBMITTED
         from surveys.privacy import SurveyData
@@ -24,4 +25,5 @@ class SurveysConfig(AppConfig):
         post_migrate.connect(install_shipped_templates, sender=self)
         register(SurveyData())
         facts.register(SURVEY_SUBMITTED)
+        facts.register_query("pilot_groups", queries.pilot_groups)
         register_seeder("surveys", seed_surveys, order=20)

@@ -18,6 +18,6 @@ class TrainingsConfig(AppConfig):
         register(TrainingData())
         facts.register(TEACHERS_TRAINED)
         facts.register(EVENT_QUOTA)
-        facts.register_count("teachers_trained", queries.teachers_trained_by_school)
-        facts.register_count("events_held", queries.events_held_by_school)
+        facts.register_query("teachers_trained", queries.teachers_trained_by_school)
+        facts.register_query("events_held", queries.events_held_by_school)
         register_seeder("trainings", demo.seed, order=10)
