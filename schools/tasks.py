@@ -19,7 +19,8 @@ from django.utils import timezone, translation
 from django_scopes import scopes_disabled
 
 from schools.access import municipality_scope
-from schools.models import Invitation, WorkerHeartbeat
+from schools.models import Invitation, Municipality, WorkerHeartbeat
+from schools.privacy.retention import purge
 
 logger = logging.getLogger(__name__)
 
@@ -163,9 +164,6 @@ def _stop_heartbeat(**kwargs):
 def purge_personal_data() -> int:
     """Once a day (Celery beat): each municipality's retention policy applied in its own scope
     and transaction; one municipality's failure does not stop the others'."""
-    from schools.models import Municipality
-    from schools.privacy.retention import purge
-
     done = 0
     for municipality in Municipality.objects.order_by("pk"):
         try:
