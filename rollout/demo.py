@@ -11,6 +11,8 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from django_scopes import scope
 
+from integrations.engine import mark_accounts_made
+from integrations.models import Job, JobItem, Plan, Provider
 from rollout.actions import monitoring, programmes
 from rollout.actions.tasks import refresh_facts
 from rollout.models import (
@@ -29,8 +31,11 @@ from rollout.models import (
 from rollout.programme_templates import SHIPPED
 from rollout.queries import today_for
 from schools.audit import ActionContext
-from schools.models import Membership, Municipality
+from schools.models import Membership, Municipality, Person
 from schools.roles import Role
+from surveys.models import Campaign, PilotGroup
+from trainings.models import NetworkEvent, QuotaRule, QuotaSet
+from trainings.models.events import EventKind
 
 # slug → (template, language, how long ago it started, pilot schools or None for all)
 PLAN = {
@@ -172,26 +177,15 @@ def _dashboard_sources(municipality) -> None:
     """What the Haskovo dashboard shows that no other seed makes: the pilot group (the
     programme's schools), accounts created at Google for most of their teachers, the budget,
     and a half-yearly master-class quota."""
-    from django.apps import apps
-
-    from integrations.engine import mark_accounts_made
-    from integrations.models import Job, JobItem, Plan, Provider
-    from schools.models import Person
-    from trainings.models import NetworkEvent, QuotaRule, QuotaSet
-    from trainings.models.events import EventKind
-
     programme = Programme.objects.first()
     schools = list(programme.schools.order_by("name")) or list(municipality.schools.order_by("name")[:5])
-    if apps.is_installed("surveys"):
-        from surveys.models import Campaign, PilotGroup
-
-        group = PilotGroup.objects.create(
-            municipality=municipality,
-            name="Пилотна група 2026",
-            campaign=Campaign.objects.order_by("-created_at").first(),
-            created_by=_member(municipality, Role.OFFICER),
-        )
-        group.schools.set(schools)
+    group = PilotGroup.objects.create(
+        municipality=municipality,
+        name="Пилотна група 2026",
+        campaign=Campaign.objects.order_by("-created_at").first(),
+        created_by=_member(municipality, Role.OFFICER),
+    )
+    group.schools.set(schools)
     teachers = list(Person.objects.filter(role="teacher", schools__in=schools).distinct().order_by("pk"))
     plan = Plan.objects.create(
         municipality=municipality,

@@ -11,7 +11,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from rollout.facts import account_counts
 from rollout.models import Activity, LibraryDocument, Programme, Snapshot, Stage, Task, TaskStatus
+from schools import facts as school_facts
 from schools.models import Membership, School
 from schools.roles import Role
 
@@ -29,14 +31,10 @@ def covered_schools(programme: Programme):
 
 
 def pilot_groups(municipality) -> list:
-    """The surveys app's pilot groups, or nothing when that app is not installed."""
-    from django.apps import apps
-
-    if not apps.is_installed("surveys"):
-        return []
-    from surveys import queries as survey_queries
-
-    return list(survey_queries.pilot_groups(municipality))
+    """The municipality's pilot groups (the query ``pilot_groups(municipality)`` the surveys app
+    registers in ``schools.facts``), or nothing without it."""
+    groups = school_facts.query("pilot_groups")
+    return list(groups(municipality)) if groups else []
 
 
 @dataclass
@@ -235,9 +233,9 @@ def timeline(programme: Programme, today: date, zoom: str = "month") -> dict:
 
 
 def indicators(programme: Programme, schools: list, today: date) -> dict[int, dict]:
-    """Each school's indicators now: stage, tasks done of total, teachers, accounts, trainings."""
-    from rollout.facts import _function, account_counts
-
+    """Each school's indicators now: stage, tasks done of total, teachers, accounts, trainings
+    (the queries ``teachers_trained(schools)`` and ``events_held(schools, since, until)`` →
+    {school id: n}, when the trainings app registered them in ``schools.facts``)."""
     ids = [s.pk for s in schools]
     stages = list(Stage.objects.filter(programme=programme).order_by("order", "starts_on"))
     stage = current_stage(stages, today)
@@ -248,8 +246,8 @@ def indicators(programme: Programme, schools: list, today: date) -> dict[int, di
         totals[school_id]["total"] += 1
         totals[school_id]["done"] += status == TaskStatus.DONE
     accounts = account_counts(schools)
-    trained_by = _function("trainings.queries", "teachers_trained_by_school", "trainings")
-    events_by = _function("trainings.queries", "events_held_by_school", "trainings")
+    trained_by = school_facts.query("teachers_trained")
+    events_by = school_facts.query("events_held")
     trained = trained_by(schools) if trained_by and schools else None
     events = events_by(schools, programme.starts_on, today) if events_by and schools else None
     out = {}

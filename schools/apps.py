@@ -7,4 +7,10 @@ class SchoolsConfig(AppConfig):
     verbose_name = _("Municipalities and schools")
 
     def ready(self) -> None:
+        # app registry: these modules import models, which load only once every app is ready
         from schools import signals  # noqa: F401  (audit of sign-in and MFA events)
+        from schools.privacy.core import RosterData, TrailData
+        from schools.privacy.registry import register
+
+        register(RosterData())
+        register(TrailData())

@@ -1,14 +1,19 @@
-"""Demo data for the four reference programmes. Safe to run twice: it only adds what is missing."""
+"""Demo data for the four reference programmes. Safe to run twice: it only adds what is missing.
+
+``seed`` makes the municipalities, schools, people and demo users, then runs the seeders the
+other apps registered from their ``AppConfig.ready()`` (``register_seeder``), in their order,
+inside the same transaction and with scopes disabled."""
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django_scopes import scopes_disabled
 
-from schools import demo_content
+from schools import demo_names, demo_places
 from schools.models import Membership, Municipality, Person, Region, RegionMembership, School
 from schools.roles import PersonRole, Role
 
@@ -24,18 +29,34 @@ DEMO_ROLES = [
 ]
 
 
+# name → (order, seeder): a seeder returns what ``seed`` reports under its name
+_SEEDERS: dict[str, tuple[int, Callable[[], object]]] = {}
+
+
+def register_seeder(name: str, seeder: Callable[[], object], order: int = 100) -> None:
+    """Called from an ``AppConfig.ready()``: ``seeder()`` adds the app's demo data (only what is
+    missing) after the municipalities, people and users exist; lower ``order`` runs first."""
+    _SEEDERS[name] = (order, seeder)
+
+
+def seeders() -> list[tuple[str, Callable[[], object]]]:
+    return [
+        (name, seeder) for name, (_order, seeder) in sorted(_SEEDERS.items(), key=lambda i: (i[1][0], i[0]))
+    ]
+
+
 def demo_email(local: str, slug: str) -> str:
     return f"{local}@{slug}.example"
 
 
 def _name(rng: random.Random, language: str) -> tuple[str, str, str]:
     gender = rng.choice("mf")
-    first = rng.choice(demo_content.FIRST_NAMES[language][gender])
-    male, female = rng.choice(demo_content.LAST_NAMES[language])
+    first = rng.choice(demo_names.FIRST_NAMES[language][gender])
+    male, female = rng.choice(demo_names.LAST_NAMES[language])
     last = male if gender == "m" else female
     middle = ""
-    if language in demo_content.PATRONYMICS:
-        m_pat, f_pat = rng.choice(demo_content.PATRONYMICS[language])
+    if language in demo_names.PATRONYMICS:
+        m_pat, f_pat = rng.choice(demo_names.PATRONYMICS[language])
         middle = m_pat if gender == "m" else f_pat
     return first, middle, last
 
@@ -46,12 +67,12 @@ def seed() -> dict:
     counts = {"municipalities": 0, "schools": 0, "people": 0, "users": 0}
     with scopes_disabled():  # ESCAPE HATCH: seeding writes every tenant
         regions = {}
-        for data in demo_content.REGIONS:
+        for data in demo_places.REGIONS:
             regions[data["slug"]], _ = Region.objects.get_or_create(
                 slug=data["slug"],
                 defaults={k: data[k] for k in ("name", "country", "language", "time_zone")},
             )
-        for data in demo_content.MUNICIPALITIES:
+        for data in demo_places.MUNICIPALITIES:
             municipality, created = Municipality.objects.get_or_create(
                 slug=data["slug"],
                 defaults={
@@ -114,28 +135,21 @@ def seed() -> dict:
                 user = User.objects.create_user(email, DEMO_PASSWORD, full_name=f"{first} {last}")
                 counts["users"] += 1
             RegionMembership.objects.get_or_create(user=user, region=region, role=Role.COORDINATOR)
-        from trainings.demo import seed as seed_trainings
-
-        seed_trainings()
         if not User.objects.filter(email="admin@platform.example").exists():
             User.objects.create_superuser("admin@platform.example", DEMO_PASSWORD, full_name="Platform admin")
             counts["users"] += 1
-        from surveys.demo import seed_surveys
-
-        seed_surveys()
-        from rollout.demo import seed as seed_rollout
-
-        counts["programmes"] = seed_rollout()
+        for name, seeder in seeders():
+            counts[name] = seeder()
     return counts
 
 
 def demo_logins() -> list[tuple[str, str]]:
     """(who, e-mail) for the README and the `make run` banner."""
     rows = []
-    for data in demo_content.MUNICIPALITIES:
+    for data in demo_places.MUNICIPALITIES:
         for role, local in DEMO_ROLES:
             rows.append((f"{data['name_en']}: {Role(role).label}", demo_email(local, data["slug"])))
-    for data in demo_content.REGIONS:
+    for data in demo_places.REGIONS:
         rows.append((f"{data['slug']}: {Role.COORDINATOR.label}", demo_email("coordinator", data["slug"])))
     rows.append(("Platform staff (Django admin)", "admin@platform.example"))
     return rows

@@ -24,6 +24,7 @@ from infra.tasks import PortalTask, recipient_language
 from schools.access import municipality_scope
 from schools.actions import invitation_token
 from schools.models import Invitation, Municipality, WorkerHeartbeat
+from schools.privacy.retention import purge
 
 logger = logging.getLogger(__name__)
 
@@ -176,8 +177,6 @@ def _stop_heartbeat(**kwargs):
 def purge_personal_data() -> int:
     """Once a day (Celery beat): each municipality's retention policy applied in its own scope
     and transaction; one municipality's failure does not stop the others'."""
-    from schools.privacy.retention import purge
-
     done = 0
     for municipality in Municipality.objects.order_by("pk"):
         try:

@@ -153,6 +153,13 @@ class Activity(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def fact_period(self):
+        """(start, end) a self-ticking fact is counted over (``schools.facts.FactSubject``): the
+        activity's dates, else the programme's."""
+        start = self.starts_on or self.programme.starts_on
+        return start, self.due_on or self.programme.ends_on or start
+
 
 class TaskStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")

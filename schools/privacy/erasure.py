@@ -1,13 +1,15 @@
 """Erasing a person (GDPR art. 17): their cloud accounts first, then our records.
 
-1. Through the provider interface, every connected provider where the person has an account
-   suspends or deletes it (the municipality's policy). Any failure stops here: nothing of ours
-   is changed, and the result says in plain words what to do.
-2. In one transaction: the roster row gets a pseudonym and loses every personal field; job
-   items, stored plans and uploaded roster files lose the name and address; feedback comments,
-   certificate names and certification details are cleared; survey links are unlinked; audit
-   events about the person are pseudonymised (the trigger allows it only inside
-   ``schools.audit.redaction``); one "person.erase" event records it without personal data.
+1. Each registered part closes what the person has outside the portal (the integrations part:
+   every connected provider where the person has an account suspends or deletes it, per the
+   municipality's policy). Any failure stops here: nothing of ours is changed, and the result
+   says in plain words what to do.
+2. In one transaction, each registered part pseudonymises its rows (``registry.PersonalData.erase``):
+   the roster row gets a pseudonym and loses every personal field; job items, stored plans and
+   uploaded roster files lose the name and address; feedback comments, certificate names and
+   certification details are cleared; survey links are unlinked; audit events about the person
+   are pseudonymised (the trigger allows it only inside ``schools.audit.redaction``); one
+   "person.erase" event records it without personal data.
 
 The retention job erases leavers with step 2 only: the plans suspended their accounts when
 they left the roster.
@@ -16,32 +18,14 @@ they left the roster.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from schools.audit import log_action, redaction
-from schools.models import AuditEvent, Person
-from schools.privacy.data import Footprint, footprint
+from schools.audit import log_action
+from schools.models import Person
+from schools.privacy.data import footprint
 from schools.privacy.policy import policy_for
-
-ERASED = "[erased]"
-
-
-def pseudonym(person: Person) -> str:
-    return f"Erased person #{person.pk}"
-
-
-@dataclass
-class ErasureResult:
-    erased: bool
-    # (provider label, what happened): "suspended", "deleted", "no account"
-    cloud: list[tuple[str, str]] = field(default_factory=list)
-    failures: list[str] = field(default_factory=list)
-    # Providers where the person has an account the portal can no longer reach (no connection).
-    unreachable: list[str] = field(default_factory=list)
+from schools.privacy.registry import ERASED, Erasing, ErasureResult, Footprint, parts, pseudonym
 
 
 def erase_person(request, person: Person) -> ErasureResult:
@@ -51,7 +35,7 @@ def erase_person(request, person: Person) -> ErasureResult:
     municipality = request.tenant.municipality
     policy = policy_for(municipality)
     prints = footprint(person)
-    result = close_cloud_accounts(person, prints, policy.cloud_on_erasure)
+    result = close_accounts(person, prints, policy.cloud_on_erasure)
     if result.failures:
         # Nothing of ours changes: the person can still be found and erased again.
         log_action(
@@ -73,72 +57,13 @@ def erase_person(request, person: Person) -> ErasureResult:
     return result
 
 
-def _addresses_by_provider(person: Person, prints: Footprint) -> dict[str, set[str]]:
-    found: dict[str, set[str]] = {}
-    for item in prints.job_items:
-        if item.op.endswith("_user") and "@" in item.key:
-            found.setdefault(item.job.provider, set()).add(item.key)
-    return found
-
-
-def close_cloud_accounts(person: Person, prints: Footprint, action: str) -> ErasureResult:
-    """Suspend or delete the person's accounts at every connected provider; stop at the first failure."""
-    from integrations.base import PermanentError, TemporaryError, client_for
-    from integrations.models import Connection, Provider
-
-    labels = dict(Provider.choices)
+def close_accounts(person: Person, prints: Footprint, action: str) -> ErasureResult:
+    """Every part closes the person's accounts outside the portal; stop at the first failure."""
     result = ErasureResult(erased=False)
-    by_provider = _addresses_by_provider(person, prints)
-    connections = list(Connection.objects.order_by("provider"))
-    connected = {c.provider for c in connections}
-    result.unreachable = [str(labels[p]) for p in sorted(by_provider) if p not in connected]
-    op = "delete_user" if action == "delete" else "suspend_user"
-    for connection in connections:
-        label = str(labels.get(connection.provider, connection.provider))
-        addresses = by_provider.get(connection.provider, set()) | ({person.account_email} - {""})
-        if not addresses:
-            continue
-        try:
-            client = client_for(connection)
-        except Exception:  # a stored secret the client cannot use: the connection is broken
-            result.failures.append(
-                _(
-                    "%(provider)s: the portal cannot use the stored connection. Nothing was erased in the "
-                    "portal. Fix the connection on the Connections page (or close the account at "
-                    "%(provider)s yourself), then erase again."
-                )
-                % {"provider": label}
-            )
-            return result
-        try:
-            outcomes = []
-            for address in sorted(addresses):
-                if client.apply("find_user", address, {}) == "absent":
-                    continue
-                outcomes.append(client.apply(op, address, {}))
-        except TemporaryError as error:
-            result.failures.append(
-                _(
-                    "%(provider)s did not answer in time (%(reason)s). Nothing was erased in the portal. "
-                    "Try again in a few minutes; if it keeps failing, test the connection on the "
-                    "Connections page."
-                )
-                % {"provider": label, "reason": error}
-            )
-            return result
-        except PermanentError as error:
-            result.failures.append(
-                _(
-                    "%(provider)s refused (%(reason)s). Nothing was erased in the portal. Fix the "
-                    "connection's permissions (or close the account at %(provider)s yourself), then "
-                    "erase again."
-                )
-                % {"provider": label, "reason": error}
-            )
-            return result
-        finally:
-            client.close()
-        result.cloud.append((label, outcomes[0] if outcomes else "no account"))
+    for part in parts():
+        part.close_accounts(person, prints, action, result)
+        if result.failures:
+            break
     return result
 
 
@@ -152,10 +77,9 @@ def _identifiers(person: Person, prints: Footprint) -> list[str]:
         person.personal_email,
         person.account_email,
         *prints.addresses,
-        *(e.certificate.holder_name for e in prints.enrolments if hasattr(e, "certificate")),
     }
-    if person.user_id:
-        names |= {person.user.email, person.user.full_name}
+    for part in parts():
+        names.update(part.identifiers(person, prints))
     return sorted((n.strip() for n in names if n and len(n.strip()) >= 4), key=len, reverse=True)
 
 
@@ -168,15 +92,19 @@ def _replacer(names: dict[str, str]):
     return lambda text: pattern.sub(lambda match: names.get(match.group(0).casefold(), ERASED), text)
 
 
-def _scrub(value, replace):
-    """Every string inside a JSON value passed through ``replace``."""
-    if isinstance(value, str):
-        return replace(value)
-    if isinstance(value, list):
-        return [_scrub(v, replace) for v in value]
-    if isinstance(value, dict):
-        return {k: _scrub(v, replace) for k, v in value.items()}
-    return value
+def _erasing(person: Person, prints: Footprint) -> Erasing:
+    """What names the person, taken before their row changes."""
+    return Erasing(
+        person=person,
+        prints=prints,
+        name=pseudonym(person),
+        identifiers=_identifiers(person, prints),
+        user_id=person.user_id,
+        first=person.first_name.strip().casefold(),
+        last=person.last_name.strip().casefold(),
+        addresses=set(prints.addresses),
+        erased_address=f"erased-{person.pk}",
+    )
 
 
 @transaction.atomic
@@ -222,17 +150,14 @@ def pseudonymise_people(
     if not people:
         return 0
     prints = prints or {}
-    erasing = [_Erasing(person, prints.get(person.pk) or footprint(person)) for person in people]
+    erasing = [_erasing(person, prints.get(person.pk) or footprint(person)) for person in people]
     names: dict[str, str] = {}
     for entry in erasing:
         for identifier in entry.identifiers:
             names.setdefault(identifier.casefold(), entry.name)
     replace = _replacer(names)
-    for entry in erasing:
-        _erase_own_rows(entry, replace)
-    _scrub_plans(erasing, replace)
-    _scrub_roster_files(erasing)
-    _pseudonymise_audit(erasing, replace)
+    for part in parts():
+        part.erase(erasing, replace)
     for entry in erasing:
         entry.person.refresh_from_db()
         log_action(
@@ -244,142 +169,3 @@ def pseudonymise_people(
             request=request,
         )
     return len(erasing)
-
-
-class _Erasing:
-    """One person being erased: what names them, before their row changes."""
-
-    def __init__(self, person: Person, prints: Footprint):
-        self.person = person
-        self.prints = prints
-        self.name = pseudonym(person)
-        self.identifiers = _identifiers(person, prints)
-        self.user_id = person.user_id
-        self.first = person.first_name.strip().casefold()
-        self.last = person.last_name.strip().casefold()
-        self.addresses = set(prints.addresses)
-        self.erased_address = f"erased-{person.pk}"
-
-
-def _erase_own_rows(entry: _Erasing, replace) -> None:
-    from integrations.models import JobItem
-    from surveys.models import TeacherLink
-    from trainings.models import Certificate, ExternalCertification, Feedback
-
-    person, prints = entry.person, entry.prints
-    now = timezone.now()
-    Person.objects.filter(pk=person.pk).update(
-        first_name="Erased person",
-        middle_name="",
-        last_name=f"#{person.pk}",
-        personal_email="",
-        account_email="",
-        account_made_at=None,
-        login_override="",
-        user=None,
-        erased_at=now,
-        updated_at=now,
-    )
-    person.schools.clear()
-
-    # Provisioning: job items keep what happened, not who it happened to.
-    for item in prints.job_items:
-        payload = _scrub(item.payload, replace)
-        for key in ("given", "family"):
-            if key in payload:
-                payload[key] = ERASED
-        JobItem.objects.filter(pk=item.pk).update(
-            key=entry.erased_address if item.key in entry.addresses else replace(item.key),
-            payload=payload,
-            secret_ciphertext="",
-        )
-    if entry.addresses:
-        memberships = JobItem.objects.filter(
-            op__in=["add_member", "remove_member"], payload__member__in=sorted(entry.addresses)
-        )
-        for item in memberships.only("pk", "payload"):
-            JobItem.objects.filter(pk=item.pk).update(
-                payload={**item.payload, "member": entry.erased_address}
-            )
-
-    # Trainings and surveys: statistics stay, the person's words and name go.
-    enrolment_ids = [e.pk for e in prints.enrolments]
-    Feedback.objects.filter(enrolment_id__in=enrolment_ids).update(comment="")
-    Certificate.objects.filter(enrolment_id__in=enrolment_ids).update(holder_name=entry.name)
-    ExternalCertification.objects.filter(person=person).update(evidence_url="")
-    ExternalCertification.objects.filter(person=person, kind=ExternalCertification.Kind.CUSTOM).update(
-        custom_name=ERASED
-    )
-    TeacherLink.objects.filter(person=person).update(person=None)
-
-
-def _scrub_plans(erasing: list[_Erasing], replace) -> None:
-    from integrations.models import Plan
-
-    by_id = {entry.person.pk for entry in erasing}
-    addresses = set().union(*(entry.addresses for entry in erasing))
-    for plan in Plan.objects.only("pk", "items").iterator(chunk_size=20):
-        items, changed = [], False
-        for item in plan.items:
-            details = item.get("details") or {}
-            if (
-                item.get("person") in by_id
-                or item.get("key") in addresses
-                or details.get("member") in addresses
-            ):
-                item = _scrub(item, replace)
-                details = item.get("details") or {}
-                item["details"] = {k: ERASED if k in ("given", "family") else v for k, v in details.items()}
-                changed = True
-            items.append(item)
-        if changed:
-            Plan.objects.filter(pk=plan.pk).update(items=items)
-
-
-def _scrub_roster_files(erasing: list[_Erasing]) -> None:
-    """A row of an uploaded file that holds a person's first and last name is blanked."""
-    from integrations.models import RosterImport
-
-    for upload in RosterImport.objects.only("pk", "table").iterator(chunk_size=20):
-        table, changed = upload.table, False
-        for row in table.get("rows", []):
-            cells = {str(c).strip().casefold() for c in row}
-            if any(entry.first in cells and entry.last in cells for entry in erasing):
-                row[:] = ["" for _cell in row]
-                changed = True
-        if changed:
-            RosterImport.objects.filter(pk=upload.pk).update(table=table)
-
-
-def _pseudonymise_audit(erasing: list[_Erasing], replace) -> None:
-    """Every event of the municipality that names one of the people, and every event their portal
-    users did, says "Erased person #id" instead; events about their roster rows keep no value."""
-    rows = {str(entry.person.pk): entry.name for entry in erasing}
-    users = {entry.user_id: entry.name for entry in erasing if entry.user_id is not None}
-    changed = []
-    with redaction():
-        events = AuditEvent.objects.only(
-            "pk", "object_type", "object_id", "object_repr", "changes", "actor", "actor_label"
-        )
-        for event in events.iterator(chunk_size=2000):
-            own = rows.get(event.object_id) if event.object_type == "schools.person" else None
-            if own is not None:  # everything an event about the person's row recorded was theirs
-                repr_, changes = own, _scrub(event.changes, lambda _text: ERASED)
-            else:
-                repr_, changes = replace(event.object_repr), _scrub(event.changes, replace)
-            actor_label, actor_id = event.actor_label, event.actor_id
-            if actor_id in users:
-                actor_label, actor_id = users[actor_id], None
-            if (repr_, changes, actor_label, actor_id) != (
-                event.object_repr,
-                event.changes,
-                event.actor_label,
-                event.actor_id,
-            ):
-                event.object_repr, event.changes = repr_[:255], changes
-                event.actor_label, event.actor_id = actor_label, actor_id
-                changed.append(event)
-        for start in range(0, len(changed), 500):
-            AuditEvent.objects.bulk_update(
-                changed[start : start + 500], ["object_repr", "changes", "actor_label", "actor"]
-            )

@@ -21,6 +21,7 @@ from schools.privacy import data
 from schools.privacy.access import record_access
 from schools.privacy.erasure import erase_person
 from schools.privacy.policy import policy_for, retention_days
+from schools.privacy.registry import parts
 from schools.roles import PersonRole
 from schools.views.decorators import query_string, tenant_view
 
@@ -28,8 +29,6 @@ from schools.views.decorators import query_string, tenant_view
 @tenant_view("view_privacy")
 def record(request):
     """The processor's record for this municipality: what, why, for how long, who receives it."""
-    from integrations.models import Connection
-
     policy = policy_for(request.tenant.municipality)
     roles = dict(PersonRole.choices)
     subjects = [
@@ -46,7 +45,7 @@ def record(request):
             "policy": policy,
             "days": retention_days(policy),
             "subjects": subjects,
-            "connections": list(Connection.objects.order_by("provider")),
+            "connections": [who for part in parts() for who in part.recipients()],
             "credential_ceiling": settings.CREDENTIAL_RETENTION_DAYS,
         },
     )
@@ -82,8 +81,6 @@ def person_export(request, person_id, fmt):
 @tenant_view("erase_person")
 def person_erase(request, person_id):
     """GET: what erasure will do; POST (with the confirmation ticked): do it."""
-    from integrations.models import Provider
-
     person = get_for(request, Person.objects.select_related("user"), pk=person_id)
     slug = request.tenant.municipality.slug
     if person.is_erased:
@@ -91,16 +88,9 @@ def person_erase(request, person_id):
         return redirect("schools:people", municipality_slug=slug)
     policy = policy_for(request.tenant.municipality)
     prints = data.footprint(person)
-    labels = dict(Provider.choices)
-    providers = sorted({str(labels.get(i.job.provider, i.job.provider)) for i in prints.job_items})
-    context = {
-        "person": person,
-        "policy": policy,
-        "providers": providers,
-        "addresses": prints.addresses,
-        "enrolments": len(prints.enrolments),
-        "failures": [],
-    }
+    context = {"person": person, "policy": policy, "addresses": prints.addresses, "failures": []}
+    for part in parts():  # what each part will do: the providers with accounts, the enrolments…
+        context.update(part.preview(person, prints))
     if request.method == "POST":
         if request.POST.get("confirm") != "yes":
             context["confirm_missing"] = True

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from allauth.account.utils import perform_login
+from celery import current_app
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -97,10 +98,8 @@ def _check_database() -> dict:
 
 
 def _check_broker() -> dict:
-    from config.celery import app
-
     try:
-        with app.connection_for_write() as conn:
+        with current_app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
         return {
             "ok": True,
