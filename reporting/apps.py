@@ -7,3 +7,10 @@ class ReportingConfig(AppConfig):
 
     name = "reporting"
     verbose_name = _("Dashboards and reports")
+
+    def ready(self) -> None:
+        # app registry: the demo imports models, which load only once every app is ready
+        from reporting import demo
+        from schools.demo import register_seeder
+
+        register_seeder("dashboards", demo.seed, order=40)

@@ -11,8 +11,6 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from django_scopes import scope
 
-from integrations.engine import mark_accounts_made
-from integrations.models import Job, JobItem, Plan, Provider
 from rollout.actions import monitoring, programmes
 from rollout.actions.tasks import refresh_facts
 from rollout.models import (
@@ -31,11 +29,8 @@ from rollout.models import (
 from rollout.programme_templates import SHIPPED
 from rollout.queries import today_for
 from schools.audit import ActionContext
-from schools.models import Membership, Municipality, Person
+from schools.models import Membership, Municipality
 from schools.roles import Role
-from surveys.models import Campaign, PilotGroup
-from trainings.models import NetworkEvent, QuotaRule, QuotaSet
-from trainings.models.events import EventKind
 
 # slug → (template, language, how long ago it started, pilot schools or None for all)
 PLAN = {
@@ -79,7 +74,7 @@ def _programme(municipality, key, language, ago, pilot) -> Programme:
         if SHIPPED[key]["unit"] == "month":
             starts_on = starts_on.replace(day=1)
     schools = list(municipality.schools.order_by("-kind", "name"))
-    officer = _member(municipality, Role.OFFICER)
+    officer = member(municipality, Role.OFFICER)
     programme = programmes.create_programme(
         ActionContext(municipality, officer),
         SHIPPED[key],
@@ -89,7 +84,7 @@ def _programme(municipality, key, language, ago, pilot) -> Programme:
         schools=schools[:pilot] if pilot else [],
     )
     for role in (Role.OFFICER, Role.IT_ADMIN, Role.TRAINER):
-        user = _member(municipality, role)
+        user = member(municipality, role)
         if user is not None:
             for activity in Activity.objects.filter(programme=programme, responsible_role=role):
                 activity.responsible_users.add(user)
@@ -126,7 +121,7 @@ def _programme(municipality, key, language, ago, pilot) -> Programme:
     return programme
 
 
-def _member(municipality, role):
+def member(municipality, role):
     membership = Membership.objects.filter(role=role).select_related("user").order_by("pk").first()
     return membership.user if membership else None
 
@@ -147,7 +142,6 @@ def _extras(municipality, language: str) -> None:
                 note="Общинска образователна програма, съфинансиране от общинския бюджет",
             )
     if slug == "haskovo":
-        _dashboard_sources(municipality)
         LibraryDocument.objects.create(
             municipality=municipality,
             title="Правила за електронна комуникация в училище",
@@ -171,76 +165,6 @@ def _extras(municipality, language: str) -> None:
         )
     if slug == "barnaul":
         _agreement(municipality)
-
-
-def _dashboard_sources(municipality) -> None:
-    """What the Haskovo dashboard shows that no other seed makes: the pilot group (the
-    programme's schools), accounts created at Google for most of their teachers, the budget,
-    and a half-yearly master-class quota."""
-    programme = Programme.objects.first()
-    schools = list(programme.schools.order_by("name")) or list(municipality.schools.order_by("name")[:5])
-    group = PilotGroup.objects.create(
-        municipality=municipality,
-        name="Пилотна група 2026",
-        campaign=Campaign.objects.order_by("-created_at").first(),
-        created_by=_member(municipality, Role.OFFICER),
-    )
-    group.schools.set(schools)
-    teachers = list(Person.objects.filter(role="teacher", schools__in=schools).distinct().order_by("pk"))
-    plan = Plan.objects.create(
-        municipality=municipality,
-        provider=Provider.GOOGLE,
-        status=Plan.Status.APPLIED,
-        items=[],
-        summary={},
-        provider_state_hash="0" * 64,
-    )
-    job = Job.objects.create(
-        municipality=municipality,
-        plan=plan,
-        provider=Provider.GOOGLE,
-        status="done",
-        finished_at=timezone.now(),
-    )
-    created = teachers[: len(teachers) * 4 // 5]  # a few are still waiting for their account
-    JobItem.objects.bulk_create(
-        JobItem(
-            job=job,
-            municipality=municipality,
-            seq=index,
-            phase=2,
-            op="create_user",
-            key=f"teacher{person.pk}@haskovo.example",
-            person=person,
-            payload={"person": person.pk},
-            status=JobItem.Status.DONE,
-            outcome="created",
-            finished_at=timezone.now(),
-        )
-        for index, person in enumerate(created, start=1)
-    )
-    mark_accounts_made([person.pk for person in created])
-    year = today_for(municipality).year
-    BudgetLine.objects.create(
-        municipality=municipality,
-        programme=programme,
-        year=year,
-        line="Обучения на учители и администратори",
-        planned=Decimal("12000"),
-        actual=Decimal("7450.00"),
-        note="Общински бюджет, дейност „Образование“",
-    )
-    quota_set = QuotaSet.objects.create(municipality=municipality, name="Училище в облака: мрежови събития")
-    QuotaRule.objects.create(quota_set=quota_set, kind=EventKind.MASTER_CLASS, minimum=1, period="half_year")
-    for school in schools[:3]:
-        NetworkEvent.objects.create(
-            municipality=municipality,
-            kind=EventKind.MASTER_CLASS,
-            title="Майсторски клас: Google Classroom в часа",
-            school=school,
-            starts_at=datetime(year, 4, 15, 12, tzinfo=timezone.get_current_timezone()),
-            participants=24,
-        )
 
 
 def _agreement(municipality) -> None:
