@@ -6,6 +6,16 @@ run in the reader's spreadsheet (OWASP, "CSV Injection")."""
 
 from __future__ import annotations
 
+import csv
+import io
+from datetime import date
+from decimal import Decimal
+
+from django.http import HttpResponse
+from django.utils.text import slugify
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -21,9 +31,6 @@ EXPORT_FORMATS = ("csv", "xlsx")
 
 
 def as_csv(rows) -> bytes:
-    import csv
-    import io
-
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for row in rows:
@@ -32,11 +39,6 @@ def as_csv(rows) -> bytes:
 
 
 def as_xlsx(rows, title: str) -> bytes:
-    import io
-
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = (str(title) or "table")[:31].translate(str.maketrans("", "", "[]:*?/\\")) or "table"
@@ -55,9 +57,6 @@ def as_xlsx(rows, title: str) -> bytes:
 
 def _plain(value):
     """What a cell holds: numbers stay numbers, None is empty, lazy strings and the rest are text."""
-    from datetime import date
-    from decimal import Decimal
-
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -69,9 +68,6 @@ def _plain(value):
 
 def export_response(fmt: str, filename: str, header, rows, title: str = ""):
     """An HTTP download of a table (header + rows), every cell neutralised."""
-    from django.http import HttpResponse
-    from django.utils.text import slugify
-
     table = [list(header), *[list(row) for row in rows]]
     name = slugify(filename, allow_unicode=False) or "export"
     if fmt == "xlsx":

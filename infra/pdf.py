@@ -16,13 +16,14 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
 
 NOTO_SUBSETS = ("latin", "latin-ext", "cyrillic", "cyrillic-ext")
 
 
 def static_only_fetcher():
     """WeasyPrint may load our vendored fonts and CSS, and nothing else (no network, no other file)."""
-    from weasyprint.urls import URLFetcher
 
     class StaticOnly(URLFetcher):
         def fetch(self, url, headers=None):
@@ -76,8 +77,6 @@ def noto_font_css(italic: bool = False) -> tuple[str, str]:
 
 def document(html: str):
     """The laid-out WeasyPrint document (``.pages`` for the count, ``.write_pdf()`` for bytes)."""
-    from weasyprint import HTML
-
     return HTML(
         string=html, base_url=str(settings.BASE_DIR / "static"), url_fetcher=static_only_fetcher()
     ).render()

@@ -9,12 +9,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from reporting.reports import build
+from rollout.models import Report
+
 
 @shared_task
 def build_report(report_id: int) -> None:
     """Build one requested report (its tenant scope and language are restored inside)."""
-    from reporting.reports import build
-
     build.run(report_id)
 
 
@@ -27,8 +28,6 @@ REPORT_STALE = timedelta(minutes=10)
 @shared_task
 def requeue_reports() -> int:
     """Celery beat: queue again the reports stuck waiting or building. Returns how many."""
-    from rollout.models import Report
-
     stale = timezone.now() - REPORT_STALE
     with scopes_disabled():  # ESCAPE HATCH: beat looks at every tenant's and region's reports
         stuck = list(

@@ -5,19 +5,21 @@ from __future__ import annotations
 from celery import shared_task
 from django_scopes import scopes_disabled
 
+from rollout.actions import monitoring, notifications
+from rollout.actions import tasks as task_actions
+from rollout.digests import send_digests
+from rollout.models import Programme
 from schools.access import municipality_scope
+from schools.audit import ActionContext
+from schools.models import Municipality
 
 
 def _programmes(**filters) -> list[tuple[int, int]]:
-    from rollout.models import Programme
-
     with scopes_disabled():  # ESCAPE HATCH: the list of programmes spans every tenant
         return list(Programme.objects.filter(**filters).values_list("pk", "municipality_id").distinct())
 
 
 def _municipalities() -> list[int]:
-    from rollout.models import Programme
-
     with scopes_disabled():  # ESCAPE HATCH: which tenants run a programme
         return sorted(set(Programme.objects.values_list("municipality_id", flat=True)))
 
@@ -25,36 +27,27 @@ def _municipalities() -> list[int]:
 @shared_task
 def refresh_facts() -> int:
     """Recompute the self-ticking activities from the system's facts (hourly)."""
-    from rollout.actions import tasks as actions
-    from rollout.models import Programme
-
     changed = 0
     for programme_id, municipality_id in _programmes(activities__fact_kind__gt=""):
         with municipality_scope(municipality_id):
             programme = Programme.objects.select_related("municipality").filter(pk=programme_id).first()
             if programme is not None:
-                changed += actions.refresh_facts(programme)
+                changed += task_actions.refresh_facts(programme)
     return changed
 
 
 @shared_task
 def notify_overdue() -> int:
-    from rollout.actions import notifications as actions
-    from schools.models import Municipality
-
     told = 0
     for municipality_id in _municipalities():
         with municipality_scope(municipality_id):
-            told += actions.notify_overdue(Municipality.objects.get(pk=municipality_id))
+            told += notifications.notify_overdue(Municipality.objects.get(pk=municipality_id))
     return told
 
 
 @shared_task
 def send_weekly_digests() -> int:
     """Runs hourly; each person gets one digest per ISO week (the first run of the week sends)."""
-    from rollout.digests import send_digests
-    from schools.models import Municipality
-
     sent = 0
     for municipality_id in _municipalities():
         with municipality_scope(municipality_id):
@@ -65,16 +58,12 @@ def send_weekly_digests() -> int:
 @shared_task
 def take_due_snapshots() -> int:
     """Daily: once a monitoring period has ended, freeze each school's indicators for it."""
-    from rollout.actions import monitoring as actions
-    from rollout.models import Programme
-    from schools.audit import ActionContext
-
     taken = 0
     for programme_id, municipality_id in _programmes():
         with municipality_scope(municipality_id):
             programme = Programme.objects.select_related("municipality").filter(pk=programme_id).first()
             if programme is not None:
-                taken += actions.take_snapshots(
+                taken += monitoring.take_snapshots(
                     ActionContext(programme.municipality), programme, previous=True
                 )
     return taken

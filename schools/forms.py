@@ -15,7 +15,7 @@ from django_scopes.forms import SafeModelChoiceField, SafeModelMultipleChoiceFie
 
 from schools.actions import Edit
 from schools.audit import form_changes
-from schools.models import Person, PrivacyPolicy, School
+from schools.models import Person, PrivacyPolicy, School, User
 from schools.permissions import invitable_roles
 from schools.roles import Role
 
@@ -214,8 +214,6 @@ class AcceptInvitationForm(forms.Form):
         if p1 and p2 and p1 != p2:
             self.add_error("password2", _("The two passwords differ."))
         elif p1:
-            from schools.models import User
-
             try:
                 password_validation.validate_password(
                     p1, User(email=self._email, full_name=data.get("full_name", ""))

@@ -10,6 +10,8 @@ import csv
 import io
 
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from infra.exports import neutralise
 from surveys.queries import SchoolResult, criteria_columns
@@ -52,9 +54,6 @@ def as_csv(rows: list[list]) -> bytes:
 
 
 def as_xlsx(rows: list[list], title: str) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = (title or "results")[:31].translate(str.maketrans("", "", "[]:*?/\\"))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from reporting.indicators.cells import (  # noqa: F401 (the module's public names)
@@ -54,6 +55,7 @@ from reporting.indicators.kinds import (  # noqa: F401 (the module's public name
 )
 from rollout.models import Programme, Task, TaskStatus
 from schools.models import School
+from surveys.models import Campaign, Response
 
 # --- Public API ----------------------------------------------------------------------------------
 
@@ -168,34 +170,29 @@ def next_steps(school: School, today: date, programme: Programme | None) -> list
                 "task": task,
             }
         )
-    from django.apps import apps
 
-    if apps.is_installed("surveys"):
-        from surveys.models import Campaign, Response
+    for response in (
+        Response.objects.filter(school=school, campaign__status=Campaign.Status.OPEN)
+        .exclude(status=Response.Status.SUBMITTED)
+        .select_related("campaign")
+    ):
+        steps.append(
+            {
+                "kind": "survey",
+                "title": response.campaign.name,
+                "due": response.campaign.deadline,
+                "status": response.status,
+                "overdue": response.campaign.deadline < today,
+                "response": response,
+            }
+        )
 
-        for response in (
-            Response.objects.filter(school=school, campaign__status=Campaign.Status.OPEN)
-            .exclude(status=Response.Status.SUBMITTED)
-            .select_related("campaign")
-        ):
-            steps.append(
-                {
-                    "kind": "survey",
-                    "title": response.campaign.name,
-                    "due": response.campaign.deadline,
-                    "status": response.status,
-                    "overdue": response.campaign.deadline < today,
-                    "response": response,
-                }
-            )
     steps.sort(key=lambda s: (not s["overdue"], s["due"] or date.max, str(s["title"])))
     return steps
 
 
 def trend_text(indicator: Indicator) -> str:
     """ "▲ +3 since 2026-Q3" (text, so it reads without colour)."""
-    from django.utils.translation import gettext
-
     if indicator.trend is None:
         return ""
     if indicator.trend > 0:

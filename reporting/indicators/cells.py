@@ -1,6 +1,7 @@
 """How the dashboards show one indicator: its drill-down columns and cells per school, whether a
 school meets it, and the order of rows."""
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from reporting.indicators.kinds import (
@@ -63,8 +64,6 @@ def drill_columns(key: str) -> list[str]:
 
 
 def yes_no(flag) -> str:
-    from django.utils.translation import gettext
-
     if flag is None:
         return "—"
     return gettext("yes") if flag else gettext("no")

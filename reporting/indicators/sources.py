@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import Case, Count, IntegerField, Max, Min, Q, Sum, Value, When
 from django.utils.translation import gettext_lazy as _
 
+from integrations.models import JobItem, Provider
 from reporting.indicators.kinds import (
     SchoolRef,
     SchoolRow,
@@ -18,6 +19,10 @@ from rollout.models import BudgetLine, Snapshot, Stage, Task, TaskStatus
 from rollout.queries import period_label
 from schools.models import Person, School
 from schools.roles import PersonRole
+from surveys import queries as survey_queries
+from surveys.models import PilotGroup, Response
+from trainings import queries as training_queries
+from trainings.queries import completed_enrolments
 
 
 def _has_account(prefix: str = "") -> Q:
@@ -28,8 +33,6 @@ def _has_account(prefix: str = "") -> Q:
 
 def _created_accounts():
     """Create-user items of provisioning jobs that made (or adopted) an account."""
-    from integrations.models import JobItem
-
     return JobItem.objects.filter(
         op="create_user", status=JobItem.Status.DONE, outcome__in=("created", "adopted"), person__isnull=False
     )
@@ -235,9 +238,6 @@ class FactSources:
         """Teachers, those with an account (per provider too) and those trained: one pass over
         the roster per school and one per municipality. Each condition is an uncorrelated
         subquery, which SQLite and PostgreSQL both read once into a hash per query."""
-        from integrations.models import Provider
-        from trainings.queries import completed_enrolments
-
         # ``completed_teachers`` without its join to the roster: the outer queries keep teachers.
         trained = completed_enrolments().filter(municipality_id__in=self.mids).values("person_id")
         through = Person.schools.through.objects.filter(
@@ -318,8 +318,6 @@ class FactSources:
     # -- trainings, certifications, feedback --
 
     def _trainings(self) -> None:
-        from trainings import queries as training_queries
-
         grouped = training_queries.dashboard_facts(
             self.mids,
             self.today,
@@ -343,16 +341,9 @@ class FactSources:
     # -- readiness surveys and pilot groups --
 
     def _surveys(self) -> None:
-        from django.apps import apps
-
         self.surveyed_before: dict[int, int] = defaultdict(int)
         self.pilot_groups: dict[int, object] = {}
         self.campaigns: dict[int, object] = {}
-        if not apps.is_installed("surveys"):
-            return
-        from surveys import queries as survey_queries
-        from surveys.models import PilotGroup, Response
-
         submitted = Response.objects.filter(
             status=Response.Status.SUBMITTED, **self._school_filter("school_id")
         )
@@ -416,8 +407,6 @@ class FactSources:
     # -- event quotas --
 
     def _quotas(self) -> None:
-        from trainings import queries as training_queries
-
         status = training_queries.quota_status_by_school(
             self.municipalities, self.today, school_ids=self.school_ids
         )

@@ -7,11 +7,13 @@ council reads what the officer sees; their query count does not grow with the nu
 from __future__ import annotations
 
 import logging
+import zoneinfo
 from contextlib import contextmanager
 from datetime import date
 
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django_scopes import scope, scopes_disabled
 
 from infra import pdf
@@ -109,8 +111,6 @@ def css_string(text: str) -> str:
 
 def page_of_css() -> str:
     """``"Page " counter(page) " of " counter(pages)`` in the active language."""
-    from django.utils.translation import gettext
-
     marker_page, marker_pages = "\x00PAGE\x00", "\x00PAGES\x00"
     text = gettext("Page %(page)s of %(pages)s") % {"page": marker_page, "pages": marker_pages}
     parts = []
@@ -127,6 +127,4 @@ def page_of_css() -> str:
 
 
 def now_in(owner) -> date:
-    import zoneinfo
-
     return timezone.now().astimezone(zoneinfo.ZoneInfo(owner.time_zone or "UTC")).date()

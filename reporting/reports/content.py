@@ -11,9 +11,16 @@ from datetime import date, datetime, timedelta
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.formats import number_format
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
+from reporting import indicators
+from reporting.charts import Bar, bar_chart
 from rollout import queries
 from rollout.models import Report, Snapshot, TaskStatus
+from trainings import queries as training_queries
+from trainings.models import Curriculum, Enrolment, NetworkEvent, TrainingSession
+from trainings.models.events import EventKind
 
 
 def today_of(report: Report) -> date:
@@ -54,14 +61,6 @@ def _activities(programme, day: date) -> dict:
 def _trainings(report: Report, municipality) -> dict:
     """Sessions and completions in the period per curriculum, certification targets, events by
     kind in the period, and the event quotas of the period's year."""
-    from django.apps import apps
-
-    if not apps.is_installed("trainings"):
-        return {}
-    from trainings import queries as training_queries
-    from trainings.models import Curriculum, Enrolment, NetworkEvent, TrainingSession
-    from trainings.models.events import EventKind
-
     start, end = _period_moments(report, municipality)
     sessions = {
         row["curriculum_id"]: row["n"]
@@ -100,8 +99,6 @@ CHART_STYLE = "<style>text { font-size: 12px; fill: #1b1f24; } .chart-value { fo
 def _for_print(charts: dict) -> dict:
     """The dashboards' SVG charts take their text size from the page's CSS, which does not reach
     inside an SVG that WeasyPrint draws: give each one its own small stylesheet."""
-    from django.utils.safestring import mark_safe
-
     out = {}
     for key, svg in charts.items():
         if svg:
@@ -118,10 +115,6 @@ def _percent(share) -> str:
 def _council_charts(dashboard, curricula) -> dict:
     """SVG charts (``reporting.charts``, the dashboards' own) of the shares, stages, readiness,
     curricula and budget; each one's figures are also in the table beside it."""
-    from django.utils.translation import gettext as _
-
-    from reporting.charts import Bar, bar_chart
-
     shares = [
         Bar(str(i.label), i.share, _percent(i.share), index)
         for index, i in enumerate(dashboard.indicators)
@@ -155,8 +148,6 @@ def _council_charts(dashboard, curricula) -> dict:
 
 
 def council(report: Report, day: date, progress) -> dict:
-    from reporting import indicators
-
     municipality = report.municipality
     dashboard = indicators.municipality_dashboard(municipality, day)
     readiness = dict(indicators.READINESS_BUCKETS)
@@ -233,10 +224,6 @@ def latest_snapshots(municipality_ids) -> dict[int, dict]:
 
 
 def _regional_charts(dashboard) -> dict:
-    from django.utils.translation import gettext as _
-
-    from reporting.charts import Bar, bar_chart
-
     def bars(key, style):
         out = []
         for row in dashboard.rows:
@@ -255,8 +242,6 @@ def _regional_charts(dashboard) -> dict:
 
 
 def regional(report: Report, day: date, progress) -> dict:
-    from reporting import indicators
-
     region = report.region
     dashboard = indicators.region_dashboard(region, day)
     progress(25, Report.Step.MONITORING)

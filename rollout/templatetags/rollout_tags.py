@@ -1,6 +1,6 @@
 from django import template
 
-from rollout.models import TaskStatus
+from rollout.models import Notification, TaskStatus
 
 register = template.Library()
 
@@ -31,8 +31,6 @@ def get_item(mapping, key):
 @register.simple_tag(takes_context=True)
 def unread_notifications(context) -> int:
     """How many of the signed-in person's notifications in this municipality are unread."""
-    from rollout.models import Notification
-
     request = context.get("request")
     if request is None or getattr(request, "tenant", None) is None or request.tenant.municipality is None:
         return 0

@@ -6,6 +6,8 @@ running keep the version they were launched with; new campaigns get the new one.
 
 from __future__ import annotations
 
+from django.apps import apps as global_apps
+
 from surveys.scoring import check_definition
 from surveys.shipped import altai, digcompedu, haskovo, selfie
 
@@ -21,8 +23,7 @@ SHIPPED: dict[str, tuple[int, str, dict]] = {
 
 def install_shipped_templates(*args, using: str = "default", apps=None, **kwargs) -> int:
     """Create each shipped version that the database lacks; existing versions are never changed."""
-    if apps is None:
-        from django.apps import apps
+    apps = apps or global_apps
     try:
         SurveyTemplate = apps.get_model("surveys", "SurveyTemplate")
     except LookupError:  # migrated back to before this app existed

@@ -6,6 +6,7 @@ import json
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from infra.links import signed_download
+from infra.qr import qr_svg
 from schools.access import get_for
 from schools.audit import context_from, record
 from schools.forms import edit_from
@@ -72,8 +74,6 @@ def overview(request):
 
 
 def _trainer_feedback():
-    from django.contrib.auth import get_user_model
-
     shares = queries.positive_feedback("trainer")
     users = get_user_model().objects.in_bulk([pk for pk in shares if pk])
     return [{"trainer": users[pk], **share} for pk, share in shares.items() if pk in users]
@@ -200,8 +200,6 @@ def session_detail(request, session_id):
     if runner:
         path = reverse("schools:session_checkin", args=[_slug(request), session.pk])
         url = request.build_absolute_uri(f"{path}?code={actions.checkin_code(session, meeting)}")
-        from infra.qr import qr_svg
-
         context["checkin_url"] = url
         context["checkin_qr"] = qr_svg(url)
     return render(request, "trainings/session_detail.html", context)
