@@ -83,8 +83,8 @@ def _addresses_by_provider(person: Person, prints: Footprint) -> dict[str, set[s
 
 def close_cloud_accounts(person: Person, prints: Footprint, action: str) -> ErasureResult:
     """Suspend or delete the person's accounts at every connected provider; stop at the first failure."""
-    from integrations.base import PermanentError, TemporaryError, client_for
     from integrations.models import Connection, Provider
+    from integrations.providers import PermanentError, TemporaryError, client_for
 
     labels = dict(Provider.choices)
     result = ErasureResult(erased=False)
