@@ -45,7 +45,7 @@ SCHOOLS = int(os.environ.get("BENCH_SCHOOLS", "100"))
 CHAOS_TEACHERS = int(os.environ.get("BENCH_CHAOS_TEACHERS", "2000"))
 TIME_SCALE = float(os.environ.get("BENCH_TIME_SCALE", "5"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
-QUOTA = {"google": (2400, 60.0), "microsoft": (3000, 150.0)}  # published; see integrations/ratelimit.py
+QUOTA = {"google": (2400, 60.0), "microsoft": (3000, 150.0)}  # published; see each client's ``quota``
 GRAPH_WRITES = {
     "graph.users.create",
     "graph.users.update",

@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
-from integrations.base import CheckResult, client_for
 from integrations.crypto import encrypt_secret, fingerprint
 from integrations.models import Connection, Layout, Provider
+from integrations.providers import CheckResult, client_for
 from schools.audit import log_action
 
 
@@ -115,7 +115,7 @@ def _verify_sandbox_domain(connection: Connection, domain: str, attempts: int = 
         except Exception:  # noqa: BLE001, S112 (its sign-in endpoints answered with an error)
             continue
         try:
-            if client.domain_status(domain)["verified"]:
+            if client.domain_status(domain).verified:
                 return
         except Exception:  # noqa: BLE001, S112 (an error answer: ask again)
             continue

@@ -37,18 +37,19 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_scopes import scope
 
-from integrations.base import (
-    PHASES,
+from integrations.crypto import encrypt_secret
+from integrations.models import Connection, Job, JobItem, Plan
+from integrations.operations import PREREQUISITES, Op
+from integrations.plans import person_key, read_current
+from integrations.providers import (
     Operation,
     PermanentError,
     ProviderError,
     TemporaryError,
+    client_class,
     client_for,
     unreachable,
 )
-from integrations.crypto import encrypt_secret
-from integrations.models import Connection, Job, JobItem, Plan
-from integrations.plans import person_key
 from integrations.ratelimit import answered, quota_name, quota_state, shared_limiter, wait_for_slot
 from schools.audit import log_action, log_actions
 from schools.models import Person
@@ -82,12 +83,10 @@ def initial_password() -> str:
 
 def check_unchanged(plan: Plan) -> None:
     """Apply exactly what was reviewed: refuse when the provider's state differs from the plan's."""
-    from integrations.plans import read_current
-
     connection = Connection.objects.get(provider=plan.provider)
     client = client_for(connection)
     try:
-        current = read_current(client, plan.provider)
+        current = read_current(client)
     finally:
         client.close()
     if current.fingerprint != plan.provider_state_hash:
@@ -112,9 +111,9 @@ def start_job(plan: Plan, *, actor=None, request=None) -> Job:
     ranks: Counter = Counter()
     ordered = []
     for index, item in enumerate(plan.items):
-        if item["op"] not in PHASES:
+        phase = Op(item["op"]).item_phase(item["key"])
+        if phase is None:
             continue
-        phase = PHASES[item["op"]] * 10 + (item["key"].count("/") if item["op"] == "create_ou" else 0)
         ordered.append(((phase, ranks[phase, item["op"]], index), phase, item))
         ranks[phase, item["op"]] += 1
     ordered.sort(key=lambda entry: entry[0])
@@ -255,10 +254,10 @@ def run_items(client, items: list[JobItem], *, limiter=None, connection=None) ->
     if runnable:
         operations = [
             Operation(
-                op=item.op,
+                op=Op(item.op),
                 key=item.key,
                 payload=item.payload,
-                password=initial_password() if item.op == "create_user" else "",
+                password=initial_password() if item.op == Op.CREATE_USER else "",
                 external_id=person_key(item.payload.get("person") or 0),
             )
             for item in runnable
@@ -418,7 +417,7 @@ class Outcomes:
         made = [
             item.person_id
             for item in self.finished
-            if item.op == "create_user" and item.outcome in ("created", "adopted") and item.person_id
+            if item.op == Op.CREATE_USER and item.outcome in ("created", "adopted") and item.person_id
         ]
         mark_accounts_made(made, finished_at)
         secrets_ = [(item.secret_ciphertext, item.pk) for item in self.finished if item.secret_ciphertext]
@@ -434,23 +433,16 @@ class Outcomes:
 def _failed_dependencies(items: list[JobItem]) -> dict[int, str]:
     """A membership or licence whose account or group could not be created fails at once, saying
     which (one query for the whole batch)."""
-    needs = {}
-    for item in items:
-        if item.op == "add_member":
-            needs[item.pk] = [
-                ("create_user", item.payload.get("member", "")),
-                ("create_group", item.payload.get("group", "")),
-            ]
-        elif item.op in ("assign_licence", "update_user", "move_user"):
-            needs[item.pk] = [("create_user", item.key)]
+    needs = {item.pk: Op(item.op).needs(item.key, item.payload) for item in items}
+    needs = {pk: pairs for pk, pairs in needs.items() if pairs}
     if not needs:
         return {}
-    keys = {key for pairs in needs.values() for _op, key in pairs if key}
+    keys = {key for pairs in needs.values() for _op, key in pairs}
     failed = set(
         JobItem.objects.filter(
             job_id=items[0].job_id,
             status=JobItem.Status.FAILED,
-            op__in=["create_user", "create_group"],
+            op__in=PREREQUISITES,
             key__in=keys,
         ).values_list("op", "key")
     )
@@ -504,7 +496,7 @@ def _work(job_id: int, *, budget_seconds: float) -> bool:
         client = client_for(connection)
     except Exception as error:  # noqa: BLE001 (the provider's sign-in endpoint failed: the next round tries again)
         reason = (
-            error if isinstance(error, ProviderError) else unreachable(PROVIDER_NAMES[job.provider], error)
+            error if isinstance(error, ProviderError) else unreachable(client_class(job.provider).name, error)
         )
         _tell(job, str(reason))
         return True
@@ -555,7 +547,6 @@ def _work(job_id: int, *, budget_seconds: float) -> bool:
     return remaining
 
 
-PROVIDER_NAMES = {"google": "Google", "microsoft": "Microsoft"}
 PACE_SECONDS = 60  # the rate on the job's page: items finished over the last minute
 AT_QUOTA = 0.9  # "at the provider's quota" from this share of it on
 

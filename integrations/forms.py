@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
-from integrations.google.client import parse_service_account_key
+from integrations.google.auth import parse_service_account_key
 from integrations.models import Connection
 from schools.forms import style_fields
 

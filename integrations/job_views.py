@@ -8,9 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from infra.links import signed_download
-from integrations import engine
+from integrations import engine, operations
 from integrations.models import Job, JobItem, Plan
-from integrations.plan_views import OP_LABELS
 from schools.access import get_for
 from schools.audit import log_action
 from schools.models import PersonalDataAccess
@@ -78,7 +77,7 @@ def _slip_schools(job) -> list[tuple[str, int]]:
 
 def _context(job):
     failed = [
-        {"label": OP_LABELS.get(item.op, item.op), "key": item.key, "error": item.error}
+        {"label": operations.label(item.op), "key": item.key, "error": item.error}
         for item in JobItem.objects.filter(job=job, status=JobItem.Status.FAILED).order_by("seq")[:200]
     ]
     progress = engine.progress(job)

@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from integrations.base import client_for
 from integrations.logins import assign_addresses
 from integrations.models import Connection, Layout
+from integrations.providers import client_for
 from schools.access import get_for
 from schools.audit import form_changes, log_action
 from schools.forms import style_fields
@@ -133,7 +133,7 @@ def domain_check(request, connection_id):
         return redirect("schools:layout", municipality_slug=request.tenant.municipality.slug)
     client = client_for(connection)
     try:
-        status = client.domain_status(layout.domain, add=True)
+        status = client.domain_status(layout.domain, add=True).as_json()
     except Exception as error:  # the provider's answer, in plain words where we have them
         status = {"added": False, "verified": False, "records": [], "message": str(error)[:300]}
     finally:

@@ -9,10 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from infra.exports import neutralise
-from integrations.base import client_for
 from integrations.layout_views import default_layout
-from integrations.models import Connection, Layout, Plan, Provider
-from integrations.plans import desired_state, diff, read_current, summarise
+from integrations.models import Connection, Layout, Plan
+from integrations.plans import desired_state, diff, licences_by_role, read_current, summarise
+from integrations.providers import client_for
 from schools.audit import log_action
 from schools.models import Person, School, on_roster
 
@@ -28,24 +28,15 @@ def make_plan(municipality, provider: str, *, actor=None, request=None) -> Plan:
         raise NoConnection(provider)
     layout = Layout.objects.first() or default_layout(municipality)
     people = list(Person.objects.filter(on_roster()).exclude(role="student").prefetch_related("schools"))
-    licences = {}
-    if provider == Provider.MICROSOFT:
-        licences = {
-            "teacher": connection.teacher_sku,
-            "staff": connection.staff_sku,
-            "director": connection.staff_sku or connection.teacher_sku,
-            "student": connection.student_sku,
-        }
-        licences = {role: sku for role, sku in licences.items() if sku}
-    desired = desired_state(people, list(School.objects.all()), layout, licences)
     client = client_for(connection)
     try:
-        current = read_current(client, provider)
+        current = read_current(client)
     finally:
         client.close()
-    items = diff(desired, current, provider, layout)
-    managed = sum(1 for user in current.users.values() if user["external"].startswith("sitc-"))
-    summary = summarise(items, managed)
+    licences = licences_by_role(connection, current.capabilities)
+    desired = desired_state(people, list(School.objects.all()), layout, licences)
+    items = diff(desired, current)
+    summary = summarise(items, current.managed)
     with transaction.atomic():
         plan = Plan.objects.create(
             municipality=municipality,

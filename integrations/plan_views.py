@@ -4,30 +4,15 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from infra.links import signed_download
-from integrations import plan_actions
+from integrations import operations, plan_actions
 from integrations.models import Plan, Provider
 from schools.access import get_for
 from schools.models import PersonalDataAccess
 from schools.privacy.access import record_access
 from schools.views.decorators import tenant_view
-
-OP_LABELS = {
-    "create_ou": gettext_lazy("Create organisational unit"),
-    "create_user": gettext_lazy("Create account"),
-    "update_user": gettext_lazy("Update name"),
-    "move_user": gettext_lazy("Move to another unit"),
-    "unsuspend_user": gettext_lazy("Reactivate account"),
-    "suspend_user": gettext_lazy("Suspend account (not on the roster)"),
-    "create_group": gettext_lazy("Create group"),
-    "add_member": gettext_lazy("Add to group"),
-    "remove_member": gettext_lazy("Remove from group"),
-    "assign_licence": gettext_lazy("Assign licence"),
-    "conflict": gettext_lazy("Conflict: the address belongs to someone else"),
-}
 
 
 @tenant_view("view_integrations")
@@ -62,9 +47,9 @@ def plan_detail(request, plan_id):
     groups: dict[str, list] = {}
     for item in plan.items:
         groups.setdefault(item.get("school") or "", []).append(
-            {**item, "label": OP_LABELS.get(item["op"], item["op"])}
+            {**item, "label": operations.label(item["op"])}
         )
-    counts = [(OP_LABELS.get(op, op), n) for op, n in plan.summary.get("counts", {}).items()]
+    counts = [(operations.label(op), n) for op, n in plan.summary.get("counts", {}).items()]
     return render(
         request,
         "integrations/plan_detail.html",

@@ -12,8 +12,8 @@ from datetime import timedelta
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from integrations.base import PermanentError, TemporaryError, client_for
 from integrations.models import Connection, JobItem, Plan, Provider, RosterImport
+from integrations.providers import PermanentError, TemporaryError, client_for
 from schools.privacy.registry import ERASED, MEMBER_REFERENCE, PersonalData, scrub, when
 
 

@@ -18,8 +18,15 @@ import math
 import time
 import uuid
 from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
+import redis
 from django.conf import settings
+
+from integrations.providers import Quota, client_class
+
+if TYPE_CHECKING:
+    from integrations.models import Connection
 
 _SCRIPT = """
 local key = KEYS[1]
@@ -46,10 +53,22 @@ return tostring(tonumber(freed[2]) + window - now)
 """
 
 
+class Limiter(Protocol):
+    """A sliding window shared by every worker: ``RedisWindow`` or ``FileWindow``."""
+
+    def try_acquire(
+        self, name: str, limit: int, window: float, count: int = 1, ticket: str = ""
+    ) -> float: ...
+
+    def restamp(self, name: str, ticket: str, count: int, window: float) -> None: ...
+
+    def pause(self, name: str, seconds: float) -> None: ...
+
+    def usage(self, name: str, window: float) -> tuple[int, float]: ...
+
+
 class RedisWindow:
     def __init__(self, url: str):
-        import redis
-
         self.client = redis.Redis.from_url(url)
         self.script = self.client.register_script(_SCRIPT)
 
@@ -89,7 +108,7 @@ class FileWindow:
         self.folder = folder
         self.folder.mkdir(parents=True, exist_ok=True)
 
-    def _locked(self, name: str):
+    def _locked(self, name: str) -> tuple[IO[str], dict[str, Any]]:
         path = self.folder / f"{name.replace('/', '_').replace(':', '_')}.json"
         handle = open(path, "a+")  # noqa: SIM115 (closed by the caller)
         fcntl.flock(handle, fcntl.LOCK_EX)
@@ -101,7 +120,7 @@ class FileWindow:
         return handle, state
 
     @staticmethod
-    def _save(handle, state) -> None:
+    def _save(handle: IO[str], state: dict[str, Any]) -> None:
         handle.seek(0)
         handle.truncate()
         handle.write(json.dumps(state))
@@ -112,7 +131,7 @@ class FileWindow:
     def try_acquire(self, name: str, limit: int, window: float, count: int = 1, ticket: str = "") -> float:
         handle, state = self._locked(name)
         now = time.time()
-        paused = state.get("paused_until", 0)
+        paused = float(state.get("paused_until", 0))
         if paused > now:
             self._save(handle, state)
             return paused - now
@@ -157,31 +176,32 @@ class FileWindow:
         return used, max(0.0, state.get("paused_until", 0) - now)
 
 
-def shared_limiter():
+def shared_limiter() -> Limiter:
     url = getattr(settings, "REDIS_URL", "")
     return RedisWindow(url) if url else FileWindow(Path(settings.VAR_DIR) / "ratelimit")
 
 
-# The published quotas, with a small margin for clocks that differ between us and the provider.
-MARGIN = 0.97
-QUOTAS = {
-    # Admin SDK Directory API: 2,400 queries per minute per user per project.
-    "google": (int(2400 * MARGIN), 60.0),
-    # Microsoft Graph, identity and access: 3,000 writes per 150 s per app and tenant.
-    "microsoft": (int(3000 * MARGIN), 150.0),
-}
-
-
-def quota_name(connection) -> str:
+def quota_name(connection: Connection) -> str:
     return f"{connection.provider}:{connection.pk}"
 
 
+def quota(connection: Connection) -> Quota:
+    """The provider's quota (its client's ``quota``), shared by every worker on the connection."""
+    return client_class(connection.provider).quota
+
+
 def wait_for_slot(
-    limiter, connection, *, time_scale: float = 1.0, max_wait: float = 30.0, count: int = 1, ticket: str = ""
+    limiter: Limiter,
+    connection: Connection,
+    *,
+    time_scale: float = 1.0,
+    max_wait: float = 30.0,
+    count: int = 1,
+    ticket: str = "",
 ) -> float:
     """Block until ``count`` calls are allowed (returns 0), or return how long to come back after.
     With a ``ticket``, ``answered`` once the calls are answered counts them from then on."""
-    limit, window = QUOTAS[connection.provider]
+    limit, window = quota(connection)
     window = window / time_scale
     count = min(count, limit)
     waited = 0.0
@@ -195,15 +215,17 @@ def wait_for_slot(
         waited += wait
 
 
-def quota_state(limiter, connection, *, time_scale: float = 1.0) -> dict:
+def quota_state(limiter: Limiter, connection: Connection, *, time_scale: float = 1.0) -> dict[str, Any]:
     """How much of the quota the workers use now and whether the provider paused them:
     ``used`` of ``limit`` calls per ``window`` seconds (provider time), ``paused`` seconds left."""
-    limit, window = QUOTAS[connection.provider]
+    limit, window = quota(connection)
     used, paused = limiter.usage(quota_name(connection), window / time_scale)
     return {"used": used, "limit": limit, "window": int(window), "paused": paused}
 
 
-def answered(limiter, connection, ticket: str, count: int, *, time_scale: float = 1.0) -> None:
+def answered(
+    limiter: Limiter, connection: Connection, ticket: str, count: int, *, time_scale: float = 1.0
+) -> None:
     """The calls taken with ``ticket`` have been answered: count them from now."""
-    limit, window = QUOTAS[connection.provider]
+    limit, window = quota(connection)
     limiter.restamp(quota_name(connection), ticket, min(count, limit), window / time_scale)

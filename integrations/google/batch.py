@@ -11,13 +11,15 @@ directly; everything else (sending, reading the answers, callbacks) is the libra
 from __future__ import annotations
 
 import urllib.parse
+from collections.abc import Callable
+from typing import Any
 
 from googleapiclient import _auth
 from googleapiclient.http import BatchHttpRequest
 
 
-class QuickBatch(BatchHttpRequest):
-    def _serialize_request(self, request) -> str:
+class QuickBatch(BatchHttpRequest):  # type: ignore[misc]  # the library has no types
+    def _serialize_request(self, request: Any) -> str:
         parsed = urllib.parse.urlparse(request.uri)
         path = urllib.parse.urlunparse(("", "", parsed.path, parsed.params, parsed.query, ""))
         headers = request.headers.copy()
@@ -37,7 +39,7 @@ class QuickBatch(BatchHttpRequest):
         return "\n".join(lines) + "\n\n" + (body or "")
 
 
-def quick_batch(service, callback) -> QuickBatch:
+def quick_batch(service: Any, callback: Callable[[str, Any, BaseException | None], None]) -> QuickBatch:
     """A batch for ``service`` (the address its discovery document gives batches)."""
     library = service.new_batch_http_request(callback=callback)
     return QuickBatch(callback=callback, batch_uri=library._batch_uri)  # noqa: SLF001 (the library's own field)

@@ -65,7 +65,7 @@ def test_apply_creates_everything_once_and_the_next_plan_is_empty(world, client_
         # provider, the item does not know it. Working the job adopts it instead of failing.
         first = JobItem.objects.filter(job=job).order_by("phase", "seq").first()
         connection = Connection.objects.get(provider=provider)
-        from integrations.base import client_for as provider_client
+        from integrations.providers import client_for as provider_client
 
         direct = provider_client(connection)
         external = f"sitc-{first.payload.get('person') or 0}"
@@ -242,7 +242,7 @@ def test_a_plan_is_not_applied_when_the_provider_changed(world, client_for, port
     with scope(municipality=world.a.municipality.pk):
         plan = _plan(client, slug, "google")
         connection = Connection.objects.get(provider="google")
-    from integrations.base import client_for as provider_client
+    from integrations.providers import client_for as provider_client
 
     google = provider_client(connection)  # someone adds an account in the Admin console meanwhile
     google.service.users().insert(

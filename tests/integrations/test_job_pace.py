@@ -9,7 +9,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from integrations.models import Job, JobItem
-from integrations.ratelimit import QUOTAS, quota_name, shared_limiter
+from integrations.ratelimit import quota, quota_name, shared_limiter
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +68,7 @@ def test_the_pace_and_the_time_left(world, client_for):
 def test_the_quota_in_use_and_a_pause_asked_by_the_provider(world, client_for, settings):
     job = running_job(world, done=10, pending=5)
     limiter = shared_limiter()
-    name, (limit, window) = quota_name(world.a.connection), QUOTAS["google"]
+    name, (limit, window) = quota_name(world.a.connection), quota(world.a.connection)
     assert limiter.try_acquire(name, limit, window, count=limit - 100) == 0  # the workers' calls
     page = progress_page(world, client_for, job)
     assert "10 operations per minute · less than a minute left" in page  # 5 left at 10 a minute

@@ -63,7 +63,7 @@ def test_test_connection_explains_a_wrong_secret(world, client_for, portal_uses)
 
 
 def test_paging_beyond_500_conflicts_and_the_safety_limit(world, client_for, portal_uses):
-    from integrations.base import client_for as provider_client
+    from integrations.providers import client_for as provider_client
 
     roster(world, [("Мария", "Иванова")])
     client = client_for(world.a.users["it_admin"])

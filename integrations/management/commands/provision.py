@@ -2,9 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from integrations import plan_actions
+from integrations import operations, plan_actions
 from integrations.models import Provider
-from integrations.plan_views import OP_LABELS
 from schools.access import municipality_scope
 from schools.models import Municipality
 
@@ -34,7 +33,7 @@ class Command(BaseCommand):
                 raise CommandError(f"{municipality} has no {options['provider']} connection.") from None
         for item in plan.items:
             school = f"  [{item['school']}]" if item.get("school") else ""
-            self.stdout.write(f"{OP_LABELS.get(item['op'], item['op'])}: {item['key']}{school}")
+            self.stdout.write(f"{operations.label(item['op'])}: {item['key']}{school}")
         summary = plan.summary
         self.stdout.write(f"\nPlan {plan.pk}: {len(plan.items)} changes {summary['counts']}")
         if options["apply"]:
