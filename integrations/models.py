@@ -198,6 +198,19 @@ class Layout(models.Model):
     def __str__(self) -> str:
         return self.domain
 
+    @classmethod
+    def default(cls, municipality) -> Layout:
+        """What a municipality starts from before it saves a layout (not saved)."""
+        language = municipality.language if municipality.language in ("bg", "ru", "uk") else "pl"
+        return cls(
+            municipality=municipality, domain=f"{municipality.slug}.edu.example", name_language=language
+        )
+
+    @classmethod
+    def current(cls, municipality) -> Layout:
+        """The municipality's saved layout (read in its scope), or the default one."""
+        return cls.objects.first() or cls.default(municipality)
+
     def domain_for(self, person) -> str:
         """The domain of a person's address (the first school's subdomain when those are on)."""
         if self.per_school_subdomains:

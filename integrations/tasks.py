@@ -2,8 +2,8 @@
 
 from celery import shared_task
 
-from integrations import engine
 from integrations.models import Job
+from integrations.provisioning import claims, progress, runner
 from schools.access import municipality_scope
 from schools.tasks import tenant_task
 
@@ -16,7 +16,7 @@ def work_job(job_id: int, municipality_id: int) -> None:
         # Filtered by the tenant it was given: an id from another municipality finds nothing.
         if not Job.objects.filter(pk=job_id).exists():
             return
-        more = engine.work(job_id)
+        more = runner.work(job_id)
     if more:
         work_job.apply_async(args=[job_id, municipality_id], countdown=1)
 
@@ -38,7 +38,7 @@ def reconcile_jobs() -> None:
     for job_id, municipality_id in running:
         with municipality_scope(municipality_id):
             job = Job.objects.filter(pk=job_id).first()
-            if job is not None and (engine.reconcile(job) or engine.idle(job)):
+            if job is not None and (claims.reconcile(job) or claims.idle(job)):
                 work_job.delay(job_id, municipality_id)
 
 
@@ -76,10 +76,10 @@ def notify_job_finished(job_id: int, municipality_id: int) -> None:
         if job is None or job.created_by is None:
             return
         user = job.created_by
-        progress = engine.progress(job)
+        counts = progress.progress(job)
         link = f"{settings.SITE_URL}/m/{job.municipality.slug}/jobs/{job.pk}/"
         with translation.override(user.language or job.municipality.language):
-            context = {"job": job, "progress": progress, "link": link}
+            context = {"job": job, "progress": counts, "link": link}
             subject = render_to_string("integrations/email/job_finished_subject.txt", context).strip()
             body = render_to_string("integrations/email/job_finished.txt", context)
         send_mail(subject, body, None, [user.email])

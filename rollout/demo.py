@@ -173,8 +173,8 @@ def _dashboard_sources(municipality) -> None:
     and a half-yearly master-class quota."""
     from django.apps import apps
 
-    from integrations.engine import mark_accounts_made
     from integrations.models import Job, JobItem, Plan, Provider
+    from integrations.provisioning.outcomes import mark_accounts_made
     from schools.models import Person
     from trainings.models import NetworkEvent, QuotaRule, QuotaSet
     from trainings.models.events import EventKind

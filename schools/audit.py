@@ -28,7 +28,10 @@ def log_action(
     obj=None,
     changes: dict | None = None,
     request=None,
+    ip: str | None = None,
 ) -> AuditEvent:
+    """``actor`` and ``ip`` as values (a view passes what its request says, a task passes none);
+    ``request`` fills in whichever of them is not given."""
     if actor is None and request is not None and request.user.is_authenticated:
         actor = request.user
     if municipality is None and obj is not None:
@@ -42,7 +45,7 @@ def log_action(
         object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
         object_repr=str(obj)[:255] if obj is not None else "",
         changes=changes or {},
-        ip=client_ip(request),
+        ip=ip if ip is not None else client_ip(request),
     )
 
 
