@@ -50,8 +50,9 @@ def assign(instance, values: dict) -> dict:
     return changes
 
 
-@transaction.atomic
+# Outermost, so that the error report hides the secret in the transaction wrapper's arguments too.
 @sensitive_variables()  # the secret in hand stays out of error reports
+@transaction.atomic
 def save_connection(
     municipality, provider: str, values: dict, *, secret: str = "", actor=None, ip: str | None = None
 ) -> Connection:
@@ -207,8 +208,8 @@ def _verify_sandbox_domain(connection: Connection, domain: str, attempts: int = 
     raise SandboxUnavailable(domain)
 
 
-@transaction.atomic
 @sensitive_variables()
+@transaction.atomic
 def connect_sandbox(municipality, provider: str, *, actor=None, ip: str | None = None) -> Connection:
     """One click: a Google customer or Microsoft tenant in the sandbox, connected to this municipality."""
     domain = f"{municipality.slug}.sandbox.example"
