@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import re
 
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
@@ -101,9 +103,6 @@ class GoogleConnectionForm(ConnectionForm):
 @sensitive_variables()
 def parse_certificate_credential(text: str) -> dict:
     """A PEM bundle with the app's private key and its certificate → what msal signs with."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import serialization
-
     data = text.encode("utf-8")
     try:
         key = serialization.load_pem_private_key(data, password=None)
