@@ -51,8 +51,8 @@ TEACHERS_PER_SCHOOL = 30
 
 def build_region(size: int, today: date) -> dict:
     """A region of ``size`` schools in two municipalities; returns the users who open the pages."""
-    from integrations.engine import mark_accounts_made
     from integrations.models import Job, JobItem, Plan, Provider
+    from integrations.provisioning.outcomes import mark_accounts_made
     from rollout.actions.programmes import create_programme
     from rollout.models import Activity, BudgetLine, Programme, Snapshot, Task, TaskStatus
     from rollout.programme_templates import SHIPPED

@@ -153,15 +153,12 @@ def run(provider: str, profile: str, kills: int) -> dict:
     schools = max(1, teachers // 100) if profile == "chaos" else SCHOOLS
     import django
     from django.conf import settings
-    from django.contrib.auth.models import AnonymousUser
-    from django.test import RequestFactory
     from django_scopes import scope
 
-    from integrations import engine
     from integrations.actions import connect_sandbox
     from integrations.models import Job, JobItem, Layout
-    from integrations.plan_actions import make_plan
-    from schools.access import TenantContext
+    from integrations.planning import make_plan
+    from integrations.provisioning import jobs, progress
     from tests.integrations.conftest import start_sandbox
 
     sandbox = start_sandbox(VAR / f"sandbox-{provider}-{profile}", profile=profile, time_scale=TIME_SCALE)
@@ -175,11 +172,8 @@ def run(provider: str, profile: str, kills: int) -> dict:
     workers = []
     try:
         municipality = make_roster(provider, teachers, schools)
-        request = RequestFactory().post("/")
-        request.user = AnonymousUser()
-        request.tenant = TenantContext(municipality=municipality)
         with scope(municipality=municipality.pk):
-            connect_sandbox(request, provider)
+            connect_sandbox(municipality, provider)
             if provider == "microsoft":  # one group per teacher: their school's
                 Layout.objects.update(teachers_group="", directors_group="")
             plan = _plan_despite_errors(make_plan, municipality, provider)
@@ -188,7 +182,7 @@ def run(provider: str, profile: str, kills: int) -> dict:
         time.sleep(3)  # the worker is up before the clock starts
         with scope(municipality=municipality.pk):
             started = time.monotonic()
-            job = engine.start_job(plan)
+            job = jobs.start_job(plan)
             kill_at = [0.25, 0.5, 0.75][:kills]
             from integrations.tasks import reconcile_jobs
 
@@ -198,7 +192,7 @@ def run(provider: str, profile: str, kills: int) -> dict:
                 if job.status == Job.Status.DONE:
                     break
                 if kill_at:  # the share done is read only while a kill is due (it costs a scan)
-                    done = engine.progress(job)
+                    done = progress.progress(job)
                     share = (done["done"] + done["failed"]) / max(done["total"], 1)
                     if share >= kill_at[0]:
                         kill_at.pop(0)
@@ -211,7 +205,7 @@ def run(provider: str, profile: str, kills: int) -> dict:
                     raise RuntimeError("the job did not finish within an hour")
                 time.sleep(0.5 if kill_at else 1.0)  # the observer leaves the cores to the workers
             wall = time.monotonic() - started
-            final = engine.progress(job)
+            final = progress.progress(job)
             unexplained = JobItem.objects.filter(job=job, status="failed", error="").count()
             failed = list(
                 JobItem.objects.filter(job=job, status="failed").values_list("op", "key", "error")[:5]

@@ -242,7 +242,7 @@ FILE_UPLOAD_HANDLERS = [
 # Temporary passwords of new accounts stay (encrypted) for the credential slips this long.
 CREDENTIAL_RETENTION_DAYS = env_int("CREDENTIAL_RETENTION_DAYS", 14, minimum=1)
 # Items whose claim was not refreshed for this long go back to the queue: a working worker
-# refreshes its claims every third of it (integrations.engine.Heartbeat), so only the items of a
+# refreshes its claims every third of it (integrations.provisioning.claims.Heartbeat), so only the items of a
 # process that died go stale, and the reconciler (every minute) hands them on.
 JOB_ITEM_STUCK_SECONDS = env_int("JOB_ITEM_STUCK_SECONDS", 60, minimum=5)
 # How many tasks work on one job side by side (each claims its own chunks of items).

@@ -1,4 +1,10 @@
-"""Every write of the integrations app: atomic, audited, secrets encrypted and never logged."""
+"""Every write of the integrations app's pages: atomic, audited, secrets encrypted and never logged.
+
+Writes take values, not HTTP: the tenant (or an object that belongs to it), the acting user and,
+for the audit trail, the client's address — ``(municipality, ..., *, actor, ip=None)``. A view
+builds that context once (``acting(request)``); a command or a task passes its own. The other
+writes of the app: ``planning`` (plans), ``provisioning.jobs`` (jobs), ``roster.actions`` (imports).
+"""
 
 from __future__ import annotations
 
@@ -12,9 +18,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
 from integrations.crypto import encrypt_secret, fingerprint
-from integrations.models import Connection, Layout, Provider
+from integrations.models import Connection, Job, Layout, Provider
 from integrations.providers import CheckResult, client_for
-from schools.audit import log_action
+from schools.audit import client_ip, log_action
+from schools.models import PersonalDataAccess
+from schools.privacy.access import log_access
 
 
 class SandboxUnavailable(Exception):
@@ -25,40 +33,58 @@ class RealConnectionExists(Exception):
     pass
 
 
-@transaction.atomic
+def acting(request) -> dict:
+    """Who acts and from where, as the keyword arguments every write takes: ``**acting(request)``."""
+    user = request.user
+    return {"actor": user if user.is_authenticated else None, "ip": client_ip(request)}
+
+
+def assign(instance, values: dict) -> dict:
+    """Set plain field values on a model instance; what changed, as {field: [old, new]}."""
+    changes = {}
+    for name, value in values.items():
+        old = getattr(instance, name)
+        if old != value:
+            changes[name] = [old, value]
+            setattr(instance, name, value)
+    return changes
+
+
+# Outermost, so that the error report hides the secret in the transaction wrapper's arguments too.
 @sensitive_variables()  # the secret in hand stays out of error reports
-def save_connection(request, form, provider: str) -> Connection:
-    """Create or replace the municipality's connection to ``provider`` from a validated form."""
-    municipality = request.tenant.municipality
-    creating = form.instance.pk is None
-    connection = form.save(commit=False)
-    connection.municipality = municipality
-    connection.provider = provider
-    secret = form.cleaned_data.get("secret")
+@transaction.atomic
+def save_connection(
+    municipality, provider: str, values: dict, *, secret: str = "", actor=None, ip: str | None = None
+) -> Connection:
+    """Create or replace the municipality's connection to ``provider``; a new ``secret`` replaces
+    the stored one (empty: keep it)."""
+    connection = Connection.objects.filter(provider=provider).first()
+    creating = connection is None
+    if creating:
+        connection = Connection(municipality=municipality, provider=provider)
+    changed = list(assign(connection, values))
     if secret:
         connection.secret_ciphertext = encrypt_secret(municipality.pk, secret)
         connection.secret_fingerprint = fingerprint(secret)
-    if form.cleaned_data.get("service_account_email"):
-        connection.service_account_email = form.cleaned_data["service_account_email"]
     connection.status = Connection.Status.UNTESTED
     connection.save()
     if connection.primary_domain:
         ensure_layout(municipality, connection.primary_domain)
-    changed = [name for name in form.changed_data if name not in ("key_file", "key_text", "client_secret")]
     log_action(
         "connection.create" if creating else "connection.update",
+        actor=actor,
         obj=connection,
         changes={
             "fields": changed,
             "secret_replaced": bool(secret),
             "fingerprint": connection.secret_fingerprint,
         },
-        request=request,
+        ip=ip,
     )
     return connection
 
 
-def test_connection(request, connection: Connection) -> CheckResult:
+def test_connection(connection: Connection, *, actor=None, ip: str | None = None) -> CheckResult:
     """Sign in and read a little, then record in plain words what works or what is wrong."""
     try:
         result = client_for(connection).check()
@@ -71,24 +97,82 @@ def test_connection(request, connection: Connection) -> CheckResult:
         last_tested_at=timezone.now(),
         last_test_message=result.message,
     )
-    log_action("connection.test", obj=connection, changes={"ok": result.ok}, request=request)
+    log_action("connection.test", actor=actor, obj=connection, changes={"ok": result.ok}, ip=ip)
     return result
 
 
 @transaction.atomic
-def delete_connection(request, connection: Connection) -> None:
-    log_action("connection.delete", obj=connection, request=request)
+def delete_connection(connection: Connection, *, actor=None, ip: str | None = None) -> None:
+    log_action("connection.delete", actor=actor, obj=connection, ip=ip)
     connection.delete()
 
 
 def ensure_layout(municipality, domain: str) -> None:
     """The first connection gives the layout its domain; a saved layout is left as it is."""
-    from integrations.layout_views import default_layout
-
     if not Layout.objects.exists():
-        layout = default_layout(municipality)
+        layout = Layout.default(municipality)
         layout.domain = domain
         layout.save()
+
+
+@transaction.atomic
+def save_layout(municipality, values: dict, *, actor=None, ip: str | None = None) -> Layout:
+    """The account layout (domain, login rule, unit tree); existing accounts keep their addresses."""
+    layout = Layout.current(municipality)
+    changes = assign(layout, values)
+    layout.save()
+    log_action("layout.update", actor=actor, obj=layout, changes=changes, ip=ip)
+    return layout
+
+
+def check_domain(connection: Connection, layout: Layout, *, actor=None, ip: str | None = None) -> dict:
+    """Add the layout's domain at one provider (when missing) and record whether it is verified."""
+    client = client_for(connection)
+    try:
+        status = client.domain_status(layout.domain, add=True).as_json()
+    except Exception as error:  # the provider's answer, in plain words where we have them
+        status = {"added": False, "verified": False, "records": [], "message": str(error)[:300]}
+    finally:
+        client.close()
+    status["checked_at"] = timezone.now().isoformat()
+    with transaction.atomic():
+        statuses = {**layout.domain_status, connection.provider: status}
+        Layout.objects.filter(pk=layout.pk).update(domain_status=statuses)
+        log_action(
+            "layout.domain_check",
+            actor=actor,
+            obj=layout,
+            changes={"provider": connection.provider, "verified": status["verified"]},
+            ip=ip,
+        )
+    return status
+
+
+def downloaded(
+    municipality, kind: str, *, count: int, detail: str, actor=None, ip: str | None = None
+) -> None:
+    """A download that names people (a plan, a job's report), in the personal-data access log."""
+    log_access(municipality, kind, user=actor, ip=ip, count=count, detail=detail)
+
+
+@transaction.atomic
+def slips_downloaded(job: Job, school: str | None, count: int, *, actor=None, ip: str | None = None) -> None:
+    """Credential slips handed out: in the audit trail and the personal-data access log."""
+    log_action(
+        "job.slips_download",
+        actor=actor,
+        obj=job,
+        changes={"school": school or "", "slips": count},
+        ip=ip,
+    )
+    downloaded(
+        job.municipality,
+        PersonalDataAccess.Kind.SLIPS,
+        count=count,
+        detail=f"job {job.pk} {school or ''}",
+        actor=actor,
+        ip=ip,
+    )
 
 
 def _sandbox(path: str, payload: dict) -> dict:
@@ -124,11 +208,10 @@ def _verify_sandbox_domain(connection: Connection, domain: str, attempts: int = 
     raise SandboxUnavailable(domain)
 
 
-@transaction.atomic
 @sensitive_variables()
-def connect_sandbox(request, provider: str) -> Connection:
+@transaction.atomic
+def connect_sandbox(municipality, provider: str, *, actor=None, ip: str | None = None) -> Connection:
     """One click: a Google customer or Microsoft tenant in the sandbox, connected to this municipality."""
-    municipality = request.tenant.municipality
     domain = f"{municipality.slug}.sandbox.example"
     existing = Connection.objects.filter(provider=provider).first()
     if existing is not None and not existing.is_sandbox:
@@ -173,8 +256,9 @@ def connect_sandbox(request, provider: str) -> Connection:
         _verify_sandbox_domain(connection, domain)
     log_action(
         "connection.sandbox",
+        actor=actor,
         obj=connection,
         changes={"provider": provider, "domain": domain},
-        request=request,
+        ip=ip,
     )
     return connection

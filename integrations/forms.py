@@ -1,23 +1,52 @@
-"""Connection forms: secrets go in once and are never shown again."""
+"""The integrations forms: connections (secrets go in once and are never shown again) and the
+account layout. Each hands its cleaned values (``values()``) to an action; none saves itself."""
 
 from __future__ import annotations
 
 import json
 import re
 
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
 from integrations.google.auth import parse_service_account_key
-from integrations.models import Connection
+from integrations.models import Connection, Layout
 from schools.forms import style_fields
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 MAX_KEY_FILE = 64 * 1024
+DOMAIN = r"(?i)^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
 
 
-class GoogleConnectionForm(forms.ModelForm):
+class ValuesForm(forms.ModelForm):
+    """A model form that only validates: its fields' cleaned values go to an action."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_fields(self.fields)
+
+    def values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+
+class ConnectionForm(ValuesForm):
+    """The secret (``cleaned_data["secret"]``) is required for a new connection only."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.replacing = self.instance.pk is not None
+
+    def values(self) -> dict:
+        values = super().values()
+        if self.cleaned_data.get("service_account_email"):  # read from the key file
+            values["service_account_email"] = self.cleaned_data["service_account_email"]
+        return values
+
+
+class GoogleConnectionForm(ConnectionForm):
     key_file = forms.FileField(
         label=_("Service-account key (JSON file)"),
         required=False,
@@ -44,8 +73,6 @@ class GoogleConnectionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["admin_email"].required = True
         self.fields["primary_domain"].required = True
-        self.replacing = self.instance.pk is not None
-        style_fields(self.fields)
 
     @sensitive_variables()
     def clean(self):
@@ -76,9 +103,6 @@ class GoogleConnectionForm(forms.ModelForm):
 @sensitive_variables()
 def parse_certificate_credential(text: str) -> dict:
     """A PEM bundle with the app's private key and its certificate → what msal signs with."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import serialization
-
     data = text.encode("utf-8")
     try:
         key = serialization.load_pem_private_key(data, password=None)
@@ -97,7 +121,7 @@ def parse_certificate_credential(text: str) -> dict:
     return {"kind": "certificate", "private_key": key_pem, "public_certificate": cert_pem}
 
 
-class MicrosoftConnectionForm(forms.ModelForm):
+class MicrosoftConnectionForm(ConnectionForm):
     certificate = forms.CharField(
         label=_("…or a certificate (PEM with the private key)"),
         required=False,
@@ -127,8 +151,6 @@ class MicrosoftConnectionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["tenant_id"].required = True
         self.fields["client_id"].required = True
-        self.replacing = self.instance.pk is not None
-        style_fields(self.fields)
 
     def clean_tenant_id(self):
         value = self.cleaned_data["tenant_id"].strip()
@@ -163,3 +185,44 @@ class MicrosoftConnectionForm(forms.ModelForm):
         elif not self.replacing:
             self.add_error("client_secret", _("Enter the client secret or a certificate."))
         return data
+
+
+class LayoutForm(ValuesForm):
+    domain = forms.RegexField(
+        regex=DOMAIN,
+        label=_("Domain for accounts"),
+        error_messages={"invalid": _("Enter a domain like school.example.org.")},
+    )
+
+    class Meta:
+        model = Layout
+        fields = [
+            "domain",
+            "per_school_subdomains",
+            "login_pattern",
+            "name_language",
+            "ou_root",
+            "teachers_group",
+            "directors_group",
+            "school_groups",
+            "microsoft_group_type",
+        ]
+
+    def clean_domain(self):
+        return self.cleaned_data["domain"].lower()
+
+    def _group(self, name):
+        value = self.cleaned_data[name].strip().lower()
+        if value and not re.fullmatch(r"[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?", value):
+            raise forms.ValidationError(_("Use Latin letters, digits, dots, hyphens and underscores."))
+        return value
+
+    def clean_teachers_group(self):
+        return self._group("teachers_group")
+
+    def clean_directors_group(self):
+        return self._group("directors_group")
+
+    def clean_ou_root(self):
+        value = "/" + self.cleaned_data["ou_root"].strip().strip("/")
+        return value if value != "/" else "/"

@@ -7,6 +7,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from integrations.crypto import decrypt_secret
+from integrations.roster.readers import Table
 from schools.models import Municipality
 
 
@@ -70,8 +72,6 @@ class Connection(models.Model):
         return f"{label} ({_('sandbox')})" if self.is_sandbox else str(label)
 
     def secret(self) -> str:
-        from integrations.crypto import decrypt_secret
-
         return decrypt_secret(self.municipality_id, self.secret_ciphertext)
 
     @property
@@ -115,9 +115,7 @@ class RosterImport(models.Model):
     def __str__(self) -> str:
         return self.filename
 
-    def as_table(self):
-        from integrations.roster.readers import Table
-
+    def as_table(self) -> Table:
         return Table(
             headers=self.table.get("headers", []),
             rows=self.table.get("rows", []),
@@ -197,6 +195,19 @@ class Layout(models.Model):
 
     def __str__(self) -> str:
         return self.domain
+
+    @classmethod
+    def default(cls, municipality) -> Layout:
+        """What a municipality starts from before it saves a layout (not saved)."""
+        language = municipality.language if municipality.language in ("bg", "ru", "uk") else "pl"
+        return cls(
+            municipality=municipality, domain=f"{municipality.slug}.edu.example", name_language=language
+        )
+
+    @classmethod
+    def current(cls, municipality) -> Layout:
+        """The municipality's saved layout (read in its scope), or the default one."""
+        return cls.objects.first() or cls.default(municipality)
 
     def domain_for(self, person) -> str:
         """The domain of a person's address (the first school's subdomain when those are on)."""

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from infra.tasks import recipient_language
-from integrations import engine
 from integrations.models import Job, JobItem
+from integrations.provisioning import claims, progress, runner
 from schools.access import municipality_scope
 from schools.tasks import TenantTask
 
@@ -20,7 +20,7 @@ from schools.tasks import TenantTask
 @shared_task(base=TenantTask, tenant_objects={"job_id": Job}, acks_late=True)
 def work_job(job_id: int, municipality_id: int) -> None:
     """Work on a job for a short while, then hand the rest to the next task (tasks stay short)."""
-    more = engine.work(job_id)
+    more = runner.work(job_id)
     if more:
         work_job.apply_async(args=[job_id, municipality_id], countdown=1)
 
@@ -40,7 +40,7 @@ def reconcile_jobs() -> None:
     for job_id, municipality_id in running:
         with municipality_scope(municipality_id):
             job = Job.objects.filter(pk=job_id).first()
-            if job is not None and (engine.reconcile(job) or engine.idle(job)):
+            if job is not None and (claims.reconcile(job) or claims.idle(job)):
                 work_job.delay(job_id, municipality_id)
 
 
@@ -69,10 +69,10 @@ def notify_job_finished(job_id: int, municipality_id: int) -> None:
     if job is None or job.created_by is None:
         return
     user = job.created_by
-    progress = engine.progress(job)
+    counts = progress.progress(job)
     link = f"{settings.SITE_URL}/m/{job.municipality.slug}/jobs/{job.pk}/"
     with recipient_language(user.language):
-        context = {"job": job, "progress": progress, "link": link}
+        context = {"job": job, "progress": counts, "link": link}
         subject = render_to_string("integrations/email/job_finished_subject.txt", context).strip()
         body = render_to_string("integrations/email/job_finished.txt", context)
     send_mail(subject, body, None, [user.email])

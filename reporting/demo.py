@@ -10,8 +10,8 @@ from decimal import Decimal
 from django.utils import timezone
 from django_scopes import scope
 
-from integrations.engine import mark_accounts_made
 from integrations.models import Job, JobItem, Plan, Provider
+from integrations.provisioning.outcomes import mark_accounts_made
 from rollout.demo import member
 from rollout.models import BudgetLine, Programme
 from rollout.queries import today_for

@@ -1,4 +1,6 @@
-"""Importing a roster: upload (read and keep), then apply all-or-nothing, audited."""
+"""Importing a roster: upload (read and keep), then apply all-or-nothing, audited.
+
+Writes take values (``(municipality, ..., *, actor, ip=None)``), like ``integrations.actions``."""
 
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ class ImportRefused(Exception):
 
 
 @transaction.atomic
-def upload(request, uploaded_file) -> RosterImport:
+def upload(municipality, uploaded_file, *, actor=None, ip: str | None = None) -> RosterImport:
     """Read the file (raises RosterFileError with a message for the user) and keep it for review."""
     if uploaded_file.size > MAX_BYTES:  # refused before a byte of it is read into memory
         raise RosterFileError(
@@ -32,8 +34,8 @@ def upload(request, uploaded_file) -> RosterImport:
     data = uploaded_file.read(MAX_BYTES + 1)
     table = read_roster(data, uploaded_file.name)
     roster_import = RosterImport.objects.create(
-        municipality=request.tenant.municipality,
-        uploaded_by=request.user,
+        municipality=municipality,
+        uploaded_by=actor,
         filename=uploaded_file.name[:255],
         format=table.format,
         encoding=table.encoding,
@@ -44,8 +46,9 @@ def upload(request, uploaded_file) -> RosterImport:
     log_action(
         "roster.upload",
         obj=roster_import,
+        actor=actor,
         changes={"rows": len(table.rows), "format": table.format, "encoding": table.encoding},
-        request=request,
+        ip=ip,
     )
     return roster_import
 
@@ -64,7 +67,14 @@ def check(roster_import: RosterImport, mapping: dict) -> Checked:
 
 
 @transaction.atomic
-def apply(request, roster_import: RosterImport, mapping: dict, *, only_valid: bool = False) -> dict:
+def apply(
+    roster_import: RosterImport,
+    mapping: dict,
+    *,
+    only_valid: bool = False,
+    actor=None,
+    ip: str | None = None,
+) -> dict:
     """Create the people. With any row in error nothing is written, unless ``only_valid`` was chosen."""
     locked = RosterImport.objects.select_for_update().get(pk=roster_import.pk)
     if locked.status != RosterImport.Status.PREVIEW:
@@ -72,7 +82,6 @@ def apply(request, roster_import: RosterImport, mapping: dict, *, only_valid: bo
     checked = check(locked, mapping)
     if checked.missing_columns or (checked.errors and not only_valid):
         raise ImportRefused(checked)
-    municipality = request.tenant.municipality
     created = skipped = 0
     merged: dict[str, Person] = {}  # one person in several schools: same e-mail on several lines
     for row in checked.valid:
@@ -83,7 +92,7 @@ def apply(request, roster_import: RosterImport, mapping: dict, *, only_valid: bo
         person = merged.get(email) if email else None
         if person is None:
             person = Person.objects.create(
-                municipality=municipality,
+                municipality_id=locked.municipality_id,
                 first_name=row.values["first_name"],
                 middle_name=row.values["middle_name"],
                 last_name=row.values["last_name"],
@@ -98,13 +107,13 @@ def apply(request, roster_import: RosterImport, mapping: dict, *, only_valid: bo
     RosterImport.objects.filter(pk=locked.pk).update(
         status=RosterImport.Status.APPLIED, mapping=mapping, result=result, applied_at=timezone.now()
     )
-    log_action("roster.apply", obj=locked, changes={**result, "only_valid": only_valid}, request=request)
+    log_action("roster.apply", actor=actor, obj=locked, changes={**result, "only_valid": only_valid}, ip=ip)
     return result
 
 
 @transaction.atomic
-def discard(request, roster_import: RosterImport) -> None:
+def discard(roster_import: RosterImport, *, actor=None, ip: str | None = None) -> None:
     RosterImport.objects.filter(pk=roster_import.pk, status=RosterImport.Status.PREVIEW).update(
         status=RosterImport.Status.DISCARDED, table={}
     )
-    log_action("roster.discard", obj=roster_import, request=request)
+    log_action("roster.discard", actor=actor, obj=roster_import, ip=ip)

@@ -7,8 +7,8 @@ import pytest
 from django.test import override_settings
 from django_scopes import scope
 
-from integrations import engine
 from integrations.models import Job
+from integrations.provisioning import runner
 from tests.factories import PASSWORD, make_world, totp_code
 from tests.integrations.conftest import roster, start_sandbox
 
@@ -52,7 +52,7 @@ def test_it_admin_connects_plans_applies_and_prints_slips(page, live_server, tmp
             page.wait_for_url(re.compile(r"/jobs/\d+/"))
             with scope(municipality=world.a.municipality.pk):
                 job = Job.objects.latest("pk")
-                while engine.work(job.pk, budget_seconds=10):  # what the worker does
+                while runner.work(job.pk, budget_seconds=10):  # what the worker does
                     pass
             page.wait_for_selector(".progress-bar:has-text('100')", timeout=15000)  # the htmx poll shows it
             page.shot("5-job-done")

@@ -5,9 +5,10 @@ import time
 import pytest
 from django_scopes import scope, scopes_disabled
 
-from integrations import engine
 from integrations.crypto import decrypt_secret
 from integrations.models import Connection, Job, JobItem, Plan
+from integrations.provisioning import runner
+from integrations.provisioning.progress import progress as progress_of
 from schools.models import Person, School
 from tests.integrations.conftest import roster
 from tests.links import signed
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 def _work_to_the_end(job):
     for _ in range(50):
-        if not engine.work(job.pk, budget_seconds=30):
+        if not runner.work(job.pk, budget_seconds=30):
             return
     raise AssertionError("the job did not finish")
 
@@ -73,7 +74,7 @@ def test_apply_creates_everything_once_and_the_next_plan_is_empty(world, client_
         direct.close()
         _work_to_the_end(job)
         job.refresh_from_db()
-        progress = engine.progress(job)
+        progress = progress_of(job)
         assert job.status == "done" and progress["failed"] == 0, list(
             JobItem.objects.filter(job=job, status="failed").values("op", "key", "error")
         )
@@ -99,7 +100,7 @@ def test_pause_cancel_and_resume(world, client_for, portal_uses):
     with scope(municipality=world.a.municipality.pk):
         client, slug, plan, job = _started(world, client_for, [("Anna", "Nowak")])
         client.post(f"/m/{slug}/jobs/{job.pk}/control/", {"action": "pause"})
-        assert engine.work(job.pk) is False  # a paused job is not worked on
+        assert runner.work(job.pk) is False  # a paused job is not worked on
         assert JobItem.objects.filter(job=job, status="done").count() == 0
         client.post(f"/m/{slug}/jobs/{job.pk}/control/", {"action": "resume"})
         _work_to_the_end(job)
@@ -223,7 +224,7 @@ def test_the_pdf_renderer_fetches_only_our_static_files():
 
 
 def test_initial_passwords_are_strong_and_unambiguous():
-    passwords = {engine.initial_password() for _ in range(200)}
+    passwords = {runner.initial_password() for _ in range(200)}
     assert len(passwords) == 200
     for password in passwords:
         assert len(password) == 12 and not set(password) & set("0Oo1lI")
@@ -319,7 +320,7 @@ def test_a_429_storm_slows_the_job_down_but_every_account_is_made_once(
         client, slug, _plan_, job = _started(world, client_for, names, provider=provider, language="pl")
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline:  # storms push items back (Retry-After): more rounds
-            if not engine.work(job.pk, budget_seconds=5):
+            if not runner.work(job.pk, budget_seconds=5):
                 break
             time.sleep(0.2)  # what the task's countdown does between rounds
         job.refresh_from_db()

@@ -9,8 +9,8 @@ import pytest
 from django.utils import translation
 from django_scopes import scope, scopes_disabled
 
-from integrations import engine
 from integrations.models import Connection, JobItem
+from integrations.provisioning import runner
 from tests.integrations.conftest import start_sandbox
 from tests.integrations.test_apply_sandbox import _started
 
@@ -48,7 +48,7 @@ def test_a_provider_gone_mid_job_is_explained_in_plain_words(world, client_for, 
         vanishing.stop()  # the provider's address now refuses every connection
         translation.activate("en")  # what a worker process has: no language of its own
         try:
-            assert engine.work(job.pk, budget_seconds=1)  # more to do
+            assert runner.work(job.pk, budget_seconds=1)  # more to do
         finally:
             translation.deactivate()
             with warnings.catch_warnings():

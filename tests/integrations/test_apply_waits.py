@@ -6,8 +6,8 @@ import pytest
 from django.utils import translation
 from django_scopes import scope, scopes_disabled
 
-from integrations import engine
 from integrations.models import Connection, JobItem
+from integrations.provisioning import claims, outcomes, runner
 from tests.integrations.conftest import start_sandbox
 from tests.integrations.test_apply_sandbox import _started
 
@@ -29,7 +29,7 @@ def replicating(tmp_path, settings, world, request):
 
 def _work_for(job, seconds):
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and engine.work(job.pk, budget_seconds=5):
+    while time.monotonic() < deadline and runner.work(job.pk, budget_seconds=5):
         time.sleep(0.2)
 
 
@@ -57,7 +57,7 @@ def test_members_of_accounts_made_a_moment_ago_wait_and_are_added_without_spendi
 def test_an_item_that_waits_too_long_fails_with_a_reason_to_come_back_later(
     world, client_for, replicating, monkeypatch
 ):
-    monkeypatch.setattr(engine, "MAX_WAITS", 3)  # three looks instead of a quarter of an hour's
+    monkeypatch.setattr(outcomes, "MAX_WAITS", 3)  # three looks instead of a quarter of an hour's
     with scope(municipality=world.a.municipality.pk):
         _client, _slug, _plan, job = _started(
             world, client_for, [("Anna", "Nowak")], provider="microsoft", language="en"
@@ -84,18 +84,18 @@ def test_a_slow_worker_keeps_its_items_and_a_stopped_one_loses_them(world, clien
     settings.JOB_ITEM_STUCK_SECONDS = 3
     with scope(municipality=world.a.municipality.pk):
         _client, _slug, _plan, job = _started(world, client_for, [("Anna", "Nowak"), ("Jan", "Kowalski")])
-        items = engine.claim(job, "slow-worker")
+        items = claims.claim(job, "slow-worker")
         assert items
-        heartbeat = engine.Heartbeat("slow-worker", world.a.municipality.pk)
+        heartbeat = claims.Heartbeat("slow-worker", world.a.municipality.pk)
         heartbeat.start()
         try:
             time.sleep(4.5)  # longer than JOB_ITEM_STUCK_SECONDS: only the heartbeat keeps them
-            assert engine.reconcile(job) == 0
+            assert claims.reconcile(job) == 0
             assert JobItem.objects.filter(job=job, claimed_by="slow-worker", status="claimed").count() == len(
                 items
             )
         finally:
             heartbeat.stop()
         time.sleep(3.5)
-        assert engine.reconcile(job) == len(items)
+        assert claims.reconcile(job) == len(items)
         assert not JobItem.objects.filter(job=job, status="claimed").exists()

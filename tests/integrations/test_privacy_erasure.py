@@ -8,9 +8,9 @@ import pytest
 from django.utils import translation
 from django_scopes import scope, scopes_disabled
 
-from integrations import engine
 from integrations.models import Connection, Job, JobItem, Plan
 from integrations.providers import client_for as provider_client
+from integrations.provisioning import runner
 from schools.models import AuditEvent, Person, PrivacyPolicy
 from tests.integrations.conftest import roster
 
@@ -32,7 +32,7 @@ def _provisioned(world, client_for, provider):
         it_admin.post(f"/m/{slug}/plans/{plan.pk}/apply/")
         job = Job.objects.get(plan=plan)
         for _ in range(50):
-            if not engine.work(job.pk, budget_seconds=30):
+            if not runner.work(job.pk, budget_seconds=30):
                 break
         person = Person.objects.get(first_name=FIRST)
         item = JobItem.objects.get(job=job, op="create_user", payload__person=person.pk)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django_scopes import scope, scopes_disabled
 
-from integrations import engine, plan_actions, providers
+from integrations import planning, providers
 from integrations.google.client import WRITES as GOOGLE_WRITES
 from integrations.google.client import GoogleDirectory
 from integrations.microsoft.client import WRITES as MICROSOFT_WRITES
@@ -26,6 +26,7 @@ from integrations.providers import (
     RemoteUser,
     apply_each,
 )
+from integrations.provisioning import jobs, progress, runner
 from tests.integrations.conftest import roster
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -104,24 +105,24 @@ def test_a_third_provider_is_planned_and_applied_without_a_line_of_its_own(world
     with scopes_disabled():
         Connection.objects.create(municipality=municipality, provider="fake")
     with scope(municipality=municipality.pk):
-        plan = plan_actions.make_plan(municipality, "fake")
+        plan = planning.make_plan(municipality, "fake")
         counts = Counter(item["op"] for item in plan.items)
         # Without units or licences the plan has none of their operations, and groups no type.
         assert counts[Op.CREATE_USER] >= 2 and counts[Op.CREATE_GROUP] >= 1 and counts[Op.ADD_MEMBER] >= 2
         assert set(counts) == {Op.CREATE_USER, Op.CREATE_GROUP, Op.ADD_MEMBER}, counts
         assert all("type" not in item["details"] for item in plan.items if item["op"] == Op.CREATE_GROUP)
-        engine.check_unchanged(plan)
-        job = engine.start_job(plan)
+        jobs.check_unchanged(plan)
+        job = jobs.start_job(plan)
         for _round in range(10):
-            if not engine.work(job.pk, budget_seconds=5):
+            if not runner.work(job.pk, budget_seconds=5):
                 break
-        progress = engine.progress(job)
-        assert progress["done"] == len(plan.items) and progress["failed"] == 0, progress
-        assert plan_actions.make_plan(municipality, "fake").items == []  # the provider now matches
+        done = progress.progress(job)
+        assert done["done"] == len(plan.items) and done["failed"] == 0, done
+        assert planning.make_plan(municipality, "fake").items == []  # the provider now matches
 
 
 def _planning_and_job_modules() -> list[Path]:
-    modules = [ROOT / "integrations" / name for name in ("plans.py", "plan_actions.py", "engine.py")]
+    modules = [ROOT / "integrations" / name for name in ("plans.py", "planning.py")]
     modules += sorted((ROOT / "integrations" / "provisioning").rglob("*.py"))
     return [path for path in modules if path.exists()]
 

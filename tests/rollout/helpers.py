@@ -2,8 +2,8 @@ from datetime import date
 
 from django_scopes import scopes_disabled
 
-from integrations.engine import mark_accounts_made
 from integrations.models import JobItem
+from integrations.provisioning.outcomes import mark_accounts_made
 from rollout.actions.programmes import create_programme
 from rollout.models import Programme, Task
 from rollout.programme_templates import SHIPPED

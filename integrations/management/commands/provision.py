@@ -1,9 +1,12 @@
 """`manage.py provision <municipality> --provider google|microsoft --plan`: the plan, in a terminal."""
 
+import sys
+
 from django.core.management.base import BaseCommand, CommandError
 
-from integrations import operations, plan_actions
+from integrations import operations, planning
 from integrations.models import Provider
+from integrations.provisioning import jobs, progress, runner
 from schools.access import municipality_scope
 from schools.models import Municipality
 
@@ -28,8 +31,8 @@ class Command(BaseCommand):
             raise CommandError(f"No municipality {options['municipality']!r}.")
         with municipality_scope(municipality):
             try:
-                plan = plan_actions.make_plan(municipality, options["provider"])
-            except plan_actions.NoConnection:
+                plan = planning.make_plan(municipality, options["provider"])
+            except planning.NoConnection:
                 raise CommandError(f"{municipality} has no {options['provider']} connection.") from None
         for item in plan.items:
             school = f"  [{item['school']}]" if item.get("school") else ""
@@ -50,10 +53,6 @@ class Command(BaseCommand):
 
     def _apply(self, plan, yes: bool) -> None:
         """Work the job in this process (the same engine the workers run), with a progress bar."""
-        import sys
-
-        from integrations import engine
-
         if plan.summary.get("blocked"):
             raise CommandError("The plan is stopped by the safety limit; lift it in the portal first.")
         if not yes:
@@ -67,15 +66,14 @@ class Command(BaseCommand):
             ):
                 self.stdout.write("Nothing changed.")
                 return
-        engine.check_unchanged(plan)
-        job = engine.start_job(plan)
-        while engine.work(job.pk, budget_seconds=2):
+        job = jobs.apply_plan(plan)
+        while runner.work(job.pk, budget_seconds=2):
             job.refresh_from_db(fields=["notice"])
-            progress = engine.progress(job)
-            self._bar(progress, engine.pace(job, progress["remaining"]), job.notice)
-        progress = engine.progress(job)
-        self._bar(progress)
-        self.stdout.write(f"\nJob {job.pk}: {progress['done']} done, {progress['failed']} failed.")
+            counts = progress.progress(job)
+            self._bar(counts, progress.pace(job, counts["remaining"]), job.notice)
+        counts = progress.progress(job)
+        self._bar(counts)
+        self.stdout.write(f"\nJob {job.pk}: {counts['done']} done, {counts['failed']} failed.")
         for item in job.items.filter(status="failed")[:50]:
             self.stdout.write(f"  failed: {item.op} {item.key}: {item.error}")
 

@@ -1,4 +1,4 @@
-"""Provider connections of a municipality (thin views: parse, check access, call one action)."""
+"""Provider connections of a municipality."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -6,7 +6,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from integrations import actions
+from integrations import actions, queries
+from integrations.actions import acting
 from integrations.forms import GoogleConnectionForm, MicrosoftConnectionForm
 from integrations.models import Connection, Provider
 from schools.access import get_for
@@ -19,11 +20,15 @@ def _back(request):
     return redirect("schools:connections", municipality_slug=request.tenant.municipality.slug)
 
 
+def _tested(request, connection):
+    result = actions.test_connection(connection, **acting(request))
+    (messages.success if result.ok else messages.error)(request, result.message)
+    return _back(request)
+
+
 @tenant_view("view_integrations")
 def connection_list(request):
-    connections = {c.provider: c for c in Connection.objects.all()}
-    cards = [(value, label, connections.get(value)) for value, label in Provider.choices]
-    return render(request, "integrations/connection_list.html", {"cards": cards})
+    return render(request, "integrations/connection_list.html", {"cards": queries.connection_cards()})
 
 
 # Error reports show these fields as stars (the secrets typed or pasted into the form).
@@ -33,7 +38,13 @@ def connection_edit(request, provider):
     existing = Connection.objects.filter(provider=provider).first()
     form = FORMS[provider](request.POST or None, request.FILES or None, instance=existing)
     if request.method == "POST" and form.is_valid():
-        actions.save_connection(request, form, provider)
+        actions.save_connection(
+            request.tenant.municipality,
+            provider,
+            form.values(),
+            secret=form.cleaned_data.get("secret", ""),
+            **acting(request),
+        )
         messages.success(request, _("The connection was saved. Test it to see whether it works."))
         return _back(request)
     return render(
@@ -51,17 +62,14 @@ def connection_edit(request, provider):
 @require_POST
 @tenant_view("manage_integrations")
 def connection_test(request, connection_id):
-    connection = get_for(request, Connection.objects.all(), pk=connection_id)
-    result = actions.test_connection(request, connection)
-    (messages.success if result.ok else messages.error)(request, result.message)
-    return _back(request)
+    return _tested(request, get_for(request, Connection.objects.all(), pk=connection_id))
 
 
 @require_POST
 @tenant_view("manage_integrations")
 def connection_delete(request, connection_id):
     connection = get_for(request, Connection.objects.all(), pk=connection_id)
-    actions.delete_connection(request, connection)
+    actions.delete_connection(connection, **acting(request))
     messages.success(request, _("The connection was removed; its secret is deleted."))
     return _back(request)
 
@@ -70,7 +78,7 @@ def connection_delete(request, connection_id):
 @tenant_view("manage_integrations")
 def connection_sandbox(request, provider):
     try:
-        connection = actions.connect_sandbox(request, provider)
+        connection = actions.connect_sandbox(request.tenant.municipality, provider, **acting(request))
     except actions.SandboxUnavailable:
         messages.error(request, _("The sandbox is not running. `make run` starts it; then try again."))
         return _back(request)
@@ -79,6 +87,4 @@ def connection_sandbox(request, provider):
             request, _("This municipality is connected to its real tenant: remove that connection first.")
         )
         return _back(request)
-    result = actions.test_connection(request, connection)
-    (messages.success if result.ok else messages.error)(request, result.message)
-    return _back(request)
+    return _tested(request, connection)

@@ -7,12 +7,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from infra.links import signed_download
-from integrations import operations, plan_actions
+from integrations import actions, planning, queries
+from integrations.actions import acting
 from integrations.models import Plan, Provider
 from schools.access import get_for
 from schools.models import PersonalDataAccess
-from schools.privacy.access import record_access
 from schools.views.decorators import tenant_view
+
+
+def _to_plan(request, plan):
+    return redirect("schools:plan", municipality_slug=request.tenant.municipality.slug, plan_id=plan.pk)
 
 
 @tenant_view("view_integrations")
@@ -25,10 +29,8 @@ def plan_list(request):
 @tenant_view("manage_integrations")
 def plan_create(request, provider):
     try:
-        plan = plan_actions.make_plan(
-            request.tenant.municipality, provider, actor=request.user, request=request
-        )
-    except plan_actions.NoConnection:
+        plan = planning.make_plan(request.tenant.municipality, provider, **acting(request))
+    except planning.NoConnection:
         messages.error(request, _("Connect %(provider)s first.") % {"provider": Provider(provider).label})
         return redirect("schools:connections", municipality_slug=request.tenant.municipality.slug)
     except Exception as error:  # the provider could not be read: say so in plain words
@@ -38,36 +40,27 @@ def plan_create(request, provider):
             % {"reason": type(error).__name__},
         )
         return redirect("schools:plans", municipality_slug=request.tenant.municipality.slug)
-    return redirect("schools:plan", municipality_slug=request.tenant.municipality.slug, plan_id=plan.pk)
+    return _to_plan(request, plan)
 
 
 @tenant_view("view_integrations")
 def plan_detail(request, plan_id):
     plan = get_for(request, Plan.objects.all(), pk=plan_id)
-    groups: dict[str, list] = {}
-    for item in plan.items:
-        groups.setdefault(item.get("school") or "", []).append(
-            {**item, "label": operations.label(item["op"])}
-        )
-    counts = [(operations.label(op), n) for op, n in plan.summary.get("counts", {}).items()]
-    return render(
-        request,
-        "integrations/plan_detail.html",
-        {"plan": plan, "groups": sorted(groups.items()), "counts": counts},
-    )
+    return render(request, "integrations/plan_detail.html", {"plan": plan, **queries.plan_review(plan)})
 
 
 @tenant_view("view_integrations")
 @signed_download
 def plan_download(request, plan_id):
     plan = get_for(request, Plan.objects.all(), pk=plan_id)
-    record_access(
-        request,
+    actions.downloaded(
+        request.tenant.municipality,
         PersonalDataAccess.Kind.REPORT,
-        count=sum(1 for item in plan.items if item.get("person")),
+        count=queries.plan_people(plan),
         detail=f"plan {plan.pk}",
+        **acting(request),
     )
-    response = HttpResponse(plan_actions.plan_csv(plan), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(queries.plan_csv(plan), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="plan-{plan.provider}-{plan.pk}.csv"'
     return response
 
@@ -79,6 +72,6 @@ def plan_override(request, plan_id):
     if request.POST.get("confirm") != "yes":
         messages.error(request, _("Tick the box to confirm that these accounts should be suspended."))
     else:
-        plan_actions.override_safety_limit(request, plan)
+        planning.override_safety_limit(plan, **acting(request))
         messages.success(request, _("The safety limit was lifted for this plan; your name is recorded."))
-    return redirect("schools:plan", municipality_slug=request.tenant.municipality.slug, plan_id=plan.pk)
+    return _to_plan(request, plan)

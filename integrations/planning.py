@@ -1,15 +1,13 @@
-"""Making and reviewing plans (writes: the stored plan and the audit trail; nothing at the provider)."""
+"""Planning: read the provider to the end, compare it with the roster and the layout
+(``integrations.plans``), store the plan for review; lift its safety limit by name. Writes the
+stored plan and the audit trail, nothing at the provider (``integrations.provisioning`` applies it).
+"""
 
 from __future__ import annotations
-
-import csv
-import io
 
 from django.db import transaction
 from django.utils import timezone
 
-from infra.exports import neutralise
-from integrations.layout_views import default_layout
 from integrations.models import Connection, Layout, Plan
 from integrations.plans import desired_state, diff, licences_by_role, read_current, summarise
 from integrations.providers import client_for
@@ -21,12 +19,12 @@ class NoConnection(Exception):
     pass
 
 
-def make_plan(municipality, provider: str, *, actor=None, request=None) -> Plan:
+def make_plan(municipality, provider: str, *, actor=None, ip: str | None = None) -> Plan:
     """Read the provider to the end, compare with the roster and layout, store the plan."""
     connection = Connection.objects.filter(provider=provider).first()
     if connection is None:
         raise NoConnection(provider)
-    layout = Layout.objects.first() or default_layout(municipality)
+    layout = Layout.current(municipality)
     people = list(Person.objects.filter(on_roster()).exclude(role="student").prefetch_related("schools"))
     client = client_for(connection)
     try:
@@ -53,42 +51,25 @@ def make_plan(municipality, provider: str, *, actor=None, request=None) -> Plan:
             municipality=municipality,
             obj=plan,
             changes=summary["counts"],
-            request=request,
+            ip=ip,
         )
     return plan
 
 
 @transaction.atomic
-def override_safety_limit(request, plan: Plan) -> None:
+def override_safety_limit(plan: Plan, *, actor, ip: str | None = None) -> None:
     """An IT admin accepts, by name, a plan that suspends more than the safety limit."""
     updated = Plan.objects.filter(pk=plan.pk, status=Plan.Status.BLOCKED).update(
-        status=Plan.Status.READY, override_by=request.user, override_at=timezone.now()
+        status=Plan.Status.READY, override_by=actor, override_at=timezone.now()
     )
     if updated:
         log_action(
             "plan.override_safety_limit",
+            actor=actor,
             obj=plan,
             changes={
                 "suspensions": plan.summary.get("suspensions"),
                 "limit": plan.summary.get("safety_limit"),
             },
-            request=request,
+            ip=ip,
         )
-
-
-def plan_csv(plan: Plan) -> str:
-    """The plan as CSV; cells that a spreadsheet would run as formulas are neutralised."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["operation", "object", "school", "details"])
-    for item in plan.items:
-        details = "; ".join(f"{k}={v}" for k, v in (item.get("details") or {}).items())
-        writer.writerow(
-            [
-                neutralise(item["op"]),
-                neutralise(item["key"]),
-                neutralise(item.get("school", "")),
-                neutralise(details),
-            ]
-        )
-    return buffer.getvalue()

@@ -1,0 +1,185 @@
+"""Jobs: made from a reviewed plan (one item per operation, in the order of work), their workers
+enqueued after the commit, and their transitions (running, paused, resumed, cancelled, done)."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+
+from django.conf import settings
+from django.db import connection as database
+from django.db import transaction
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+from infra.tasks import enqueue_on_commit
+from integrations.models import Connection, Job, JobItem, Plan
+from integrations.operations import Op
+from integrations.plans import read_current
+from integrations.providers import client_for
+from integrations.provisioning.progress import progress
+from schools.audit import log_action
+
+logger = logging.getLogger(__name__)
+
+
+class PlanChanged(Exception):
+    """The provider changed since the plan was made: apply refuses, the reason says what to do."""
+
+
+class ProviderUnreadable(Exception):
+    """The provider could not be read to compare it with the plan: nothing was applied."""
+
+
+class PlanNotReady(ValueError):
+    """Only a plan ready for review (not blocked, not applied) can be applied."""
+
+
+# action → (the states it may leave, the state it goes to)
+TRANSITIONS = {
+    "pause": ([Job.Status.QUEUED, Job.Status.RUNNING], Job.Status.PAUSED),
+    "resume": ([Job.Status.PAUSED], Job.Status.RUNNING),
+    "cancel": ([Job.Status.QUEUED, Job.Status.RUNNING, Job.Status.PAUSED], Job.Status.CANCELLED),
+}
+
+
+def check_unchanged(plan: Plan) -> None:
+    """Apply exactly what was reviewed: refuse when the provider's state differs from the plan's."""
+    connection = Connection.objects.get(provider=plan.provider)
+    client = client_for(connection)
+    try:
+        current = read_current(client)
+    finally:
+        client.close()
+    if current.fingerprint != plan.provider_state_hash:
+        raise PlanChanged(plan.pk)
+
+
+def apply_plan(plan: Plan, *, actor=None, ip: str | None = None) -> Job:
+    """The provider is read again (outside any transaction) and, unchanged, the job starts."""
+    try:
+        check_unchanged(plan)
+    except PlanChanged:
+        raise
+    except Exception as error:  # noqa: BLE001 (any failure to read the provider: nothing is applied)
+        raise ProviderUnreadable(type(error).__name__) from error
+    return start_job(plan, actor=actor, ip=ip)
+
+
+@transaction.atomic
+def start_job(plan: Plan, *, actor=None, ip: str | None = None) -> Job:
+    """Turn a reviewed plan into a job; enqueue the workers after the commit."""
+    if plan.status not in (Plan.Status.READY, Plan.Status.APPROVED):
+        raise PlanNotReady("only a plan ready for review (not blocked, not applied) can be applied")
+    job = Job.objects.create(
+        municipality=plan.municipality,
+        plan=plan,
+        provider=plan.provider,
+        created_by=actor,
+        status=Job.Status.QUEUED,
+    )
+    # The order of work: phase by phase, and inside a phase the kinds of operation interleaved
+    # (the n-th licence beside the n-th membership), so that every chunk a worker claims mixes
+    # what costs quota with what costs little and no kind is left to run alone at the end.
+    ranks: Counter = Counter()
+    ordered = []
+    for index, item in enumerate(plan.items):
+        phase = Op(item["op"]).item_phase(item["key"])
+        if phase is None:
+            continue
+        ordered.append(((phase, ranks[phase, item["op"]], index), phase, item))
+        ranks[phase, item["op"]] += 1
+    ordered.sort(key=lambda entry: entry[0])
+    items = [
+        (
+            seq,
+            phase,
+            item["op"],
+            item["key"],
+            item.get("school", ""),
+            {**(item.get("details") or {}), "person": item.get("person")},
+        )
+        for seq, (_order, phase, item) in enumerate(ordered)
+    ]
+    _insert_items(job, items)
+    Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.APPLIED)
+    log_action(
+        "job.start",
+        actor=actor,
+        municipality=plan.municipality,
+        obj=job,
+        changes={"items": len(items)},
+        ip=ip,
+    )
+    transaction.on_commit(lambda: enqueue_work(job))
+    return job
+
+
+def _insert_items(job: Job, items: list[tuple]) -> None:
+    """The job's items, (seq, phase, op, key, school, payload) each, in one statement: tens of
+    thousands of rows, where ``bulk_create`` spent seconds preparing every field of every row
+    before the first worker could start."""
+    columns = ["job_id", "municipality_id", "seq", "phase", "op", "key", "school", "person_id", "payload"]
+    columns += ["status", "attempts", "waits", "claimed_by", "outcome", "error", "secret_ciphertext"]
+    payload = JobItem._meta.get_field("payload")
+    quote = database.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(JobItem._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608 (our names)
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    rows = [
+        (job.pk, job.municipality_id, seq, phase, op, key, school, details.get("person"))
+        + (payload.get_db_prep_save(details, database), JobItem.Status.PENDING, 0, 0, "", "", "", "")
+        for seq, phase, op, key, school, details in items
+    ]
+    with database.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def enqueue_work(job: Job) -> bool:
+    """Several tasks side by side: the workers share the job, each claiming its own chunks.
+
+    With the broker down the job stays stored and queued (the page does not fail): the
+    reconciler, Celery beat's task, starts it once the broker is back. False then."""
+    from integrations.tasks import work_job  # cycle: the tasks run this package
+
+    try:
+        for _lane in range(settings.JOB_PARALLEL_TASKS):
+            work_job.delay(job.pk, job.municipality_id)
+    except (OperationalError, OSError) as error:
+        logger.warning("job %s: the broker is unavailable (%s); the reconciler will start it", job.pk, error)
+        return False
+    return True
+
+
+@transaction.atomic
+def control(job: Job, action: str, *, actor=None, ip: str | None = None) -> bool:
+    """Pause, resume or cancel (``TRANSITIONS``); False when the job's state does not allow it."""
+    if action not in TRANSITIONS:
+        return False
+    allowed, target = TRANSITIONS[action]
+    if not Job.objects.filter(pk=job.pk, status__in=allowed).update(status=target):
+        return False
+    log_action(f"job.{action}", actor=actor, obj=job, ip=ip)
+    if action == "resume":
+        transaction.on_commit(lambda: enqueue_work(job))
+    return True
+
+
+def begin(job: Job) -> None:
+    """The first worker to take a queued job marks it running."""
+    Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED).update(status=Job.Status.RUNNING)
+
+
+def finish(job: Job) -> bool:
+    """No item left: the job is done. Only the worker that finished it records it and has the
+    person who started it told (False for the others)."""
+    from integrations.tasks import notify_job_finished  # cycle: the tasks run this package
+
+    finished = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(
+        status=Job.Status.DONE, finished_at=timezone.now()
+    )
+    if finished:
+        log_action("job.finish", municipality=job.municipality, obj=job, changes=progress(job)["counts"])
+        enqueue_on_commit(notify_job_finished, job.pk, job.municipality_id)
+    return bool(finished)

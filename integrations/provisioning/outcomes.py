@@ -1,0 +1,200 @@
+"""What each provider call did, recorded: done, failed, tried again with back-off, waited out,
+or failed at once because the account or group it needs could not be made."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection as database
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from integrations.crypto import encrypt_secret
+from integrations.models import JobItem
+from integrations.operations import PREREQUISITES, Op
+from integrations.providers import Operation, PermanentError, TemporaryError
+from integrations.ratelimit import quota_name
+from schools.audit import log_actions
+from schools.models import Person
+
+MAX_ATTEMPTS = 8
+MAX_WAITS = 40
+REPLICATION_MAX_DELAY = 30.0  # provider seconds between two looks for something not visible yet
+
+
+class Outcomes:
+    """What a batch did, written in a few queries: finished items, items to try again, audit rows."""
+
+    def __init__(self):
+        self.finished: list[JobItem] = []
+        self.retries: list[JobItem] = []
+
+    def finish(
+        self, item: JobItem, status: str, *, outcome: str = "", error: str = "", secret: str = ""
+    ) -> None:
+        item.status, item.outcome, item.error, item.finished_at = status, outcome, error, timezone.now()
+        if secret:
+            item.secret_ciphertext = secret
+        self.finished.append(item)
+
+    def retry(self, item: JobItem, delay: float, error: str, *, attempts: int, waits: int) -> None:
+        item.not_before, item.error, item.attempts, item.waits = (
+            timezone.now() + timedelta(seconds=delay),
+            error,
+            attempts,
+            waits,
+        )
+        self.retries.append(item)
+
+    @transaction.atomic
+    def save(self) -> None:
+        if self.finished:
+            self._write_finished()
+            # Every provider call's outcome is in the audit trail (never the password).
+            log_actions(
+                [
+                    (
+                        f"provider.{item.op}",
+                        item,
+                        {"outcome": item.outcome or item.status, "error": item.error[:300]},
+                    )
+                    for item in self.finished
+                ],
+                municipality=self.finished[0].municipality,
+            )
+        for item in self.retries:  # only if still ours (a reconciler may have released it)
+            JobItem.objects.filter(pk=item.pk, status=JobItem.Status.CLAIMED).update(
+                status=JobItem.Status.PENDING,
+                claimed_by="",
+                not_before=item.not_before,
+                error=item.error,
+                attempts=item.attempts,
+                waits=item.waits,
+            )
+
+    def _write_finished(self) -> None:
+        """One UPDATE per distinct (status, outcome, error), usually one or two for a whole batch,
+        and the new accounts' passwords in one statement (``bulk_update``'s CASE expressions cost
+        more in Python than the provider call they record)."""
+        groups: dict[tuple, list[int]] = {}
+        for item in self.finished:
+            groups.setdefault((item.status, item.outcome, item.error), []).append(item.pk)
+        finished_at = self.finished[0].finished_at
+        for (status, outcome, error), pks in groups.items():
+            JobItem.objects.filter(pk__in=pks).update(
+                status=status, outcome=outcome, error=error, finished_at=finished_at
+            )
+        made = [
+            item.person_id
+            for item in self.finished
+            if item.op == Op.CREATE_USER and item.outcome in ("created", "adopted") and item.person_id
+        ]
+        mark_accounts_made(made, finished_at)
+        secrets_ = [(item.secret_ciphertext, item.pk) for item in self.finished if item.secret_ciphertext]
+        if secrets_:
+            table = database.ops.quote_name(JobItem._meta.db_table)
+            with database.cursor() as cursor:
+                cursor.executemany(
+                    f"UPDATE {table} SET secret_ciphertext = %s WHERE id = %s",  # noqa: S608 (our table name)
+                    secrets_,
+                )
+
+
+def record(outcomes: Outcomes, item: JobItem, operation: Operation, result, *, limiter, connection) -> None:
+    """One call's result: done (with the new account's password, encrypted), failed, or again later."""
+    if isinstance(result, TemporaryError):
+        if limiter is not None and result.retry_after and result.throttled:
+            # The provider's "slow down" holds for every worker, not just this one; a replication
+            # delay or a server error concerns this item only.
+            limiter.pause(quota_name(connection), result.retry_after)
+        if result.replication or (result.retry_after is not None and not result.throttled):
+            # Not visible yet, or "unavailable, come back in n seconds" (Graph's 503 with
+            # Retry-After): the provider's condition, not the item's failure.
+            _come_back_later(outcomes, item, result)
+            return
+        # Throttling is not the item's fault either: while a storm lasts an item may be sent
+        # many times, and only the failures of its own (a 500, a dropped connection) count.
+        attempts = item.attempts if result.throttled else item.attempts + 1
+        if attempts >= MAX_ATTEMPTS:
+            outcomes.finish(item, JobItem.Status.FAILED, error=str(result))
+            return
+        if result.throttled and result.retry_after is not None:  # the provider's own Retry-After
+            delay = result.retry_after
+        else:
+            delay = min(60.0, 2**attempts * 0.25)
+        delay *= random.uniform(1.0, 1.3)  # noqa: S311 (jitter, not a secret)
+        outcomes.retry(item, delay, str(result), attempts=attempts, waits=item.waits)
+        return
+    if isinstance(result, PermanentError):
+        outcomes.finish(item, JobItem.Status.FAILED, error=str(result))
+        return
+    password = operation.password
+    secret = encrypt_secret(item.municipality_id, password) if result == "created" and password else ""
+    outcomes.finish(item, JobItem.Status.DONE, outcome=result, secret=secret)
+
+
+def mark_accounts_made(person_ids: list[int], when=None) -> None:
+    """The roster learns who has an account now, so dashboards count accounts from the roster
+    alone (one column) instead of reading every job item."""
+    if person_ids:
+        Person.objects.filter(pk__in=person_ids).update(account_made_at=when or timezone.now())
+
+
+def _come_back_later(outcomes: Outcomes, item: JobItem, result: TemporaryError) -> None:
+    """Try again when the provider said (a replication delay: each time a little later, growing
+    to half a minute), up to MAX_WAITS times; the attempt counted before the call is given back.
+    Retry-After and hints are in provider time."""
+    waits = item.waits + 1
+    if waits >= MAX_WAITS:
+        error = str(result)
+        if result.replication:
+            error = _(
+                "The provider still does not show what this step needs (made earlier in this job) "
+                "after a quarter of an hour of waiting. Apply the plan again later."
+            )
+        outcomes.finish(item, JobItem.Status.FAILED, error=error)
+        return
+    delay = result.retry_after or 2.0
+    if result.replication:
+        delay = min(REPLICATION_MAX_DELAY, delay * 1.5 ** min(waits - 1, 10))
+    delay = delay / settings.PROVIDER_QUOTA_TIME_SCALE * random.uniform(1.0, 1.3)  # noqa: S311 (jitter)
+    outcomes.retry(item, delay, str(result), attempts=item.attempts, waits=waits)
+
+
+def runnable(outcomes: Outcomes, items: list[JobItem]) -> list[JobItem]:
+    """The items worth a call: those whose account or group could not be made fail here."""
+    failed = _failed_dependencies(items)
+    for item in items:
+        if item.pk in failed:
+            outcomes.finish(item, JobItem.Status.FAILED, error=failed[item.pk])
+    return [item for item in items if item.pk not in failed]
+
+
+def _failed_dependencies(items: list[JobItem]) -> dict[int, str]:
+    """A membership or licence whose account or group could not be created fails at once, saying
+    which (one query for the whole batch)."""
+    needs = {item.pk: Op(item.op).needs(item.key, item.payload) for item in items}
+    needs = {pk: pairs for pk, pairs in needs.items() if pairs}
+    if not needs:
+        return {}
+    keys = {key for pairs in needs.values() for _op, key in pairs}
+    failed = set(
+        JobItem.objects.filter(
+            job_id=items[0].job_id,
+            status=JobItem.Status.FAILED,
+            op__in=PREREQUISITES,
+            key__in=keys,
+        ).values_list("op", "key")
+    )
+    found = {}
+    for pk, pairs in needs.items():
+        for pair in pairs:
+            if pair in failed:
+                found[pk] = _("%(object)s could not be created, so this step was not tried.") % {
+                    "object": pair[1]
+                }
+                break
+    return found
