@@ -161,8 +161,8 @@ def run(provider: str, profile: str, kills: int) -> dict:
     from integrations.actions import connect_sandbox
     from integrations.models import Job, JobItem, Layout
     from integrations.plan_actions import make_plan
+    from sandbox.process import start_sandbox
     from schools.access import TenantContext
-    from tests.integrations.conftest import start_sandbox
 
     sandbox = start_sandbox(VAR / f"sandbox-{provider}-{profile}", profile=profile, time_scale=TIME_SCALE)
     settings.SANDBOX_URL, settings.SANDBOX_CA_FILE = sandbox.base_url, sandbox.ca
