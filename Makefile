@@ -29,7 +29,7 @@ test: $(VENV)/.dev
 	VAR_DIR=var/test $(BIN)/python manage.py check
 	VAR_DIR=var/test $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python bin/audit_dependencies.py
-	VAR_DIR=var/test $(BIN)/python -m pytest $(PYTEST_ARGS)
+	VAR_DIR=var/test $(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
