@@ -21,16 +21,17 @@ $(VENV)/.dev: requirements-dev.lock | $(BIN)/python
 run: $(VENV)/.runtime
 	$(BIN)/python bin/run
 
-## make test: lint, the import layers (import-linter), Django checks, migrations check, dependency audit (warns offline), translations, every test.
+## make test: lint, the import layers (import-linter), types of the provider boundary (mypy), Django checks, migrations check, dependency audit (warns offline), translations, every test.
 # Tests keep their own var/ (secret key, broker folder, SQLite file) apart from a running `make run`.
 test: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 	VAR_DIR=var/test $(BIN)/python manage.py check
 	VAR_DIR=var/test $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python bin/audit_dependencies.py
-	VAR_DIR=var/test $(BIN)/python -m pytest $(PYTEST_ARGS)
+	VAR_DIR=var/test $(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -159,7 +159,7 @@ def run(provider: str, profile: str, kills: int) -> dict:
     from integrations.models import Job, JobItem, Layout
     from integrations.planning import make_plan
     from integrations.provisioning import jobs, progress
-    from tests.integrations.conftest import start_sandbox
+    from sandbox.process import start_sandbox
 
     sandbox = start_sandbox(VAR / f"sandbox-{provider}-{profile}", profile=profile, time_scale=TIME_SCALE)
     settings.SANDBOX_URL, settings.SANDBOX_CA_FILE = sandbox.base_url, sandbox.ca

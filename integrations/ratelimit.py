@@ -68,44 +68,50 @@ class Limiter(Protocol):
 
 
 class RedisWindow:
-    def __init__(self, url: str):
+    """``prefix`` goes before every key (settings.REDIS_KEY_PREFIX); ``clock`` gives the time of
+    every decision (a test can hand in its own)."""
+
+    def __init__(self, url: str, prefix: str = "", clock=time.time):
         self.client = redis.Redis.from_url(url)
         self.script = self.client.register_script(_SCRIPT)
+        self.prefix = f"{prefix}:rl:" if prefix else "rl:"
+        self.clock = clock
 
     def try_acquire(self, name: str, limit: int, window: float, count: int = 1, ticket: str = "") -> float:
-        now = time.time()
+        now = self.clock()
         wait = self.script(
-            keys=[f"rl:{name}", f"rl:{name}:pause"],
+            keys=[f"{self.prefix}{name}", f"{self.prefix}{name}:pause"],
             args=[now, window, limit, ticket or uuid.uuid4().hex, count],
         )
         return float(wait)
 
     def restamp(self, name: str, ticket: str, count: int, window: float) -> None:
-        now = time.time()
+        now = self.clock()
         with self.client.pipeline() as pipe:
-            pipe.zadd(f"rl:{name}", {f"{ticket}:{i}": now for i in range(1, count + 1)}, xx=True)
-            pipe.pexpire(f"rl:{name}", math.ceil(window * 1000))
+            pipe.zadd(f"{self.prefix}{name}", {f"{ticket}:{i}": now for i in range(1, count + 1)}, xx=True)
+            pipe.pexpire(f"{self.prefix}{name}", math.ceil(window * 1000))
             pipe.execute()
 
     def pause(self, name: str, seconds: float) -> None:
-        until = time.time() + seconds
-        current = self.client.get(f"rl:{name}:pause")
+        until = self.clock() + seconds
+        current = self.client.get(f"{self.prefix}{name}:pause")
         if current is None or float(current) < until:
-            self.client.set(f"rl:{name}:pause", until, px=int(seconds * 1000) + 1000)
+            self.client.set(f"{self.prefix}{name}:pause", until, px=int(seconds * 1000) + 1000)
 
     def usage(self, name: str, window: float) -> tuple[int, float]:
         """(calls taken in the window, seconds left of a pause) — read only, for the job's page."""
-        now = time.time()
+        now = self.clock()
         with self.client.pipeline() as pipe:
-            pipe.zcount(f"rl:{name}", now - window, "+inf")
-            pipe.get(f"rl:{name}:pause")
+            pipe.zcount(f"{self.prefix}{name}", now - window, "+inf")
+            pipe.get(f"{self.prefix}{name}:pause")
             used, paused = pipe.execute()
         return int(used), max(0.0, float(paused) - now) if paused else 0.0
 
 
 class FileWindow:
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, clock=time.time):
         self.folder = folder
+        self.clock = clock
         self.folder.mkdir(parents=True, exist_ok=True)
 
     def _locked(self, name: str) -> tuple[IO[str], dict[str, Any]]:
@@ -130,7 +136,7 @@ class FileWindow:
 
     def try_acquire(self, name: str, limit: int, window: float, count: int = 1, ticket: str = "") -> float:
         handle, state = self._locked(name)
-        now = time.time()
+        now = self.clock()
         paused = float(state.get("paused_until", 0))
         if paused > now:
             self._save(handle, state)
@@ -154,7 +160,7 @@ class FileWindow:
 
     def restamp(self, name: str, ticket: str, count: int, window: float) -> None:
         handle, state = self._locked(name)
-        now = time.time()
+        now = self.clock()
         taken = state.get("taken", [])
         for entry in taken:
             if entry[1] == ticket:
@@ -164,21 +170,23 @@ class FileWindow:
 
     def pause(self, name: str, seconds: float) -> None:
         handle, state = self._locked(name)
-        state["paused_until"] = max(state.get("paused_until", 0), time.time() + seconds)
+        state["paused_until"] = max(state.get("paused_until", 0), self.clock() + seconds)
         self._save(handle, state)
 
     def usage(self, name: str, window: float) -> tuple[int, float]:
         """(calls taken in the window, seconds left of a pause) — read only, for the job's page."""
         handle, state = self._locked(name)
         self._save(handle, state)
-        now = time.time()
+        now = self.clock()
         used = sum(entry[2] for entry in state.get("taken", []) if entry[0] > now - window)
         return used, max(0.0, state.get("paused_until", 0) - now)
 
 
 def shared_limiter() -> Limiter:
     url = getattr(settings, "REDIS_URL", "")
-    return RedisWindow(url) if url else FileWindow(Path(settings.VAR_DIR) / "ratelimit")
+    if url:
+        return RedisWindow(url, getattr(settings, "REDIS_KEY_PREFIX", ""))
+    return FileWindow(Path(settings.VAR_DIR) / "ratelimit")
 
 
 def quota_name(connection: Connection) -> str:

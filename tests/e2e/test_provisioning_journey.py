@@ -9,8 +9,9 @@ from django_scopes import scope
 
 from integrations.models import Job
 from integrations.provisioning import runner
+from sandbox.process import start_sandbox
 from tests.factories import PASSWORD, make_world, totp_code
-from tests.integrations.conftest import roster, start_sandbox
+from tests.integrations.conftest import roster
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

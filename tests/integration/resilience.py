@@ -15,10 +15,11 @@ from django.test import override_settings
 from django_scopes import scope, scopes_disabled
 
 from integrations.models import Job, JobItem, Plan
+from sandbox.process import start_sandbox
 from tests.factories import make_world
 from tests.integration.conftest import ROOT, _database_url, wait_for
 from tests.integration.test_apply_resilience import _free_port, _redis, _use_broker
-from tests.integrations.conftest import roster, start_sandbox
+from tests.integrations.conftest import roster
 
 __all__ = ["Stack", "stack", "wait_for"]
 

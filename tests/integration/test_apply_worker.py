@@ -11,9 +11,10 @@ from django.test import override_settings
 from django_scopes import scope, scopes_disabled
 
 from integrations.models import Job, JobItem, Plan
+from sandbox.process import start_sandbox
 from tests.factories import make_world
 from tests.integration.conftest import ROOT, _database_url, wait_for
-from tests.integrations.conftest import roster, start_sandbox
+from tests.integrations.conftest import roster
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

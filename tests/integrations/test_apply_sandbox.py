@@ -9,6 +9,7 @@ from integrations.crypto import decrypt_secret
 from integrations.models import Connection, Job, JobItem, Plan
 from integrations.provisioning import runner
 from integrations.provisioning.progress import progress as progress_of
+from sandbox.process import start_sandbox
 from schools.models import Person, School
 from tests.integrations.conftest import roster
 from tests.links import signed
@@ -299,8 +300,6 @@ def test_the_person_who_started_the_job_is_told_when_it_ends(world, client_for, 
 @pytest.fixture
 def stormy_sandbox(tmp_path, settings, world):
     """A sandbox on the chaos profile: 429 storms, server errors and dropped connections."""
-    from tests.integrations.conftest import start_sandbox
-
     running = start_sandbox(tmp_path / "chaos", profile="chaos", time_scale=20)
     settings.SANDBOX_URL, settings.SANDBOX_CA_FILE = running.base_url, running.ca
     with scopes_disabled():

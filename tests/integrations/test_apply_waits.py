@@ -8,7 +8,7 @@ from django_scopes import scope, scopes_disabled
 
 from integrations.models import Connection, JobItem
 from integrations.provisioning import claims, outcomes, runner
-from tests.integrations.conftest import start_sandbox
+from sandbox.process import start_sandbox
 from tests.integrations.test_apply_sandbox import _started
 
 pytestmark = pytest.mark.django_db

@@ -87,11 +87,8 @@ def test_enrolled_user_is_asked_for_the_code_at_sign_in(world):
     assert client.get(f"/m/{world.a.municipality.slug}/").status_code == 200
 
 
-def test_failed_logins_are_limited_even_with_a_rotating_forwarded_for(settings):
+def test_failed_logins_are_limited_even_with_a_rotating_forwarded_for(settings, empty_cache):
     settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_failed": "3/m/ip,100/m/key"}
-    from django.core.cache import cache
-
-    cache.clear()
     UserFactory(email="victim@example.org")
     client = Client()
     limited = []

@@ -31,10 +31,11 @@ from django_scopes import scope, scopes_disabled
 
 from integrations.crypto import decrypt_secret, encrypt_secret, fingerprint
 from integrations.models import Connection, Job, JobItem, Plan
+from sandbox.process import start_sandbox
 from tests.factories import make_world
 from tests.integration.conftest import ROOT, _database_url, wait_for
 from tests.integration.test_apply_resilience import _free_port, _redis, _use_broker
-from tests.integrations.conftest import roster, start_sandbox
+from tests.integrations.conftest import roster
 
 CANARY = "CANARY-7f3a"
 LOGGERS = [

@@ -3,7 +3,7 @@ error for each rule."""
 
 import pytest
 
-from tests.integrations.test_google_support import (
+from sandbox.tests.test_google_support import (
     DOMAIN,
     control,
     directory,

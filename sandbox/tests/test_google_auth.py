@@ -13,7 +13,7 @@ from google.auth import jwt as google_jwt
 from google.oauth2 import credentials as user_credentials
 from google.oauth2 import service_account
 
-from tests.integrations.test_google_support import (
+from sandbox.tests.test_google_support import (
     AUTH,
     DOMAIN,
     control,

@@ -3,7 +3,7 @@ error shapes a provisioning client has to recognise."""
 
 import pytest
 
-from tests.integrations.test_graph_support import assert_graph_error, make_tenant
+from sandbox.tests.test_graph_support import assert_graph_error, make_tenant
 
 
 @pytest.fixture

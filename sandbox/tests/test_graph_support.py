@@ -14,8 +14,8 @@ import jwt
 import msal
 import requests
 
+from sandbox.process import RunningSandbox
 from sandbox.store import Store
-from tests.integrations.conftest import RunningSandbox
 
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 PASSWORD = "Passw0rd!2024"

@@ -4,7 +4,7 @@ test_graph_throttling.py.)"""
 
 import pytest
 
-from tests.integrations.test_graph_support import assert_graph_error, make_tenant
+from sandbox.tests.test_graph_support import assert_graph_error, make_tenant
 
 JSON = {"Content-Type": "application/json"}
 

@@ -3,7 +3,7 @@ licences (/subscribedSkus, assignLicense with its usage-location and seat errors
 
 import pytest
 
-from tests.integrations.test_graph_support import assert_graph_error, make_tenant
+from sandbox.tests.test_graph_support import assert_graph_error, make_tenant
 
 A1_FACULTY = "94763226-9b3c-4e75-a931-5c89701abe66"
 A1_STUDENT = "314c4481-f395-4525-be8b-2ec4bb1e9d91"

@@ -3,7 +3,7 @@ links), members/$ref add and remove, the members list, and their error shapes.""
 
 import pytest
 
-from tests.integrations.test_graph_support import assert_graph_error, make_tenant
+from sandbox.tests.test_graph_support import assert_graph_error, make_tenant
 
 
 @pytest.fixture

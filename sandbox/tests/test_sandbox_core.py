@@ -8,7 +8,7 @@ import pytest
 import requests
 from cryptography import x509
 
-from tests.integrations.conftest import start_sandbox
+from sandbox.process import start_sandbox
 
 
 def test_tls_certificate_names_the_providers_and_verifies_against_the_ca(sandbox):

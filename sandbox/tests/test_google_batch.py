@@ -7,7 +7,7 @@ import re
 import google.auth.transport.requests
 import pytest
 
-from tests.integrations.test_google_support import (
+from sandbox.tests.test_google_support import (
     DOMAIN,
     control,
     delegated,
@@ -126,36 +126,3 @@ def test_batch_limits_and_errors(fresh_sandbox, info):
         plain = session.post(fresh_sandbox.base_url + "/batch", data=b"{}", timeout=30)
     assert plain.status_code == 400
     assert stats(fresh_sandbox)["statuses"]["google.users.get:200"] == 1000
-
-
-def test_the_quick_batch_writes_what_the_library_writes(fresh_sandbox, info):
-    """``QuickBatch`` only writes the parts faster: the same text, byte for byte, as the client
-    library's own writer, for each kind of call the engine batches (bodies in Cyrillic too), and
-    a batch of them is answered part by part as before."""
-    from googleapiclient.http import BatchHttpRequest
-
-    from integrations.google.batch import QuickBatch, quick_batch
-
-    with directory(fresh_sandbox, info) as service:
-        requests = [
-            service.users().insert(body=user_body(f"m.ivanova{n}@{DOMAIN}", given="Щерьо")) for n in range(3)
-        ]
-        requests.append(
-            service.orgunits().insert(
-                customerId="my_customer", body={"name": "СУ № 1", "parentOrgUnitPath": "/"}
-            )
-        )
-        requests.append(service.groups().insert(body={"email": f"teachers@{DOMAIN}", "name": "Учители"}))
-        requests.append(
-            service.members().insert(groupKey=f"teachers@{DOMAIN}", body={"email": f"m.ivanova0@{DOMAIN}"})
-        )
-        requests.append(service.users().get(userKey=f"m.ivanova0@{DOMAIN}"))
-        for request in requests:
-            assert QuickBatch()._serialize_request(request) == BatchHttpRequest()._serialize_request(request)
-        answers = {}
-        batch = quick_batch(service, lambda request_id, response, error: answers.update({request_id: error}))
-        assert isinstance(batch, QuickBatch)
-        for index, request in enumerate(requests[:3]):
-            batch.add(request, request_id=str(index))
-        batch.execute()
-    assert answers == {"0": None, "1": None, "2": None}
