@@ -17,6 +17,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from infra.exports import export_response
 from infra.links import signed_download
 from infra.uploads import ALLOWED_EXTENSIONS
 from schools.access import get_for
@@ -154,15 +155,9 @@ def _cells(result, columns):
 def campaign_export(request, campaign_id, fmt):
     campaign = get_for(request, _campaigns(request), pk=campaign_id)
     rows = export.table(campaign, queries.campaign_results(campaign))
-    name = slugify(campaign.name) or f"campaign-{campaign.pk}"
-    if fmt == "xlsx":
-        content = export.as_xlsx(rows, campaign.name)
-        response = HttpResponse(
-            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-    else:
-        response = HttpResponse(export.as_csv(rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    response = export_response(
+        fmt, slugify(campaign.name) or f"campaign-{campaign.pk}", rows[0], rows[1:], title=campaign.name
+    )
     return response
 
 
