@@ -135,12 +135,12 @@ def make_roster(provider: str, teachers: int, schools: int):
     return municipality
 
 
-def _plan_despite_errors(make_plan, municipality, provider: str):
+def _plan_despite_errors(make_plan, ctx, provider: str):
     """Making the plan reads the provider too: on the chaos profile it fails now and then, and
     the IT admin simply asks again."""
     for attempt in range(10):
         try:
-            return make_plan(municipality, provider)
+            return make_plan(ctx, provider)
         except Exception:  # noqa: BLE001 (any provider error: ask again, as the admin would)
             if attempt == 9:
                 raise
@@ -160,6 +160,7 @@ def run(provider: str, profile: str, kills: int) -> dict:
     from integrations.planning import make_plan
     from integrations.provisioning import jobs, progress
     from sandbox.process import start_sandbox
+    from schools.audit import ActionContext
 
     sandbox = start_sandbox(VAR / f"sandbox-{provider}-{profile}", profile=profile, time_scale=TIME_SCALE)
     settings.SANDBOX_URL, settings.SANDBOX_CA_FILE = sandbox.base_url, sandbox.ca
@@ -172,17 +173,18 @@ def run(provider: str, profile: str, kills: int) -> dict:
     workers = []
     try:
         municipality = make_roster(provider, teachers, schools)
+        ctx = ActionContext(municipality)  # the system acts: no user, no address
         with scope(municipality=municipality.pk):
-            connect_sandbox(municipality, provider)
+            connect_sandbox(ctx, provider)
             if provider == "microsoft":  # one group per teacher: their school's
                 Layout.objects.update(teachers_group="", directors_group="")
-            plan = _plan_despite_errors(make_plan, municipality, provider)
+            plan = _plan_despite_errors(make_plan, ctx, provider)
             planned_users = {item["key"] for item in plan.items if item["op"] == "create_user"}
         workers.append(start_worker(env, log))
         time.sleep(3)  # the worker is up before the clock starts
         with scope(municipality=municipality.pk):
             started = time.monotonic()
-            job = jobs.start_job(plan)
+            job = jobs.start_job(ctx, plan)
             kill_at = [0.25, 0.5, 0.75][:kills]
             from integrations.tasks import reconcile_jobs
 

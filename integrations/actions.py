@@ -1,9 +1,10 @@
 """Every write of the integrations app's pages: atomic, audited, secrets encrypted and never logged.
 
-Writes take values, not HTTP: the tenant (or an object that belongs to it), the acting user and,
-for the audit trail, the client's address — ``(municipality, ..., *, actor, ip=None)``. A view
-builds that context once (``acting(request)``); a command or a task passes its own. The other
-writes of the app: ``planning`` (plans), ``provisioning.jobs`` (jobs), ``roster.actions`` (imports).
+Writes take values, not HTTP: first the context (``schools.audit.ActionContext``: the
+municipality, the acting user and, for the audit trail, the client's address), then the values.
+A view builds the context once (``context_from(request)``); a command or a task builds its own
+(``ActionContext(municipality)``). The other writes of the app: ``planning`` (plans),
+``provisioning.jobs`` (jobs), ``roster.actions`` (imports).
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from django.views.decorators.debug import sensitive_variables
 from integrations.crypto import encrypt_secret, fingerprint
 from integrations.models import Connection, Job, Layout, Provider
 from integrations.providers import CheckResult, client_for
-from schools.audit import client_ip, log_action
-from schools.models import PersonalDataAccess
-from schools.privacy.access import log_access
+from schools.audit import ActionContext, record
+from schools.models import Municipality, PersonalDataAccess
+from schools.privacy.access import record_access
 
 
 class SandboxUnavailable(Exception):
@@ -31,12 +32,6 @@ class SandboxUnavailable(Exception):
 
 class RealConnectionExists(Exception):
     pass
-
-
-def acting(request) -> dict:
-    """Who acts and from where, as the keyword arguments every write takes: ``**acting(request)``."""
-    user = request.user
-    return {"actor": user if user.is_authenticated else None, "ip": client_ip(request)}
 
 
 def assign(instance, values: dict) -> dict:
@@ -53,11 +48,10 @@ def assign(instance, values: dict) -> dict:
 # Outermost, so that the error report hides the secret in the transaction wrapper's arguments too.
 @sensitive_variables()  # the secret in hand stays out of error reports
 @transaction.atomic
-def save_connection(
-    municipality, provider: str, values: dict, *, secret: str = "", actor=None, ip: str | None = None
-) -> Connection:
+def save_connection(ctx: ActionContext, provider: str, values: dict, *, secret: str = "") -> Connection:
     """Create or replace the municipality's connection to ``provider``; a new ``secret`` replaces
     the stored one (empty: keep it)."""
+    municipality = ctx.tenant()
     connection = Connection.objects.filter(provider=provider).first()
     creating = connection is None
     if creating:
@@ -69,22 +63,21 @@ def save_connection(
     connection.status = Connection.Status.UNTESTED
     connection.save()
     if connection.primary_domain:
-        ensure_layout(municipality, connection.primary_domain)
-    log_action(
+        _ensure_layout(municipality, connection.primary_domain)
+    record(
+        ctx,
         "connection.create" if creating else "connection.update",
-        actor=actor,
-        obj=connection,
-        changes={
+        connection,
+        {
             "fields": changed,
             "secret_replaced": bool(secret),
             "fingerprint": connection.secret_fingerprint,
         },
-        ip=ip,
     )
     return connection
 
 
-def test_connection(connection: Connection, *, actor=None, ip: str | None = None) -> CheckResult:
+def test_connection(ctx: ActionContext, connection: Connection) -> CheckResult:
     """Sign in and read a little, then record in plain words what works or what is wrong."""
     try:
         result = client_for(connection).check()
@@ -97,17 +90,17 @@ def test_connection(connection: Connection, *, actor=None, ip: str | None = None
         last_tested_at=timezone.now(),
         last_test_message=result.message,
     )
-    log_action("connection.test", actor=actor, obj=connection, changes={"ok": result.ok}, ip=ip)
+    record(ctx, "connection.test", connection, {"ok": result.ok})
     return result
 
 
 @transaction.atomic
-def delete_connection(connection: Connection, *, actor=None, ip: str | None = None) -> None:
-    log_action("connection.delete", actor=actor, obj=connection, ip=ip)
+def delete_connection(ctx: ActionContext, connection: Connection) -> None:
+    record(ctx, "connection.delete", connection)
     connection.delete()
 
 
-def ensure_layout(municipality, domain: str) -> None:
+def _ensure_layout(municipality: Municipality, domain: str) -> None:
     """The first connection gives the layout its domain; a saved layout is left as it is."""
     if not Layout.objects.exists():
         layout = Layout.default(municipality)
@@ -116,16 +109,16 @@ def ensure_layout(municipality, domain: str) -> None:
 
 
 @transaction.atomic
-def save_layout(municipality, values: dict, *, actor=None, ip: str | None = None) -> Layout:
+def save_layout(ctx: ActionContext, values: dict) -> Layout:
     """The account layout (domain, login rule, unit tree); existing accounts keep their addresses."""
-    layout = Layout.current(municipality)
+    layout = Layout.current(ctx.tenant())
     changes = assign(layout, values)
     layout.save()
-    log_action("layout.update", actor=actor, obj=layout, changes=changes, ip=ip)
+    record(ctx, "layout.update", layout, changes)
     return layout
 
 
-def check_domain(connection: Connection, layout: Layout, *, actor=None, ip: str | None = None) -> dict:
+def check_domain(ctx: ActionContext, connection: Connection, layout: Layout) -> dict:
     """Add the layout's domain at one provider (when missing) and record whether it is verified."""
     client = client_for(connection)
     try:
@@ -138,41 +131,20 @@ def check_domain(connection: Connection, layout: Layout, *, actor=None, ip: str 
     with transaction.atomic():
         statuses = {**layout.domain_status, connection.provider: status}
         Layout.objects.filter(pk=layout.pk).update(domain_status=statuses)
-        log_action(
+        record(
+            ctx,
             "layout.domain_check",
-            actor=actor,
-            obj=layout,
-            changes={"provider": connection.provider, "verified": status["verified"]},
-            ip=ip,
+            layout,
+            {"provider": connection.provider, "verified": status["verified"]},
         )
     return status
 
 
-def downloaded(
-    municipality, kind: str, *, count: int, detail: str, actor=None, ip: str | None = None
-) -> None:
-    """A download that names people (a plan, a job's report), in the personal-data access log."""
-    log_access(municipality, kind, user=actor, ip=ip, count=count, detail=detail)
-
-
 @transaction.atomic
-def slips_downloaded(job: Job, school: str | None, count: int, *, actor=None, ip: str | None = None) -> None:
+def slips_downloaded(ctx: ActionContext, job: Job, school: str | None, count: int) -> None:
     """Credential slips handed out: in the audit trail and the personal-data access log."""
-    log_action(
-        "job.slips_download",
-        actor=actor,
-        obj=job,
-        changes={"school": school or "", "slips": count},
-        ip=ip,
-    )
-    downloaded(
-        job.municipality,
-        PersonalDataAccess.Kind.SLIPS,
-        count=count,
-        detail=f"job {job.pk} {school or ''}",
-        actor=actor,
-        ip=ip,
-    )
+    record(ctx, "job.slips_download", job, {"school": school or "", "slips": count})
+    record_access(ctx, PersonalDataAccess.Kind.SLIPS, count=count, detail=f"job {job.pk} {school or ''}")
 
 
 def _sandbox(path: str, payload: dict) -> dict:
@@ -210,8 +182,9 @@ def _verify_sandbox_domain(connection: Connection, domain: str, attempts: int = 
 
 @sensitive_variables()
 @transaction.atomic
-def connect_sandbox(municipality, provider: str, *, actor=None, ip: str | None = None) -> Connection:
+def connect_sandbox(ctx: ActionContext, provider: str) -> Connection:
     """One click: a Google customer or Microsoft tenant in the sandbox, connected to this municipality."""
+    municipality = ctx.tenant()
     domain = f"{municipality.slug}.sandbox.example"
     existing = Connection.objects.filter(provider=provider).first()
     if existing is not None and not existing.is_sandbox:
@@ -251,14 +224,8 @@ def connect_sandbox(municipality, provider: str, *, actor=None, ip: str | None =
     connection.secret_ciphertext = encrypt_secret(municipality.pk, secret)
     connection.secret_fingerprint = fingerprint(secret)
     connection.save()
-    ensure_layout(municipality, domain)
+    _ensure_layout(municipality, domain)
     if provider == Provider.MICROSOFT:
         _verify_sandbox_domain(connection, domain)
-    log_action(
-        "connection.sandbox",
-        actor=actor,
-        obj=connection,
-        changes={"provider": provider, "domain": domain},
-        ip=ip,
-    )
+    record(ctx, "connection.sandbox", connection, {"provider": provider, "domain": domain})
     return connection

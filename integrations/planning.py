@@ -11,7 +11,7 @@ from django.utils import timezone
 from integrations.models import Connection, Layout, Plan
 from integrations.plans import desired_state, diff, licences_by_role, read_current, summarise
 from integrations.providers import client_for
-from schools.audit import log_action
+from schools.audit import ActionContext, record
 from schools.models import Person, School, on_roster
 
 
@@ -19,8 +19,9 @@ class NoConnection(Exception):
     pass
 
 
-def make_plan(municipality, provider: str, *, actor=None, ip: str | None = None) -> Plan:
+def make_plan(ctx: ActionContext, provider: str) -> Plan:
     """Read the provider to the end, compare with the roster and layout, store the plan."""
+    municipality = ctx.tenant()
     connection = Connection.objects.filter(provider=provider).first()
     if connection is None:
         raise NoConnection(provider)
@@ -43,33 +44,22 @@ def make_plan(municipality, provider: str, *, actor=None, ip: str | None = None)
             items=items,
             summary=summary,
             provider_state_hash=current.fingerprint,
-            created_by=actor,
+            created_by=ctx.actor,
         )
-        log_action(
-            "plan.create",
-            actor=actor,
-            municipality=municipality,
-            obj=plan,
-            changes=summary["counts"],
-            ip=ip,
-        )
+        record(ctx, "plan.create", plan, summary["counts"])
     return plan
 
 
 @transaction.atomic
-def override_safety_limit(plan: Plan, *, actor, ip: str | None = None) -> None:
+def override_safety_limit(ctx: ActionContext, plan: Plan) -> None:
     """An IT admin accepts, by name, a plan that suspends more than the safety limit."""
     updated = Plan.objects.filter(pk=plan.pk, status=Plan.Status.BLOCKED).update(
-        status=Plan.Status.READY, override_by=actor, override_at=timezone.now()
+        status=Plan.Status.READY, override_by=ctx.actor, override_at=timezone.now()
     )
     if updated:
-        log_action(
+        record(
+            ctx,
             "plan.override_safety_limit",
-            actor=actor,
-            obj=plan,
-            changes={
-                "suspensions": plan.summary.get("suspensions"),
-                "limit": plan.summary.get("safety_limit"),
-            },
-            ip=ip,
+            plan,
+            {"suspensions": plan.summary.get("suspensions"), "limit": plan.summary.get("safety_limit")},
         )

@@ -48,11 +48,9 @@ def save_for_tenant(
     """Create or update a row the municipality owns, also setting ``fields`` (e.g. its parent) and,
     when it is new, the acting user as ``creator_field``; audited as ``<audit_action>.create`` or
     ``.update`` with what changed (and ``audit_extra``)."""
-    if ctx.municipality is None:
-        raise ValueError("a municipality's row needs a municipality")
     obj = edit.instance
     creating = obj.pk is None
-    obj.municipality = ctx.municipality
+    obj.municipality = ctx.tenant()  # ValueError outside a municipality
     if creating and creator_field:
         setattr(obj, creator_field, ctx.actor)
     for name, value in fields.items():

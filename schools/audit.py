@@ -23,6 +23,12 @@ class ActionContext:
     actor: User | None = None  # the signed-in user; None: the system (a task, a command)
     ip: str | None = None
 
+    def tenant(self) -> Municipality:
+        """The municipality, for a write that belongs to one (ValueError outside one)."""
+        if self.municipality is None:
+            raise ValueError("this write needs a municipality")
+        return self.municipality
+
 
 def context_from(request) -> ActionContext:
     """The context of a request: its tenant's municipality (None outside one, or in a region), the
@@ -61,14 +67,8 @@ def log_action(
     obj=None,
     changes: dict | None = None,
     ip: str | None = None,
-    request=None,
 ) -> AuditEvent:
-    """One audit row from plain values. ``request`` is only for callers not converted to
-    ``record`` yet (integrations, the privacy package): the actor and the address come from it."""
-    if request is not None:
-        ctx = context_from(request)
-        actor = actor if actor is not None else ctx.actor
-        ip = ip if ip is not None else ctx.ip
+    """One audit row from plain values, where no action context is at hand (a task, a signal)."""
     if municipality is None and obj is not None:
         municipality = getattr(obj, "municipality", None)
     return AuditEvent.objects.create(

@@ -15,6 +15,12 @@ ACTION_MODULES = [
     "surveys.actions",
     "trainings.actions",
     "reporting.reports.actions",
+    "integrations.actions",
+    "integrations.planning",
+    "integrations.provisioning.jobs",
+    "integrations.roster.actions",
+    "schools.privacy.access",
+    "schools.privacy.erasure",
 ]
 HTTP_PARAMETERS = {"request", "form"}
 

@@ -11,9 +11,9 @@ from django.conf import settings
 from django.db import connection as database
 from django.db.models import Min, Q
 from django.utils import timezone
-from django_scopes import scope
 
 from integrations.models import Job, JobItem
+from schools.access import municipality_scope
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ class Heartbeat(threading.Thread):
         try:
             while not self.stopped.wait(self.every):
                 try:
-                    with scope(municipality=self.municipality_id):  # the job's tenant, in this thread too
+                    with municipality_scope(self.municipality_id):  # the job's tenant, in this thread too
                         JobItem.objects.filter(claimed_by=self.worker, status=JobItem.Status.CLAIMED).update(
                             claimed_at=timezone.now()
                         )

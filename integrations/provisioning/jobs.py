@@ -16,9 +16,9 @@ from infra.tasks import enqueue_on_commit
 from integrations.models import Connection, Job, JobItem, Plan
 from integrations.operations import Op
 from integrations.plans import read_current
-from integrations.providers import client_for
+from integrations.providers import Payload, client_for
 from integrations.provisioning.progress import progress
-from schools.audit import log_action
+from schools.audit import ActionContext, log_action, record
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +34,9 @@ class ProviderUnreadable(Exception):
 class PlanNotReady(ValueError):
     """Only a plan ready for review (not blocked, not applied) can be applied."""
 
+
+# One item of a new job, as inserted: (seq, phase, op, key, school, payload).
+NewItem = tuple[int, int, str, str, str, Payload]
 
 # action → (the states it may leave, the state it goes to)
 TRANSITIONS = {
@@ -55,7 +58,7 @@ def check_unchanged(plan: Plan) -> None:
         raise PlanChanged(plan.pk)
 
 
-def apply_plan(plan: Plan, *, actor=None, ip: str | None = None) -> Job:
+def apply_plan(ctx: ActionContext, plan: Plan) -> Job:
     """The provider is read again (outside any transaction) and, unchanged, the job starts."""
     try:
         check_unchanged(plan)
@@ -63,11 +66,11 @@ def apply_plan(plan: Plan, *, actor=None, ip: str | None = None) -> Job:
         raise
     except Exception as error:  # noqa: BLE001 (any failure to read the provider: nothing is applied)
         raise ProviderUnreadable(type(error).__name__) from error
-    return start_job(plan, actor=actor, ip=ip)
+    return start_job(ctx, plan)
 
 
 @transaction.atomic
-def start_job(plan: Plan, *, actor=None, ip: str | None = None) -> Job:
+def start_job(ctx: ActionContext, plan: Plan) -> Job:
     """Turn a reviewed plan into a job; enqueue the workers after the commit."""
     if plan.status not in (Plan.Status.READY, Plan.Status.APPROVED):
         raise PlanNotReady("only a plan ready for review (not blocked, not applied) can be applied")
@@ -75,13 +78,13 @@ def start_job(plan: Plan, *, actor=None, ip: str | None = None) -> Job:
         municipality=plan.municipality,
         plan=plan,
         provider=plan.provider,
-        created_by=actor,
+        created_by=ctx.actor,
         status=Job.Status.QUEUED,
     )
     # The order of work: phase by phase, and inside a phase the kinds of operation interleaved
     # (the n-th licence beside the n-th membership), so that every chunk a worker claims mixes
     # what costs quota with what costs little and no kind is left to run alone at the end.
-    ranks: Counter = Counter()
+    ranks: Counter[tuple[int, str]] = Counter()
     ordered = []
     for index, item in enumerate(plan.items):
         phase = Op(item["op"]).item_phase(item["key"])
@@ -90,7 +93,7 @@ def start_job(plan: Plan, *, actor=None, ip: str | None = None) -> Job:
         ordered.append(((phase, ranks[phase, item["op"]], index), phase, item))
         ranks[phase, item["op"]] += 1
     ordered.sort(key=lambda entry: entry[0])
-    items = [
+    items: list[NewItem] = [
         (
             seq,
             phase,
@@ -103,20 +106,13 @@ def start_job(plan: Plan, *, actor=None, ip: str | None = None) -> Job:
     ]
     _insert_items(job, items)
     Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.APPLIED)
-    log_action(
-        "job.start",
-        actor=actor,
-        municipality=plan.municipality,
-        obj=job,
-        changes={"items": len(items)},
-        ip=ip,
-    )
+    record(ctx, "job.start", job, {"items": len(items)})
     transaction.on_commit(lambda: enqueue_work(job))
     return job
 
 
-def _insert_items(job: Job, items: list[tuple]) -> None:
-    """The job's items, (seq, phase, op, key, school, payload) each, in one statement: tens of
+def _insert_items(job: Job, items: list[NewItem]) -> None:
+    """The job's items in one statement: tens of
     thousands of rows, where ``bulk_create`` spent seconds preparing every field of every row
     before the first worker could start."""
     columns = ["job_id", "municipality_id", "seq", "phase", "op", "key", "school", "person_id", "payload"]
@@ -153,14 +149,14 @@ def enqueue_work(job: Job) -> bool:
 
 
 @transaction.atomic
-def control(job: Job, action: str, *, actor=None, ip: str | None = None) -> bool:
+def control(ctx: ActionContext, job: Job, action: str) -> bool:
     """Pause, resume or cancel (``TRANSITIONS``); False when the job's state does not allow it."""
     if action not in TRANSITIONS:
         return False
     allowed, target = TRANSITIONS[action]
     if not Job.objects.filter(pk=job.pk, status__in=allowed).update(status=target):
         return False
-    log_action(f"job.{action}", actor=actor, obj=job, ip=ip)
+    record(ctx, f"job.{action}", job)
     if action == "resume":
         transaction.on_commit(lambda: enqueue_work(job))
     return True

@@ -4,7 +4,7 @@ or failed at once because the account or group it needs could not be made."""
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection as database
@@ -13,10 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from integrations.crypto import encrypt_secret
-from integrations.models import JobItem
+from integrations.models import Connection, JobItem
 from integrations.operations import PREREQUISITES, Op
-from integrations.providers import Operation, PermanentError, TemporaryError
-from integrations.ratelimit import quota_name
+from integrations.providers import Operation, Outcome, ProviderError, TemporaryError
+from integrations.ratelimit import Limiter, quota_name
 from schools.audit import log_actions
 from schools.models import Person
 
@@ -28,7 +28,7 @@ REPLICATION_MAX_DELAY = 30.0  # provider seconds between two looks for something
 class Outcomes:
     """What a batch did, written in a few queries: finished items, items to try again, audit rows."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.finished: list[JobItem] = []
         self.retries: list[JobItem] = []
 
@@ -79,7 +79,7 @@ class Outcomes:
         """One UPDATE per distinct (status, outcome, error), usually one or two for a whole batch,
         and the new accounts' passwords in one statement (``bulk_update``'s CASE expressions cost
         more in Python than the provider call they record)."""
-        groups: dict[tuple, list[int]] = {}
+        groups: dict[tuple[str, str, str], list[int]] = {}
         for item in self.finished:
             groups.setdefault((item.status, item.outcome, item.error), []).append(item.pk)
         finished_at = self.finished[0].finished_at
@@ -103,8 +103,17 @@ class Outcomes:
                 )
 
 
-def record(outcomes: Outcomes, item: JobItem, operation: Operation, result, *, limiter, connection) -> None:
-    """One call's result: done (with the new account's password, encrypted), failed, or again later."""
+def record(
+    outcomes: Outcomes,
+    item: JobItem,
+    operation: Operation,
+    result: Outcome,
+    *,
+    connection: Connection,
+    limiter: Limiter | None = None,
+) -> None:
+    """One call's result: done (with the new account's password, encrypted), failed, or again later.
+    A throttled call pauses ``connection``'s quota in the shared ``limiter`` (None: no shared quota)."""
     if isinstance(result, TemporaryError):
         if limiter is not None and result.retry_after and result.throttled:
             # The provider's "slow down" holds for every worker, not just this one; a replication
@@ -128,7 +137,7 @@ def record(outcomes: Outcomes, item: JobItem, operation: Operation, result, *, l
         delay *= random.uniform(1.0, 1.3)  # noqa: S311 (jitter, not a secret)
         outcomes.retry(item, delay, str(result), attempts=attempts, waits=item.waits)
         return
-    if isinstance(result, PermanentError):
+    if isinstance(result, ProviderError):  # a PermanentError: trying again will not help
         outcomes.finish(item, JobItem.Status.FAILED, error=str(result))
         return
     password = operation.password
@@ -136,7 +145,7 @@ def record(outcomes: Outcomes, item: JobItem, operation: Operation, result, *, l
     outcomes.finish(item, JobItem.Status.DONE, outcome=result, secret=secret)
 
 
-def mark_accounts_made(person_ids: list[int], when=None) -> None:
+def mark_accounts_made(person_ids: list[int], when: datetime | None = None) -> None:
     """The roster learns who has an account now, so dashboards count accounts from the roster
     alone (one column) instead of reading every job item."""
     if person_ids:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.db.models import Count
@@ -16,7 +17,24 @@ PACE_SECONDS = 60  # the rate on the job's page: items finished over the last mi
 AT_QUOTA = 0.9  # "at the provider's quota" from this share of it on
 
 
-def progress(job: Job) -> dict:
+class Progress(TypedDict):
+    counts: dict[str, int]  # items by status
+    total: int
+    done: int
+    failed: int
+    remaining: int
+    percent: int  # finished (done or failed) of the total
+
+
+class Pace(TypedDict):
+    rate: int  # items finished per minute
+    eta: datetime | None
+    soon: bool  # less than a minute left
+    waiting: int  # items waiting for a retry
+    quota: dict[str, Any] | None  # ``ratelimit.quota_state``, with "full"; None without a connection
+
+
+def progress(job: Job) -> Progress:
     rows = JobItem.objects.filter(job=job).values("status").annotate(n=Count("id"))
     counts = {row["status"]: row["n"] for row in rows}
     total = sum(counts.values())
@@ -32,7 +50,7 @@ def progress(job: Job) -> dict:
     }
 
 
-def pace(job: Job, remaining: int) -> dict:
+def pace(job: Job, remaining: int) -> Pace:
     """For the job's page while it runs: items finished per minute, when the rest should be
     done at that pace, how many wait for a retry, and the shared quota (used, paused)."""
     now = timezone.now()

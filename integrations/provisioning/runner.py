@@ -17,6 +17,7 @@ from integrations.operations import Op
 from integrations.plans import person_key
 from integrations.providers import (
     Operation,
+    ProviderClient,
     ProviderError,
     TemporaryError,
     client_class,
@@ -26,7 +27,7 @@ from integrations.providers import (
 from integrations.provisioning import claims, jobs
 from integrations.provisioning.outcomes import Outcomes, record, runnable
 from integrations.provisioning.progress import unfinished
-from integrations.ratelimit import answered, shared_limiter, wait_for_slot
+from integrations.ratelimit import Limiter, answered, shared_limiter, wait_for_slot
 
 IDLE_POLL_SECONDS = 0.2
 # No look-alikes (0/O/o, 1/l/I): the password is typed from a printed slip.
@@ -45,7 +46,9 @@ def initial_password() -> str:
             return password
 
 
-def run_items(client, items: list[JobItem], *, limiter=None, connection=None) -> str | None:
+def run_items(
+    client: ProviderClient, items: list[JobItem], *, connection: Connection, limiter: Limiter | None = None
+) -> str | None:
     """Wait for the shared quota, record the attempts, call the provider (batched where the
     client can), record each outcome; a failure inside a batch is handled for its item alone.
     The database is written per batch, not per item: a few queries for a hundred calls.
@@ -82,7 +85,7 @@ def run_items(client, items: list[JobItem], *, limiter=None, connection=None) ->
             if limiter is not None:
                 answered(limiter, connection, ticket, count, time_scale=settings.PROVIDER_QUOTA_TIME_SCALE)
             for item, operation, result in zip(to_run, operations, results, strict=True):
-                record(outcomes, item, operation, result, limiter=limiter, connection=connection)
+                record(outcomes, item, operation, result, connection=connection, limiter=limiter)
             stopped = [
                 r for r in results if isinstance(r, TemporaryError) and not (r.throttled or r.replication)
             ]
@@ -128,7 +131,7 @@ def _work(job_id: int, *, budget_seconds: float) -> bool:
                 return False
             items = claims.claim(job, worker, size=client.batch_size)
             if items:
-                _tell(job, run_items(client, items, limiter=limiter, connection=connection))
+                _tell(job, run_items(client, items, connection=connection, limiter=limiter))
                 continue
             # Nothing to take now: the rest of the phase is in other workers' hands, or waits
             # for its back-off. Stay for the next moment rather than leave and queue again.

@@ -1,6 +1,6 @@
 """Importing a roster: upload (read and keep), then apply all-or-nothing, audited.
 
-Writes take values (``(municipality, ..., *, actor, ip=None)``), like ``integrations.actions``."""
+Writes take the action's context first (``schools.audit.ActionContext``), like ``integrations.actions``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from integrations.models import RosterImport
 from integrations.roster.checks import Checked, check_rows, suggest_mapping
 from integrations.roster.readers import MAX_BYTES, RosterFileError, read_roster
-from schools.audit import log_action
+from schools.audit import ActionContext, record
 from schools.models import Person, School
 
 
@@ -24,7 +24,7 @@ class ImportRefused(Exception):
 
 
 @transaction.atomic
-def upload(municipality, uploaded_file, *, actor=None, ip: str | None = None) -> RosterImport:
+def upload(ctx: ActionContext, uploaded_file) -> RosterImport:
     """Read the file (raises RosterFileError with a message for the user) and keep it for review."""
     if uploaded_file.size > MAX_BYTES:  # refused before a byte of it is read into memory
         raise RosterFileError(
@@ -34,8 +34,8 @@ def upload(municipality, uploaded_file, *, actor=None, ip: str | None = None) ->
     data = uploaded_file.read(MAX_BYTES + 1)
     table = read_roster(data, uploaded_file.name)
     roster_import = RosterImport.objects.create(
-        municipality=municipality,
-        uploaded_by=actor,
+        municipality=ctx.tenant(),
+        uploaded_by=ctx.actor,
         filename=uploaded_file.name[:255],
         format=table.format,
         encoding=table.encoding,
@@ -43,12 +43,11 @@ def upload(municipality, uploaded_file, *, actor=None, ip: str | None = None) ->
         table={"headers": table.headers, "rows": table.rows, "schools": table.schools},
         mapping=suggest_mapping(table.headers),
     )
-    log_action(
+    record(
+        ctx,
         "roster.upload",
-        obj=roster_import,
-        actor=actor,
-        changes={"rows": len(table.rows), "format": table.format, "encoding": table.encoding},
-        ip=ip,
+        roster_import,
+        {"rows": len(table.rows), "format": table.format, "encoding": table.encoding},
     )
     return roster_import
 
@@ -68,12 +67,7 @@ def check(roster_import: RosterImport, mapping: dict) -> Checked:
 
 @transaction.atomic
 def apply(
-    roster_import: RosterImport,
-    mapping: dict,
-    *,
-    only_valid: bool = False,
-    actor=None,
-    ip: str | None = None,
+    ctx: ActionContext, roster_import: RosterImport, mapping: dict, *, only_valid: bool = False
 ) -> dict:
     """Create the people. With any row in error nothing is written, unless ``only_valid`` was chosen."""
     locked = RosterImport.objects.select_for_update().get(pk=roster_import.pk)
@@ -107,13 +101,13 @@ def apply(
     RosterImport.objects.filter(pk=locked.pk).update(
         status=RosterImport.Status.APPLIED, mapping=mapping, result=result, applied_at=timezone.now()
     )
-    log_action("roster.apply", actor=actor, obj=locked, changes={**result, "only_valid": only_valid}, ip=ip)
+    record(ctx, "roster.apply", locked, {**result, "only_valid": only_valid})
     return result
 
 
 @transaction.atomic
-def discard(roster_import: RosterImport, *, actor=None, ip: str | None = None) -> None:
+def discard(ctx: ActionContext, roster_import: RosterImport) -> None:
     RosterImport.objects.filter(pk=roster_import.pk, status=RosterImport.Status.PREVIEW).update(
         status=RosterImport.Status.DISCARDED, table={}
     )
-    log_action("roster.discard", actor=actor, obj=roster_import, ip=ip)
+    record(ctx, "roster.discard", roster_import)

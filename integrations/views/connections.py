@@ -7,10 +7,10 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from integrations import actions, queries
-from integrations.actions import acting
 from integrations.forms import GoogleConnectionForm, MicrosoftConnectionForm
 from integrations.models import Connection, Provider
 from schools.access import get_for
+from schools.audit import context_from
 from schools.views.decorators import tenant_view
 
 FORMS = {Provider.GOOGLE: GoogleConnectionForm, Provider.MICROSOFT: MicrosoftConnectionForm}
@@ -20,8 +20,8 @@ def _back(request):
     return redirect("schools:connections", municipality_slug=request.tenant.municipality.slug)
 
 
-def _tested(request, connection):
-    result = actions.test_connection(connection, **acting(request))
+def _tested(request, ctx, connection):
+    result = actions.test_connection(ctx, connection)
     (messages.success if result.ok else messages.error)(request, result.message)
     return _back(request)
 
@@ -39,11 +39,7 @@ def connection_edit(request, provider):
     form = FORMS[provider](request.POST or None, request.FILES or None, instance=existing)
     if request.method == "POST" and form.is_valid():
         actions.save_connection(
-            request.tenant.municipality,
-            provider,
-            form.values(),
-            secret=form.cleaned_data.get("secret", ""),
-            **acting(request),
+            context_from(request), provider, form.values(), secret=form.cleaned_data.get("secret", "")
         )
         messages.success(request, _("The connection was saved. Test it to see whether it works."))
         return _back(request)
@@ -62,14 +58,15 @@ def connection_edit(request, provider):
 @require_POST
 @tenant_view("manage_integrations")
 def connection_test(request, connection_id):
-    return _tested(request, get_for(request, Connection.objects.all(), pk=connection_id))
+    connection = get_for(request, Connection.objects.all(), pk=connection_id)
+    return _tested(request, context_from(request), connection)
 
 
 @require_POST
 @tenant_view("manage_integrations")
 def connection_delete(request, connection_id):
     connection = get_for(request, Connection.objects.all(), pk=connection_id)
-    actions.delete_connection(connection, **acting(request))
+    actions.delete_connection(context_from(request), connection)
     messages.success(request, _("The connection was removed; its secret is deleted."))
     return _back(request)
 
@@ -77,8 +74,9 @@ def connection_delete(request, connection_id):
 @require_POST
 @tenant_view("manage_integrations")
 def connection_sandbox(request, provider):
+    ctx = context_from(request)
     try:
-        connection = actions.connect_sandbox(request.tenant.municipality, provider, **acting(request))
+        connection = actions.connect_sandbox(ctx, provider)
     except actions.SandboxUnavailable:
         messages.error(request, _("The sandbox is not running. `make run` starts it; then try again."))
         return _back(request)
@@ -87,4 +85,4 @@ def connection_sandbox(request, provider):
             request, _("This municipality is connected to its real tenant: remove that connection first.")
         )
         return _back(request)
-    return _tested(request, connection)
+    return _tested(request, ctx, connection)

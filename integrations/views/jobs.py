@@ -9,12 +9,13 @@ from django.views.decorators.http import require_POST
 
 from infra.links import signed_download
 from integrations import actions, queries, slips
-from integrations.actions import acting
 from integrations.models import Job, Plan
 from integrations.provisioning import jobs
 from schools.access import get_for
+from schools.audit import context_from
 from schools.models import PersonalDataAccess, School
 from schools.permissions import has_perm
+from schools.privacy.access import record_access
 from schools.views.decorators import tenant_view
 
 
@@ -23,7 +24,7 @@ from schools.views.decorators import tenant_view
 def plan_apply(request, plan_id):
     plan = get_for(request, Plan.objects.all(), pk=plan_id)
     try:
-        job = jobs.apply_plan(plan, **acting(request))
+        job = jobs.apply_plan(context_from(request), plan)
     except jobs.PlanChanged:
         messages.error(
             request,
@@ -64,7 +65,7 @@ def job_progress(request, job_id):
 @tenant_view("manage_integrations")
 def job_control(request, job_id):
     job = get_for(request, Job.objects.all(), pk=job_id)
-    jobs.control(job, request.POST.get("action", ""), **acting(request))
+    jobs.control(context_from(request), job, request.POST.get("action", ""))
     return redirect("schools:job", municipality_slug=request.tenant.municipality.slug, job_id=job.pk)
 
 
@@ -74,12 +75,11 @@ def job_report(request, job_id):
     """Every item of the job with its outcome, as CSV (formula cells neutralised)."""
     job = get_for(request, Job.objects.all(), pk=job_id)
     report = queries.job_csv(job)
-    actions.downloaded(
-        request.tenant.municipality,
+    record_access(
+        context_from(request),
         PersonalDataAccess.Kind.REPORT,
         count=queries.job_people(job),
         detail=f"job {job.pk} report",
-        **acting(request),
     )
     response = HttpResponse(report, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="job-{job.provider}-{job.pk}.csv"'
@@ -100,7 +100,7 @@ def job_slips(request, job_id):
             raise PermissionDenied
     entries = slips.slips_for(job, school)
     pdf = slips.render_pdf(job, entries)
-    actions.slips_downloaded(job, school, len(entries), **acting(request))
+    actions.slips_downloaded(context_from(request), job, school, len(entries))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="slips-{job.pk}.pdf"'
     response["Cache-Control"] = "no-store"

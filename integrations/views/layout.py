@@ -7,10 +7,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from integrations import actions, queries
-from integrations.actions import acting
 from integrations.forms import LayoutForm
 from integrations.models import Connection, Layout
 from schools.access import get_for
+from schools.audit import context_from
 from schools.views.decorators import query_string, tenant_view
 
 
@@ -20,7 +20,7 @@ def layout_edit(request):
     layout = Layout.current(municipality)
     form = LayoutForm(request.POST or None, instance=layout)
     if request.method == "POST" and form.is_valid():
-        actions.save_layout(municipality, form.values(), **acting(request))
+        actions.save_layout(context_from(request), form.values())
         messages.success(request, _("The layout was saved. Existing accounts keep their addresses."))
         return redirect("schools:logins", municipality_slug=municipality.slug)
     return render(
@@ -55,7 +55,7 @@ def domain_check(request, connection_id):
     if layout is None:
         messages.error(request, _("Save the account layout first."))
         return redirect("schools:layout", municipality_slug=request.tenant.municipality.slug)
-    status = actions.check_domain(connection, layout, **acting(request))
+    status = actions.check_domain(context_from(request), connection, layout)
     if status["verified"]:
         messages.success(request, _("%(domain)s is verified.") % {"domain": layout.domain})
     else:

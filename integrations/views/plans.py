@@ -7,11 +7,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from infra.links import signed_download
-from integrations import actions, planning, queries
-from integrations.actions import acting
+from integrations import planning, queries
 from integrations.models import Plan, Provider
 from schools.access import get_for
+from schools.audit import context_from
 from schools.models import PersonalDataAccess
+from schools.privacy.access import record_access
 from schools.views.decorators import tenant_view
 
 
@@ -29,7 +30,7 @@ def plan_list(request):
 @tenant_view("manage_integrations")
 def plan_create(request, provider):
     try:
-        plan = planning.make_plan(request.tenant.municipality, provider, **acting(request))
+        plan = planning.make_plan(context_from(request), provider)
     except planning.NoConnection:
         messages.error(request, _("Connect %(provider)s first.") % {"provider": Provider(provider).label})
         return redirect("schools:connections", municipality_slug=request.tenant.municipality.slug)
@@ -53,12 +54,11 @@ def plan_detail(request, plan_id):
 @signed_download
 def plan_download(request, plan_id):
     plan = get_for(request, Plan.objects.all(), pk=plan_id)
-    actions.downloaded(
-        request.tenant.municipality,
+    record_access(
+        context_from(request),
         PersonalDataAccess.Kind.REPORT,
         count=queries.plan_people(plan),
         detail=f"plan {plan.pk}",
-        **acting(request),
     )
     response = HttpResponse(queries.plan_csv(plan), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="plan-{plan.provider}-{plan.pk}.csv"'
@@ -72,6 +72,6 @@ def plan_override(request, plan_id):
     if request.POST.get("confirm") != "yes":
         messages.error(request, _("Tick the box to confirm that these accounts should be suspended."))
     else:
-        planning.override_safety_limit(plan, **acting(request))
+        planning.override_safety_limit(context_from(request), plan)
         messages.success(request, _("The safety limit was lifted for this plan; your name is recorded."))
     return _to_plan(request, plan)

@@ -5,12 +5,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from integrations.actions import acting
 from integrations.models import RosterImport
 from integrations.roster import actions
 from integrations.roster.forms import FIELD_LABELS, MappingForm, UploadForm
 from integrations.roster.readers import RosterFileError
 from schools.access import get_for
+from schools.audit import context_from
 from schools.views.decorators import tenant_view
 
 PREVIEW_ROWS = 50
@@ -21,9 +21,7 @@ def roster_upload(request):
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            roster_import = actions.upload(
-                request.tenant.municipality, form.cleaned_data["file"], **acting(request)
-            )
+            roster_import = actions.upload(context_from(request), form.cleaned_data["file"])
         except RosterFileError as error:
             form.add_error("file", str(error))
         else:
@@ -46,7 +44,7 @@ def roster_review(request, import_id):
     if request.method == "POST" and form.is_valid() and "apply" in request.POST:
         try:
             result = actions.apply(
-                roster_import, mapping, only_valid=form.cleaned_data["only_valid"], **acting(request)
+                context_from(request), roster_import, mapping, only_valid=form.cleaned_data["only_valid"]
             )
         except actions.ImportRefused:
             messages.error(
@@ -81,6 +79,6 @@ def roster_review(request, import_id):
 @tenant_view("manage_people")
 def roster_discard(request, import_id):
     roster_import = get_for(request, RosterImport.objects.all(), pk=import_id)
-    actions.discard(roster_import, **acting(request))
+    actions.discard(context_from(request), roster_import)
     messages.success(request, _("The uploaded file was discarded."))
     return redirect("schools:roster_upload", municipality_slug=request.tenant.municipality.slug)

@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from schools.audit import redaction
+from schools.audit import ActionContext, redaction
 from schools.models import AuditEvent, Person, PersonalDataAccess
 from schools.privacy.erasure import pseudonymise_people
 from schools.privacy.registry import ERASED, MEMBER_REFERENCE, PersonalData, parts, scrub, when
@@ -79,7 +79,9 @@ class RosterData(PersonalData):
     def purge(self, municipality, policy, now):
         leaving_day = timezone.localdate(now) - timedelta(days=policy.leavers_days)
         leavers = list(Person.objects.filter(erased_at__isnull=True, left_on__lt=leaving_day).order_by("pk"))
-        return {"leavers": pseudonymise_people(leavers, reason="retention") if leavers else 0}
+        if not leavers:
+            return {"leavers": 0}
+        return {"leavers": pseudonymise_people(ActionContext(municipality), leavers, reason="retention")}
 
 
 class TrailData(PersonalData):

@@ -21,38 +21,29 @@ import re
 
 from django.db import transaction
 
-from schools.audit import log_action
+from schools.audit import ActionContext, record
 from schools.models import Person
 from schools.privacy.data import footprint
 from schools.privacy.policy import policy_for
 from schools.privacy.registry import ERASED, Erasing, ErasureResult, Footprint, parts, pseudonym
 
 
-def erase_person(request, person: Person) -> ErasureResult:
+def erase_person(ctx: ActionContext, person: Person) -> ErasureResult:
     """Officer-initiated erasure (the view checks ``erase_person``)."""
     if person.is_erased:
         raise ValueError("already erased")
-    municipality = request.tenant.municipality
-    policy = policy_for(municipality)
+    policy = policy_for(ctx.tenant())
     prints = footprint(person)
     result = close_accounts(person, prints, policy.cloud_on_erasure)
     if result.failures:
         # Nothing of ours changes: the person can still be found and erased again.
-        log_action(
+        record(
+            ctx,
             "person.erase_failed",
-            municipality=municipality,
             changes={"person": person.pk, "providers": [label for label, _what in result.cloud]},
-            request=request,
         )
         return result
-    pseudonymise(
-        person,
-        prints,
-        actor=request.user,
-        request=request,
-        reason="request",
-        cloud=dict(result.cloud),
-    )
+    pseudonymise_people(ctx, [person], {person.pk: prints}, reason="request", cloud=dict(result.cloud))
     result.erased = True
     return result
 
@@ -108,36 +99,15 @@ def _erasing(person: Person, prints: Footprint) -> Erasing:
 
 
 @transaction.atomic
-def pseudonymise(
-    person: Person,
-    prints: Footprint | None = None,
-    *,
-    actor=None,
-    request=None,
-    reason: str,
-    cloud: dict | None = None,
-) -> None:
-    pseudonymise_people(
-        [person],
-        {person.pk: prints} if prints else None,
-        actor=actor,
-        request=request,
-        reason=reason,
-        cloud=cloud,
-    )
-
-
-@transaction.atomic
 def pseudonymise_people(
+    ctx: ActionContext,
     people: list[Person],
     prints: dict[int, Footprint] | None = None,
     *,
-    actor=None,
-    request=None,
     reason: str,
     cloud: dict | None = None,
 ) -> int:
-    """Erase our records of these people (one municipality) in one pass over the shared tables
+    """Erase our records of these people (of ``ctx``'s municipality) in one pass over the shared tables
     (audit trail, plans, roster files): the retention job erases many leavers at once."""
     # One erasure at a time per person: a second officer's click (or the retention job) finds
     # the row already erased and skips it.
@@ -160,12 +130,5 @@ def pseudonymise_people(
         part.erase(erasing, replace)
     for entry in erasing:
         entry.person.refresh_from_db()
-        log_action(
-            "person.erase",
-            actor=actor,
-            municipality=entry.person.municipality,
-            obj=entry.person,
-            changes={"reason": reason, "cloud": cloud or {}},
-            request=request,
-        )
+        record(ctx, "person.erase", entry.person, {"reason": reason, "cloud": cloud or {}})
     return len(erasing)

@@ -61,7 +61,7 @@ def person_list(request):
         )
     page = Paginator(people, 50).get_page(request.GET.get("page"))
     record_access(
-        request,
+        context_from(request),
         PersonalDataAccess.Kind.PEOPLE_LIST,
         count=len(page.object_list),
         # The filters, not the search words (they may be a name).
@@ -112,7 +112,7 @@ def person_edit(request, person_id):
         return redirect("schools:people", municipality_slug=request.tenant.municipality.slug)
     form = _person_form(request, person)
     if request.method == "GET":
-        record_access(request, PersonalDataAccess.Kind.PERSON, person=person)
+        record_access(context_from(request), PersonalDataAccess.Kind.PERSON, person=person)
     if request.method == "POST" and form.is_valid():
         actions.save_for_tenant(context_from(request), edit_from(form), audit_action="person")
         messages.success(request, _("The person was saved."))

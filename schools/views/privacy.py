@@ -67,8 +67,9 @@ def policy_edit(request):
 def person_export(request, person_id, fmt):
     person = get_for(request, Person.objects.select_related("municipality", "user"), pk=person_id)
     content = data.person_data(person)
-    audit.record(audit.context_from(request), "person.export", person, {"format": fmt})
-    record_access(request, PersonalDataAccess.Kind.PERSON_EXPORT, person=person, detail=fmt)
+    ctx = audit.context_from(request)
+    audit.record(ctx, "person.export", person, {"format": fmt})
+    record_access(ctx, PersonalDataAccess.Kind.PERSON_EXPORT, person=person, detail=fmt)
     if fmt == "csv":
         response = HttpResponse(data.as_csv(content), content_type="text/csv; charset=utf-8")
     else:
@@ -95,7 +96,7 @@ def person_erase(request, person_id):
         if request.POST.get("confirm") != "yes":
             context["confirm_missing"] = True
             return render(request, "schools/person_erase.html", context, status=400)
-        result = erase_person(request, person)
+        result = erase_person(audit.context_from(request), person)
         if not result.erased:
             context["failures"] = result.failures
             context["done"] = [(label, _outcome(what)) for label, what in result.cloud]
@@ -171,7 +172,7 @@ def access_log_export(request, fmt):
             ]
         )
         count += 1
-    record_access(request, PersonalDataAccess.Kind.ACCESS_LOG, count=count, detail=fmt)
+    record_access(audit.context_from(request), PersonalDataAccess.Kind.ACCESS_LOG, count=count, detail=fmt)
     if fmt == "xlsx":
         response = HttpResponse(
             as_xlsx(table, _("Access log")),

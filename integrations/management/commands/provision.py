@@ -8,6 +8,7 @@ from integrations import operations, planning
 from integrations.models import Provider
 from integrations.provisioning import jobs, progress, runner
 from schools.access import municipality_scope
+from schools.audit import ActionContext
 from schools.models import Municipality
 
 
@@ -29,9 +30,10 @@ class Command(BaseCommand):
         municipality = Municipality.objects.filter(slug=options["municipality"]).first()
         if municipality is None:
             raise CommandError(f"No municipality {options['municipality']!r}.")
+        ctx = ActionContext(municipality)
         with municipality_scope(municipality):
             try:
-                plan = planning.make_plan(municipality, options["provider"])
+                plan = planning.make_plan(ctx, options["provider"])
             except planning.NoConnection:
                 raise CommandError(f"{municipality} has no {options['provider']} connection.") from None
         for item in plan.items:
@@ -41,7 +43,7 @@ class Command(BaseCommand):
         self.stdout.write(f"\nPlan {plan.pk}: {len(plan.items)} changes {summary['counts']}")
         if options["apply"]:
             with municipality_scope(municipality):
-                self._apply(plan, options["yes"])
+                self._apply(ctx, plan, options["yes"])
             return
         if summary["blocked"]:
             self.stdout.write(
@@ -51,7 +53,7 @@ class Command(BaseCommand):
                 )
             )
 
-    def _apply(self, plan, yes: bool) -> None:
+    def _apply(self, ctx: ActionContext, plan, yes: bool) -> None:
         """Work the job in this process (the same engine the workers run), with a progress bar."""
         if plan.summary.get("blocked"):
             raise CommandError("The plan is stopped by the safety limit; lift it in the portal first.")
@@ -66,7 +68,7 @@ class Command(BaseCommand):
             ):
                 self.stdout.write("Nothing changed.")
                 return
-        job = jobs.apply_plan(plan)
+        job = jobs.apply_plan(ctx, plan)
         while runner.work(job.pk, budget_seconds=2):
             job.refresh_from_db(fields=["notice"])
             counts = progress.progress(job)
