@@ -17,6 +17,7 @@ import json
 import math
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
@@ -71,7 +72,7 @@ class RedisWindow:
     """``prefix`` goes before every key (settings.REDIS_KEY_PREFIX); ``clock`` gives the time of
     every decision (a test can hand in its own)."""
 
-    def __init__(self, url: str, prefix: str = "", clock=time.time):
+    def __init__(self, url: str, prefix: str = "", clock: Callable[[], float] = time.time):
         self.client = redis.Redis.from_url(url)
         self.script = self.client.register_script(_SCRIPT)
         self.prefix = f"{prefix}:rl:" if prefix else "rl:"
@@ -109,7 +110,7 @@ class RedisWindow:
 
 
 class FileWindow:
-    def __init__(self, folder: Path, clock=time.time):
+    def __init__(self, folder: Path, clock: Callable[[], float] = time.time):
         self.folder = folder
         self.clock = clock
         self.folder.mkdir(parents=True, exist_ok=True)
