@@ -15,6 +15,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 
+import openpyxl  # reads through defusedxml, which is installed: no entity expansion
 from django.utils.translation import gettext as _
 
 MAX_BYTES = 10 * 1024 * 1024  # an upload
@@ -219,8 +220,6 @@ def _refuse_xml_declarations(archive: zipfile.ZipFile) -> None:
 
 
 def _read_xlsx(archive: zipfile.ZipFile) -> Table:
-    import openpyxl  # uses defusedxml when it is installed (it is: no entity expansion)
-
     _refuse_xml_declarations(archive)
     try:
         workbook = openpyxl.load_workbook(archive.fp, read_only=True, data_only=True)

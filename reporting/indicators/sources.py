@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db.models import Case, Count, IntegerField, Max, Min, Q, Sum, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from integrations.models import JobItem, Provider
+from integrations.models import Job, JobItem, Provider
 from reporting.indicators.kinds import (
     SchoolRef,
     SchoolRow,
@@ -289,8 +289,6 @@ class FactSources:
             .order_by()
         )
         # One scan of an index: a count per job, and the (few) jobs' providers.
-        from integrations.models import Job
-
         per_job = list(
             _created_accounts()
             .filter(municipality_id__in=self.mids)
