@@ -34,7 +34,7 @@ class Op(StrEnum):
     ASSIGN_LICENCE = "assign_licence"
     # In a plan, never applied: the address belongs to an account the portal did not make.
     CONFLICT = "conflict"
-    # Erasing a person (schools/privacy/erasure.py), outside plans: "present" or "absent", and
+    # Erasing a person (integrations/privacy.py), outside plans: "present" or "absent", and
     # "deleted" (or "absent" when already gone); ``suspend_user`` closes an account there too.
     FIND_USER = "find_user"
     DELETE_USER = "delete_user"

@@ -178,7 +178,7 @@ class GoogleDirectory:
         self._request(operation).execute()
         return operation.op.spec.outcome
 
-    # --- erasure of one person (schools/privacy/erasure.py): not plan operations -----------------
+    # --- erasure of one person (integrations/privacy.py): not plan operations --------------------
     def _find_user(self, operation: Operation) -> str:
         try:
             self.service.users().get(userKey=operation.key).execute()

@@ -218,7 +218,7 @@ class MicrosoftGraph:
         self.expect(self.send("PATCH", f"/users/{operation.key}", json=body), 204)
         return operation.op.spec.outcome
 
-    # --- erasure of one person (schools/privacy/erasure.py): not plan operations -----------------
+    # --- erasure of one person (integrations/privacy.py): not plan operations --------------------
     def _find_user(self, operation: Operation) -> str:
         response = self.send("GET", f"/users/{operation.key}", params={"$select": "id"})
         if response.status_code == 404:
