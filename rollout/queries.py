@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from infra.dates import clamp
 from rollout.facts import account_counts
 from rollout.models import Activity, LibraryDocument, Programme, Snapshot, Stage, Task, TaskStatus
 from schools import facts as school_facts
@@ -184,6 +185,7 @@ def timeline(programme: Programme, today: date, zoom: str = "month") -> dict:
     dates = [programme.starts_on, today]
     dates += [d for s in stages for d in (s.starts_on, s.ends_on)]
     dates += [d for r in rows for d in (r.activity.starts_on, r.activity.due_on) if d]
+    dates = [clamp(d) for d in dates]  # a slip like 31.12.9999 stored before the form's window
     step = 3 if zoom == "quarter" else 1
     start = _month_start(min(dates))
     if step == 3:
@@ -214,13 +216,13 @@ def timeline(programme: Programme, today: date, zoom: str = "month") -> dict:
             continue
         stage_bar = None
         if stage is not None:
-            left, width = position(stage.starts_on, stage.ends_on)
+            left, width = position(clamp(stage.starts_on), clamp(stage.ends_on))
             stage_bar = Bar(stage.name, left, width, "stage", stage=stage)
         bars = []
         for row in stage_rows:
             first = row.activity.starts_on or row.activity.due_on or (stage.starts_on if stage else start)
             last = row.activity.due_on or first
-            left, width = position(first, max(first, last))
+            left, width = position(clamp(first), max(clamp(first), clamp(last)))
             bars.append(
                 Bar(row.activity.title, left, width, row.status, row=row, starts_on=first, ends_on=last)
             )

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes.forms import SafeModelChoiceField, SafeModelMultipleChoiceField
 
+from infra.dates import validate_date_window
 from schools.actions import Edit
 from schools.audit import form_changes
 from schools.models import Person, PrivacyPolicy, School, User
@@ -32,8 +33,12 @@ def _tenant_formfield(db_field, **kwargs):
 
 
 def style_fields(fields) -> None:
-    """Bootstrap classes on every widget (the field template adds label, help and errors)."""
+    """Bootstrap classes on every widget (the field template adds label, help and errors), and
+    the window of sane dates on every date field (``infra.dates``)."""
     for field in fields.values():
+        if isinstance(field, forms.DateField | forms.DateTimeField):
+            if validate_date_window not in field.validators:
+                field.validators.append(validate_date_window)
         widget = field.widget
         if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple | forms.RadioSelect):
             css = "form-check-input"

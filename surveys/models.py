@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from infra.dates import clamp
 from schools.models import Municipality, School
 
 
@@ -118,7 +119,7 @@ class Campaign(models.Model):
     def deadline_ends_at(self) -> datetime:
         """The end of the deadline day in the municipality's time zone."""
         zone = ZoneInfo(self.municipality.time_zone)
-        return datetime.combine(self.deadline + timedelta(days=1), time.min, tzinfo=zone)
+        return datetime.combine(clamp(self.deadline) + timedelta(days=1), time.min, tzinfo=zone)
 
     @property
     def is_overdue(self) -> bool:

@@ -20,11 +20,11 @@ MIN_TEACHER_RESPONSES answers up (below that the director's figure in ``fallback
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from infra.numbers import parse_decimal
 from surveys.models import localized
 
 QUESTION_TYPES = ("yes_no", "number", "percent", "single", "multi", "scale", "text", "file")
@@ -152,12 +152,7 @@ def parse_answer(question: dict, raw):
             return False
         raise ValueError(_("Choose yes or no."))
     if kind in ("number", "percent"):
-        try:
-            number = Decimal(str(raw).strip().replace(",", ".").replace(" ", "").replace("\u00a0", ""))
-        except InvalidOperation:
-            raise ValueError(_("Enter a number.")) from None
-        if not number.is_finite():
-            raise ValueError(_("Enter a number."))
+        number = parse_decimal(raw)  # NumberError (a ValueError) says what is wrong
         low = question.get("min", 0)
         high = 100 if kind == "percent" else question.get("max")
         if number < low or (high is not None and number > high):

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from infra.exports import export_response
 from infra.links import signed_download
+from infra.numbers import int_param
 from infra.uploads import ALLOWED_EXTENSIONS
 from schools.access import get_for
 from schools.audit import context_from
@@ -100,10 +101,7 @@ def campaign_detail(request, campaign_id):
     status = request.GET.get("status", "")
     status = status if status in Response.Status.values else ""
     criterion = request.GET.get("criterion", "")
-    try:
-        min_score = int(request.GET["min_score"]) if request.GET.get("min_score") else None
-    except ValueError:
-        min_score = None
+    min_score = int_param(request.GET.get("min_score"), maximum=100)
     rows = queries.filter_results(results, status=status, fails=criterion, min_score=min_score)
     columns = queries.criteria_columns(campaign, group)
     ranked = sorted((r for r in results if r.rank), key=lambda r: r.rank)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from django_scopes.forms import SafeModelChoiceField
 
+from infra.numbers import NumberError, parse_decimal
 from schools.forms import TenantModelForm, style_fields
 from schools.models import Person, School
 from schools.roles import PersonRole, Role
@@ -48,8 +49,8 @@ def parse_modules(text: str) -> list[tuple[str, Decimal]]:
             continue
         hours, sep, title = line.partition("|")
         try:
-            value = Decimal(hours.strip().replace(",", "."))
-        except InvalidOperation:
+            value = parse_decimal(hours, max_digits=3, max_places=2)
+        except NumberError:
             value = None
         if not sep or not title.strip() or value is None or not 0 < value < 1000:
             raise forms.ValidationError(

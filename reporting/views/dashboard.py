@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from infra.exports import export_response, requested_format
+from infra.numbers import int_param
 from reporting import indicators
 from rollout.models import Programme
 from rollout.queries import today_for
@@ -73,8 +74,8 @@ def _board(request, detail_ids=None):
     municipality = request.tenant.municipality
     today = today_for(municipality)
     programme = None
-    if request.GET.get("programme", "").isdigit():
-        programme = get_for(request, Programme.objects.all(), pk=int(request.GET["programme"]))
+    if (programme_id := int_param(request.GET.get("programme"))) is not None:
+        programme = get_for(request, Programme.objects.all(), pk=programme_id)
     return indicators.municipality_dashboard(municipality, today, programme=programme, detail_ids=detail_ids)
 
 

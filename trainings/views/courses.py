@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from infra.links import signed_download
+from infra.numbers import int_param
 from infra.qr import qr_svg
 from schools.access import get_for
 from schools.audit import context_from, record
@@ -141,8 +142,8 @@ def session_edit(request, session_id=None):
         raise Http404  # a trainer edits only their own sessions
     form = SessionForm(request.POST or None, instance=session, municipality=request.tenant.municipality)
     if session is None and not form.is_bound:
-        if request.GET.get("curriculum", "").isdigit():
-            form.initial["curriculum"] = int(request.GET["curriculum"])
+        if (curriculum := int_param(request.GET.get("curriculum"))) is not None:
+            form.initial["curriculum"] = curriculum
         if Role.TRAINER in request.tenant.roles:
             form.initial["trainer"] = request.user.pk
     if request.method == "POST" and form.is_valid():
