@@ -8,6 +8,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 from django_scopes import scopes_disabled
 
@@ -70,6 +71,22 @@ def _activate_language(request, tenant_language: str) -> None:
     if language in available:
         translation.activate(language)
         request.LANGUAGE_CODE = language
+
+
+class PrivatePagesMiddleware:
+    """Nothing a signed-in person sees is kept by a browser or a proxy: school computers are
+    shared, and the next pupil at the keyboard must not find a roster in the back button's
+    cache. Responses that chose their own caching (signed downloads, static files) keep it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            add_never_cache_headers(response)
+        return response
 
 
 class MfaRequiredMiddleware:

@@ -104,3 +104,13 @@ def test_check_deploy_is_clean_in_production():
     result = manage(["check", "--deploy", "--fail-level", "WARNING"])
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.django_db
+def test_signed_in_pages_are_never_cached_on_a_shared_school_computer(world, client_for):
+    slug = world.a.municipality.slug
+    director = client_for(world.a.users["director"])
+    for path in (f"/m/{slug}/people/", f"/m/{slug}/", "/accounts/email/"):
+        response = director.get(path)
+        assert response.status_code in (200, 302), path
+        assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"], path
