@@ -20,14 +20,20 @@ HUGE_EXPONENT = "1e1000000"  # held a web worker for 45 s, then a 500
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("12", Decimal(12)), ("1 250,5", Decimal("1250.5")), ("-3.25", Decimal("-3.25")), (",5", Decimal("0.5"))],
+    [
+        ("12", Decimal(12)),
+        ("1 250,5", Decimal("1250.5")),
+        ("-3.25", Decimal("-3.25")),
+        (",5", Decimal("0.5")),
+    ],
 )
 def test_numbers_as_people_write_them(text, expected):
     assert parse_decimal(text) == expected
 
 
 @pytest.mark.parametrize(
-    "text", [HUGE_EXPONENT, "1E5", "9" * 401, "9" * 5000, "1" * 16, "0.1234567", "NaN", "inf", "1.2.3", "--1", ""]
+    "text",
+    [HUGE_EXPONENT, "1E5", "9" * 401, "9" * 5000, "1" * 16, "0.1234567", "NaN", "inf", "1.2.3", "--1", ""],
 )
 def test_numbers_with_an_exponent_or_too_many_digits_are_refused_before_parsing(text):
     with pytest.raises(NumberError):
