@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes.forms import SafeModelChoiceField, SafeModelMultipleChoiceField
 
 from infra.dates import validate_date_window
+from infra.text import normalise_name, same_text_key, validate_visible_text
 from schools.actions import Edit
 from schools.audit import form_changes
 from schools.models import Person, PrivacyPolicy, School, User
@@ -34,12 +35,17 @@ def _tenant_formfield(db_field, **kwargs):
 
 def style_fields(fields) -> None:
     """Bootstrap classes on every widget (the field template adds label, help and errors), and
-    the window of sane dates on every date field (``infra.dates``)."""
+    the window of sane dates on every date field (``infra.dates``), and no invisible or
+    direction-changing characters in any single-line text (``infra.text``)."""
     for field in fields.values():
+        widget = field.widget
+        single_line = not isinstance(widget, forms.Textarea | forms.PasswordInput)
+        if isinstance(field, forms.CharField) and single_line:
+            if validate_visible_text not in field.validators:
+                field.validators.append(validate_visible_text)
         if isinstance(field, forms.DateField | forms.DateTimeField):
             if validate_date_window not in field.validators:
                 field.validators.append(validate_date_window)
-        widget = field.widget
         if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple | forms.RadioSelect):
             css = "form-check-input"
         elif isinstance(widget, forms.Select):
@@ -91,8 +97,10 @@ class SchoolForm(TenantModelForm):
         fields = ["name", "kind", "code", "address", "phone", "email", "website", "subdomain"]
 
     def clean_name(self):
-        name = self.cleaned_data["name"].strip()
-        if School.objects.filter(name=name).exclude(pk=self.instance.pk).exists():
+        name = normalise_name(self.cleaned_data["name"])
+        key = same_text_key(name)
+        others = School.objects.exclude(pk=self.instance.pk).values_list("name", flat=True)
+        if any(same_text_key(other) == key for other in others):
             raise forms.ValidationError(_("Another school of this municipality already has this name."))
         return name
 
@@ -143,6 +151,15 @@ class PersonForm(TenantModelForm):
             "schools": forms.CheckboxSelectMultiple,
             "left_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
+
+    def clean_first_name(self):
+        return normalise_name(self.cleaned_data["first_name"])
+
+    def clean_middle_name(self):
+        return normalise_name(self.cleaned_data["middle_name"])
+
+    def clean_last_name(self):
+        return normalise_name(self.cleaned_data["last_name"])
 
     def clean_login_override(self):
         value = self.cleaned_data["login_override"].strip().lower()

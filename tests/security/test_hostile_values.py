@@ -75,10 +75,7 @@ def test_a_due_date_in_year_9999_is_refused_and_one_already_stored_breaks_no_pag
     task = task_of(programme, "Обучение на администратори")
     officer = client_for(tenant.users["officer"])
     edit = f"/m/{tenant.municipality.slug}/activities/{task.activity_id}/edit/"
-    form = officer.get(edit).context["form"]
-    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
-    data = {name: (v.isoformat() if isinstance(v, date) else v) for name, v in data.items()}
-    page = officer.post(edit, {**data, "due_on": "9999-12-31"})
+    page = officer.post(edit, {**_form_data(officer, edit), "due_on": "9999-12-31"})
     assert page.status_code == 200
     assert "Enter a date from" in page.content.decode()
     with scopes_disabled():
@@ -106,16 +103,63 @@ def test_a_leaving_day_in_year_one_is_refused(world, client_for):
         person = Person.objects.filter(municipality=tenant.municipality).first()
     it_admin = client_for(tenant.users["it_admin"])
     edit = f"/m/{tenant.municipality.slug}/people/{person.pk}/edit/"
-    form = it_admin.get(edit).context["form"]
+    page = it_admin.post(edit, {**_form_data(it_admin, edit), "left_on": "0001-01-01"})
+    assert page.status_code == 200
+    assert "Enter a date from" in page.content.decode()
+    with scope(municipality=tenant.municipality.pk):
+        assert Person.objects.get(pk=person.pk).left_on is None
+
+
+def _form_data(client, url) -> dict:
+    """What the edit page's form would post unchanged."""
+    form = client.get(url).context["form"]
     data = {}
     for name in form.fields:
         value = form[name].value()
         if isinstance(value, list):
             data[name] = [str(v) for v in value]
+        elif isinstance(value, date):
+            data[name] = value.isoformat()
         elif value is not None:
             data[name] = value
-    page = it_admin.post(edit, {**data, "left_on": "0001-01-01"})
+    return data
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Petar\u200dGeorgiev", "Maria \u202eavonavI", "\u3164", "Ivan\u00adov", "Ana\u2066"],
+    ids=["zero-width joiner", "right-to-left override", "blank letter", "soft hyphen", "bidi isolate"],
+)
+def test_invisible_and_direction_changing_characters_in_names_are_refused(world, client_for, name):
+    tenant = world.a
+    english(tenant)
+    it_admin = client_for(tenant.users["it_admin"])
+    with scopes_disabled():
+        person = Person.objects.filter(municipality=tenant.municipality).first()
+    edit = f"/m/{tenant.municipality.slug}/people/{person.pk}/edit/"
+    page = it_admin.post(edit, {**_form_data(it_admin, edit), "last_name": name})
     assert page.status_code == 200
-    assert "Enter a date from" in page.content.decode()
-    with scope(municipality=tenant.municipality.pk):
-        assert Person.objects.get(pk=person.pk).left_on is None
+    assert "invisible or direction-changing characters" in page.content.decode() or "at least one letter" in (
+        page.content.decode()
+    )
+    school_edit = f"/m/{tenant.municipality.slug}/schools/{tenant.school.pk}/edit/"
+    officer = client_for(tenant.users["officer"])
+    data = _form_data(officer, school_edit)
+    assert officer.post(school_edit, {**data, "name": name}).status_code == 200
+    with scopes_disabled():
+        person.refresh_from_db()
+        tenant.school.refresh_from_db()
+    assert person.last_name != name and tenant.school.name != name
+
+
+def test_names_are_stored_composed_so_one_name_is_one_name(world, client_for):
+    tenant = world.a
+    it_admin = client_for(tenant.users["it_admin"])
+    with scopes_disabled():
+        person = Person.objects.filter(municipality=tenant.municipality).first()
+    edit = f"/m/{tenant.municipality.slug}/people/{person.pk}/edit/"
+    decomposed = "Сергеи\u0306"  # "й" typed as и + combining breve
+    assert it_admin.post(edit, {**_form_data(it_admin, edit), "first_name": decomposed}).status_code == 302
+    with scopes_disabled():
+        person.refresh_from_db()
+    assert person.first_name == "Сергей"
