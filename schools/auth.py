@@ -11,16 +11,54 @@ from allauth.core import context
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.mfa.models import Authenticator
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from schools import signin_limits
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
         # People join by invitation only (schools.actions.invite).
         return False
+
+    def pre_authenticate(self, request, **credentials) -> None:
+        """Failed sign-ins slow the guesser down without locking anyone else out (``signin_limits``)."""
+        attempt = self._attempt(request, credentials)
+        wait = signin_limits.wait_seconds(attempt)
+        if wait > 0:
+            seconds = max(1, round(wait))
+            raise forms.ValidationError(
+                ngettext(
+                    "Too many failed sign-ins. Try again in %(seconds)s second.",
+                    "Too many failed sign-ins. Try again in %(seconds)s seconds.",
+                    seconds,
+                )
+                % {"seconds": seconds},
+                code="too_many_login_attempts",
+            )
+
+    def authenticate(self, request, **credentials):
+        user = super().authenticate(request, **credentials)
+        if user is not None:
+            signin_limits.record_success(self._attempt(request, credentials))
+        return user
+
+    def authentication_failed(self, request, **credentials) -> None:
+        signin_limits.record_failure(self._attempt(request, credentials))
+
+    def _attempt(self, request, credentials) -> signin_limits.Attempt:
+        login = str(credentials.get("email") or credentials.get("username") or "")
+        known = signin_limits.known_accounts(request.COOKIES.get(signin_limits.DEVICE_COOKIE))
+        return signin_limits.Attempt(
+            login=login,
+            address=self.get_client_ip(request),
+            known_device=signin_limits.Attempt(login, "", False).account in known,
+        )
 
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
         """The first TOTP enrolment right after a password sign-in asks for no password again.

@@ -12,7 +12,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 from django_scopes import scopes_disabled
 
-from schools import access
+from schools import access, signin_limits
 
 _MFA_SESSION_KEY = "portal_mfa_ok"
 
@@ -86,6 +86,29 @@ class PrivatePagesMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
             add_never_cache_headers(response)
+        return response
+
+
+class KnownDeviceMiddleware:
+    """After a complete sign-in (password and, where required, TOTP) the browser keeps a signed
+    cookie naming the account, so that strangers' failed guesses never slow its owner down
+    (``schools.signin_limits``). It holds digests, never an address."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        login = getattr(request, "signed_in_login", None)
+        if login:
+            response.set_cookie(
+                signin_limits.DEVICE_COOKIE,
+                signin_limits.remember_account(request.COOKIES.get(signin_limits.DEVICE_COOKIE), login),
+                max_age=signin_limits.DEVICE_MAX_AGE,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
         return response
 
 

@@ -1,10 +1,12 @@
-"""Sign-in, sign-out and MFA events go to the audit trail."""
+"""Sign-in, sign-out and MFA events go to the audit trail; the account's own address counts as proven."""
 
 from dataclasses import replace
 
+from allauth.account.models import EmailAddress
 from allauth.account.signals import password_changed, password_reset
 from allauth.mfa.signals import authenticator_added, authenticator_removed
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import pre_save
 from django.dispatch import receiver
 
 from schools.audit import ActionContext, context_from, record
@@ -20,6 +22,8 @@ def _audit(request, action: str, user=None, changes: dict | None = None) -> None
 @receiver(user_logged_in)
 def _logged_in(sender, request, user, **kwargs):
     _audit(request, "user.login", user)
+    if request is not None:
+        request.signed_in_login = user.email  # remembered as a known device (KnownDeviceMiddleware)
 
 
 @receiver(user_logged_out)
@@ -32,6 +36,17 @@ def _logged_out(sender, request, user, **kwargs):
 def _login_failed(sender, credentials, request=None, **kwargs):
     email = str(credentials.get("email") or credentials.get("username") or "")[:254]
     _audit(request, "user.login_failed", changes={"email": email})
+
+
+@receiver(pre_save, sender=EmailAddress)
+def _account_address_is_proven(sender, instance, **kwargs):
+    """The address an account was made for is proven: accounts come only from invitations,
+    whose link went to it (or from the platform's staff). allauth records it unverified when
+    the e-mail page is first opened, and an unverified address blocks TOTP enrolment — so an
+    officer who looked at that page first could not enrol. Other addresses a person adds stay
+    unverified until confirmed."""
+    if not instance.verified and instance.user_id and instance.email.lower() == instance.user.email.lower():
+        instance.verified = True
 
 
 @receiver(authenticator_added)
