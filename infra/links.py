@@ -88,16 +88,24 @@ def verify(request) -> None:
         raise Http404
 
 
+def refuse_unsigned(request):
+    """For a view that serves a download only on some requests (a list page's ``?export=``):
+    None when the link is valid, the "link expired" page (410) when it is too old; Http404
+    for no link or a forged one."""
+    try:
+        verify(request)
+    except LinkExpired:
+        return render(request, "schools/link_expired.html", status=410)
+    return None
+
+
 def signed_download(view):
     """Serve ``view`` only through a valid, unexpired link (see the module's docstring)."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        try:
-            verify(request)
-        except LinkExpired:
-            return render(request, "schools/link_expired.html", status=410)
-        return view(request, *args, **kwargs)
+        refusal = refuse_unsigned(request)
+        return refusal if refusal is not None else view(request, *args, **kwargs)
 
     wrapper.signed_download = True
     return wrapper

@@ -201,6 +201,7 @@ class LayoutForm(ValuesForm):
             "per_school_subdomains",
             "login_pattern",
             "name_language",
+            "cyrillic_language",
             "ou_root",
             "teachers_group",
             "directors_group",

@@ -8,6 +8,13 @@ Sources (the tables below are these standards, letter by letter):
 - Ukrainian: Resolution of the Cabinet of Ministers of Ukraine No. 55 of 27 January 2010, with
   its word-initial forms (є→ye, ї→yi, й→y, ю→yu, я→ya at the start of a word) and зг→zgh.
 - Polish and other Latin letters are folded to ASCII without losing a letter (ł→l, ß→ss, ø→o).
+
+Each word is romanised by the table of its own script: a Cyrillic name in a Polish or English
+municipality (Ukrainian pupils and teachers in Poland) uses the Ukrainian, Russian or Bulgarian
+table — the one the letters call for (і, ї, є, ґ are only Ukrainian; ы, э, ё only Russian), else
+the municipality's own Cyrillic table, else ``CYRILLIC_FALLBACK``. A name in a script none of
+these covers (Greek, Georgian, Arabic, …) gives no login: ``assign_addresses`` flags it
+(``Address.problem``) and plans never make an address with an empty local part.
 """
 
 from __future__ import annotations
@@ -45,6 +52,32 @@ LATIN_SPECIAL = {
 }  # fmt: skip
 
 TABLES = {"bg": BULGARIAN, "ru": RUSSIAN_ICAO, "uk": UKRAINIAN}
+ONLY_IN = {"uk": set("іїєґ"), "ru": set("ыэё")}  # letters that name their language
+# For Cyrillic names where the municipality writes Latin and the letters do not decide: most
+# Cyrillic-script pupils and staff in Polish schools since 2022 are Ukrainian.
+CYRILLIC_FALLBACK = "uk"
+
+
+def _is_cyrillic(char: str) -> bool:
+    return "\u0400" <= char <= "\u04ff"
+
+
+def table_language(name: str, language: str, cyrillic: str = CYRILLIC_FALLBACK) -> str:
+    """The language whose table romanises ``name`` (a whole name: its words together decide):
+    ``language`` unless the letters are Cyrillic ones its table lacks or it has no Cyrillic table."""
+    letters = {ch for ch in name.lower() if _is_cyrillic(ch)}
+    if not letters:
+        return language
+    table = TABLES.get(language)
+    if table is not None and letters <= set(table) | set(UKRAINIAN_INITIAL):
+        return language
+    for candidate, marks in ONLY_IN.items():
+        if letters & marks and letters <= set(TABLES[candidate]) | set(UKRAINIAN_INITIAL):
+            return candidate
+    if table is not None:
+        return language
+    return cyrillic
+
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’ʼ][^\W\d_]+)*", re.UNICODE)
 
@@ -90,9 +123,11 @@ def _fold_latin(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def transliterate(text: str, language: str) -> str:
-    """Romanise ``text`` by the standard of ``language`` (bg, ru, uk; others fold Latin letters)."""
+def transliterate(text: str, language: str, cyrillic: str = CYRILLIC_FALLBACK) -> str:
+    """Romanise ``text`` by the standard of ``language`` (bg, ru, uk; others fold Latin letters),
+    or of the Cyrillic language its letters call for (``table_language``)."""
     text = unicodedata.normalize("NFC", text)
+    language = table_language(text, language, cyrillic)
     return _WORD.sub(lambda match: _word(match.group(0), language), text)
 
 
@@ -107,17 +142,34 @@ PATTERNS = {
 
 
 def _login_part(text: str, language: str) -> str:
-    ascii_text = transliterate(text, language).lower()
+    ascii_text = transliterate(text, language, language).lower()
     ascii_text = re.sub(r"[\s'’ʼ`]+", "", ascii_text)  # O'Brien → obrien, "Van der" → vander
     return re.sub(r"[^a-z0-9-]", "", ascii_text).strip("-")
 
 
-def make_login(first_name: str, last_name: str, *, pattern: str = "first.last", language: str = "en") -> str:
-    """The local part of an address, e.g. ("Щерьо", "Стойчев", bg) → "shteryo.stoychev"."""
+def unromanised(text: str, language: str, cyrillic: str = CYRILLIC_FALLBACK) -> str:
+    """The letters of ``text`` that no table romanises (they would vanish from a login)."""
+    latin = transliterate(text, language, cyrillic)
+    return "".join(sorted({ch for ch in latin if ch.isalpha() and not ch.isascii()}))
+
+
+def make_login(
+    first_name: str,
+    last_name: str,
+    *,
+    pattern: str = "first.last",
+    language: str = "en",
+    cyrillic: str = CYRILLIC_FALLBACK,
+) -> str:
+    """The local part of an address, e.g. ("Щерьо", "Стойчев", bg) → "shteryo.stoychev"; "" when
+    the first or the last name has nothing that romanises."""
     if pattern not in PATTERNS:
         raise ValueError(f"unknown login pattern {pattern!r}")
+    language = table_language(f"{first_name} {last_name}", language, cyrillic)
     first = _login_part(first_name.split()[0] if first_name.strip() else "", language)
     last = _login_part(last_name, language)
+    if not first or not last:
+        return ""
     login = PATTERNS[pattern].format(first=first, last=last, f=first[:1], l=last[:1])
     login = re.sub(r"\.{2,}", ".", login).strip(".")
     return login[:64]
@@ -140,16 +192,20 @@ class Address:
     source: str  # "existing" (the account's address, never changed), "manual", "rule"
     base: str = ""  # the rule's login before a collision suffix
     conflict: str = ""  # a manual login already taken by someone else
+    problem: str = ""  # the letters no table romanises: no address, a login must be set by hand
 
     @property
     def numbered(self) -> bool:
         """The rule's login was taken, so a number was added."""
-        return self.source == "rule" and not self.address.startswith(self.base + "@")
+        return self.source == "rule" and bool(self.address) and not self.address.startswith(self.base + "@")
 
 
-def assign_addresses(people, *, domain, pattern: str, language: str) -> list[Address]:
+def assign_addresses(
+    people, *, domain, pattern: str, language: str, cyrillic: str = CYRILLIC_FALLBACK
+) -> list[Address]:
     """Everyone's address: existing accounts first (kept as they are), then manual logins, then
-    the rule in a stable order, numbering collisions (ivan.petrov, ivan.petrov2, …).
+    the rule in a stable order, numbering collisions (ivan.petrov, ivan.petrov2, …). A name the
+    rule cannot romanise gets no address (``address`` "", ``problem`` says why).
 
     ``domain`` is one domain, or a function person → domain (per-school subdomains); a login is
     unique within its domain."""
@@ -176,7 +232,14 @@ def assign_addresses(people, *, domain, pattern: str, language: str) -> list[Add
             continue
         host = domain_for(person)
         in_use = taken.setdefault(host, set())
-        base = make_login(person.first_name, person.last_name, pattern=pattern, language=language)
+        base = make_login(
+            person.first_name, person.last_name, pattern=pattern, language=language, cyrillic=cyrillic
+        )
+        if not base:
+            name = f"{person.first_name} {person.last_name}"
+            problem = unromanised(name, language, cyrillic) or name
+            chosen[person.pk] = Address(person, "", "rule", problem=problem)
+            continue
         local = unique_login(base, in_use)
         in_use.add(local)
         chosen[person.pk] = Address(person, f"{local}@{host}", "rule", base=base)

@@ -153,6 +153,20 @@ class Layout(models.Model):
         ],
         help_text=_("The official romanisation used to make logins from names in native script."),
     )
+    cyrillic_language = models.CharField(
+        _("Cyrillic names otherwise as"),
+        max_length=8,
+        choices=[
+            ("uk", _("Ukrainian (2010 national system)")),
+            ("ru", _("Russian (ICAO Doc 9303, passports)")),
+            ("bg", _("Bulgarian (Transliteration Act 2009)")),
+        ],
+        default="uk",
+        help_text=_(
+            "For names in Cyrillic where the rule above has no Cyrillic table and the letters do "
+            "not show the language (і, ї, є, ґ are Ukrainian; ы, э, ё Russian)."
+        ),
+    )
     ou_root = models.CharField(_("root organisational unit"), max_length=200, default="/Schools")
     per_school_subdomains = models.BooleanField(
         _("per-school subdomains"),

@@ -33,14 +33,19 @@ def logins(layout: Layout) -> tuple[list, dict]:
     """Everyone's login address under the layout (by name) and how each was made."""
     people = list(Person.objects.filter(on_roster()).exclude(role="student").prefetch_related("schools"))
     addresses = assign_addresses(
-        people, domain=layout.domain_for, pattern=layout.login_pattern, language=layout.name_language
+        people,
+        domain=layout.domain_for,
+        pattern=layout.login_pattern,
+        language=layout.name_language,
+        cyrillic=layout.cyrillic_language,
     )
-    addresses.sort(key=lambda a: (a.person.last_name, a.person.first_name))
+    addresses.sort(key=lambda a: (bool(not a.problem), a.person.last_name, a.person.first_name))
     counts = {
         source: sum(1 for a in addresses if a.source == source) for source in ("existing", "manual", "rule")
     }
     counts["numbered"] = sum(1 for a in addresses if a.numbered)
     counts["conflicts"] = sum(1 for a in addresses if a.conflict)
+    counts["unromanised"] = sum(1 for a in addresses if a.problem)
     return addresses, counts
 
 

@@ -18,11 +18,16 @@ SIGN_IN = {
 }
 
 
-def slips_for(job, school: str | None = None) -> list[dict]:
-    """The slips of accounts this job created (optionally one school's), passwords decrypted."""
+def slips_for(job, school: str | None = None, *, of_schools: list[int] | None = None) -> list[dict]:
+    """The slips of accounts this job created (optionally one school's), passwords decrypted.
+
+    ``of_schools``: only people on the roster of these schools (by id: a school's name can be
+    changed, and a name once another school's must not open that school's passwords)."""
     items = JobItem.objects.filter(job=job, op="create_user", outcome="created").exclude(secret_ciphertext="")
     if school is not None:
         items = items.filter(school=school)
+    if of_schools is not None:
+        items = items.filter(person__schools__pk__in=of_schools).distinct()
     sign_in = SIGN_IN[job.provider]
     slips = []
     for item in items.order_by("school", "key"):

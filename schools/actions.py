@@ -75,6 +75,30 @@ def delete_for_tenant(ctx: ActionContext, obj, *, audit_action: str, changes: di
 
 
 @transaction.atomic
+def remove_from_roster(ctx: ActionContext, person, *, school_ids=None) -> str:
+    """Take a person off the roster without destroying anything: they are marked as having left
+    today (plans then suspend their accounts; the retention policy erases their data later), and
+    their certificates and training records stay. With ``school_ids`` (a director's schools)
+    only those links go while the person still works in another school; "left" when none is
+    left. Destroying personal data is the officer's audited erasure (``schools.privacy``).
+    Returns what happened: "unlinked" or "left"."""
+    person = type(person).objects.select_for_update().get(pk=person.pk)
+    today = timezone.localdate()
+    if school_ids is not None:
+        others = list(person.schools.exclude(pk__in=school_ids).values_list("pk", flat=True))
+        if others:
+            removed = list(person.schools.filter(pk__in=school_ids).values_list("pk", flat=True))
+            person.schools.remove(*removed)
+            record(ctx, "person.unlink", person, {"schools": removed})
+            return "unlinked"
+    if person.left_on is None or person.left_on > today:
+        person.left_on = today
+        person.save(update_fields=["left_on", "updated_at"])
+    record(ctx, "person.leave", person, {"left_on": today.isoformat()})
+    return "left"
+
+
+@transaction.atomic
 def invite(ctx: ActionContext, *, email: str, role: str, schools, language: str) -> Invitation:
     """Create an invitation (replacing a pending one for the same address and role) and send it."""
     municipality = ctx.municipality

@@ -169,10 +169,22 @@ class PersonForm(TenantModelForm):
 
     def __init__(self, *args, allowed_school_ids=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.allowed_school_ids = allowed_school_ids
         if allowed_school_ids is not None:
             # A director manages people of their own schools only.
             self.fields["schools"].queryset = School.objects.filter(pk__in=allowed_school_ids)
             self.fields["schools"].required = True
+
+    def clean_schools(self):
+        """A director's choice replaces only her own schools' links: a person who also works in
+        another school keeps that school, which she neither sees nor may take away."""
+        chosen = self.cleaned_data["schools"]
+        if self.allowed_school_ids is None or self.instance.pk is None:
+            return chosen
+        kept = self.instance.schools.exclude(pk__in=self.allowed_school_ids)
+        return School.objects.filter(
+            pk__in=[*chosen.values_list("pk", flat=True), *kept.values_list("pk", flat=True)]
+        )
 
 
 class InvitationForm(forms.Form):

@@ -17,7 +17,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "view_municipality": _ALL_MUNICIPAL | {Role.COORDINATOR},
     "view_schools": _ALL_MUNICIPAL | {Role.COORDINATOR},
     "manage_schools": frozenset({Role.OFFICER}),
-    "view_people": frozenset({Role.OFFICER, Role.IT_ADMIN, Role.DIRECTOR, Role.COORDINATOR}),
+    # Names are the municipality's: a regional coordinator reads figures, not rosters.
+    "view_people": frozenset({Role.OFFICER, Role.IT_ADMIN, Role.DIRECTOR}),
     "manage_people": frozenset({Role.OFFICER, Role.IT_ADMIN}),
     "view_members": frozenset({Role.OFFICER, Role.IT_ADMIN}),
     "manage_members": frozenset({Role.OFFICER, Role.IT_ADMIN}),

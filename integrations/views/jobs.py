@@ -94,11 +94,13 @@ def job_slips(request, job_id):
     IT admins get every school's; a director gets the slips of the schools they lead."""
     job = get_for(request, Job.objects.select_related("municipality"), pk=job_id)
     school = request.GET.get("school")
+    of_schools = None
     if not has_perm(request.tenant, "manage_integrations"):
         led = set(School.objects.filter(pk__in=request.tenant.school_ids).values_list("name", flat=True))
         if school is None or school not in led:
             raise PermissionDenied
-    entries = slips.slips_for(job, school)
+        of_schools = sorted(request.tenant.school_ids)  # the people she leads, not a name's
+    entries = slips.slips_for(job, school, of_schools=of_schools)
     pdf = slips.render_pdf(job, entries)
     actions.slips_downloaded(context_from(request), job, school, len(entries))
     response = HttpResponse(pdf, content_type="application/pdf")

@@ -8,9 +8,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from infra.exports import export_response, requested_format
+from infra.links import refuse_unsigned
+from infra.numbers import int_param
 from schools import actions
 from schools.access import get_for
-from schools.audit import context_from
+from schools.audit import context_from, record
 from schools.forms import PersonForm, edit_from
 from schools.models import Person, PersonalDataAccess, School
 from schools.permissions import has_perm, require
@@ -40,10 +42,17 @@ def person_list(request):
             )
     if role in PersonRole.values:
         people = people.filter(role=role)
-    if school_id.isdigit():
-        people = people.filter(schools__pk=int(school_id))
+    if _director_only(request):  # a director reads the people of her own schools only
+        people = people.filter(schools__pk__in=request.tenant.school_ids).distinct()
+    if (school := int_param(school_id)) is not None:
+        people = people.filter(schools__pk=school)
     fmt = requested_format(request)
     if fmt:
+        if (refusal := refuse_unsigned(request)) is not None:
+            return refusal
+        ctx = context_from(request)
+        record_access(ctx, PersonalDataAccess.Kind.REPORT, count=people.count(), detail=f"people.{fmt}")
+        record(ctx, "people.export", None, {"format": fmt, "role": role, "school": school_id})
         return export_response(
             fmt,
             "people",
@@ -123,7 +132,14 @@ def person_edit(request, person_id):
 @require_POST
 @tenant_view("view_people")
 def person_delete(request, person_id):
+    """ "Remove from the roster": the person leaves today, or loses only a director's schools."""
     person = get_for(request, Person.objects.prefetch_related("schools"), "edit_person", pk=person_id)
-    actions.delete_for_tenant(context_from(request), person, audit_action="person")
-    messages.success(request, _("The person was removed from the roster."))
+    school_ids = sorted(request.tenant.school_ids) if _director_only(request) else None
+    outcome = actions.remove_from_roster(context_from(request), person, school_ids=school_ids)
+    if outcome == "unlinked":
+        messages.success(request, _("The person was removed from your schools; other schools keep them."))
+    else:
+        messages.success(
+            request, _("The person was marked as having left today; their accounts will be suspended.")
+        )
     return redirect("schools:people", municipality_slug=request.tenant.municipality.slug)

@@ -162,6 +162,7 @@ def test_changing_the_rule_keeps_existing_addresses(world, client_for):
             "domain": "Alpha.Example",
             "login_pattern": "f.last",
             "name_language": "ru",
+            "cyrillic_language": "ru",
             "ou_root": "Schools/",
             "teachers_group": "teachers",
             "microsoft_group_type": "security",
@@ -228,3 +229,65 @@ def test_per_school_subdomains(world, client_for):
     addresses = {a.person.pk: a.address for a in page.context["page"]}
     assert addresses[at_botev.pk] == "ivan.petrov@botev.alpha.example"
     assert addresses[elsewhere.pk] == "ivan.petrov@alpha.example"  # unique per domain: no number needed
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "language", "cyrillic", "expected"),
+    [
+        ("Олена", "Коваленко", "pl", "uk", "olena.kovalenko"),  # the IT admin's choice for Cyrillic
+        ("Иван", "Петров", "pl", "ru", "ivan.petrov"),
+        ("Иван", "Петров", "en", "bg", "ivan.petrov"),
+        ("Андрій", "Шевченко", "pl", "ru", "andrii.shevchenko"),  # і: Ukrainian, whatever the choice
+        ("Дмитрий", "Эртель", "en", "uk", "dmitrii.ertel"),  # э: Russian; the whole name decides
+        ("Ірина", "Бойко", "bg", "bg", "iryna.boiko"),  # a Ukrainian name in a Bulgarian municipality
+        ("Jan", "Kowalski", "pl", "uk", "jan.kowalski"),
+    ],
+)
+def test_a_cyrillic_name_is_romanised_by_the_table_its_letters_call_for(
+    first, last, language, cyrillic, expected
+):
+    assert make_login(first, last, language=language, cyrillic=cyrillic) == expected
+
+
+def test_a_name_no_table_romanises_gets_no_address_and_says_why():
+    from types import SimpleNamespace
+
+    from integrations.logins import assign_addresses
+
+    people = [
+        SimpleNamespace(
+            pk=1, first_name="Γιώργος", last_name="Παπαδόπουλος", account_email="", login_override=""
+        ),
+        SimpleNamespace(pk=2, first_name="ნინო", last_name="ბერიძე", account_email="", login_override=""),
+        SimpleNamespace(pk=3, first_name="Anna", last_name="Nowak", account_email="", login_override=""),
+    ]
+    result = {
+        a.person.pk: a
+        for a in assign_addresses(people, domain="x.example", pattern="first.last", language="pl")
+    }
+    for pk in (1, 2):  # never "@x.example", "2@x.example", …
+        assert result[pk].address == "" and result[pk].problem and not result[pk].numbered
+    assert "Γ" in result[1].problem or "γ" in result[1].problem.lower()
+    assert result[3].address == "anna.nowak@x.example" and not result[3].problem
+
+
+@pytest.mark.django_db
+def test_the_logins_page_flags_names_that_cannot_be_romanised(world, client_for):
+    from django_scopes import scopes_disabled
+
+    from integrations.models import Layout
+    from schools.models import Person
+
+    with scopes_disabled():
+        Layout.objects.create(municipality=world.a.municipality, domain="alpha.example", name_language="pl")
+        greek = Person.objects.create(
+            municipality=world.a.municipality, first_name="Γιώργος", last_name="Νίκου"
+        )
+        for user in world.a.users.values():
+            user.language = "en"
+            user.save(update_fields=["language"])
+    page = client_for(world.a.users["it_admin"]).get(f"/m/{world.a.municipality.slug}/logins/")
+    html = page.content.decode()
+    assert "1 name cannot be romanised: set the login by hand" in html
+    flagged = next(a for a in page.context["page"] if a.person.pk == greek.pk)
+    assert flagged.address == "" and "cannot be romanised" in html

@@ -12,12 +12,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from infra.exports import export_response, requested_format
+from infra.links import refuse_unsigned
 from schools.access import get_for
 from schools.actions import delete_for_tenant
 from schools.audit import context_from
 from schools.forms import edit_from
-from schools.models import School
+from schools.models import PersonalDataAccess, School
 from schools.permissions import has_perm
+from schools.privacy.access import record_access
 from schools.roles import Role
 from schools.views.decorators import query_string
 from trainings import actions, queries
@@ -57,8 +59,19 @@ def certification_list(request):
     certifications = ExternalCertification.objects.select_related("person").order_by("-obtained_on", "-pk")
     if kind in ExternalCertification.Kind.values:
         certifications = certifications.filter(kind=kind)
+    if not request.tenant.roles & {Role.OFFICER, Role.TRAINER, Role.COORDINATOR}:
+        # A director reads the certifications of her own schools' people only.
+        certifications = certifications.filter(person__schools__pk__in=request.tenant.school_ids).distinct()
     fmt = requested_format(request)
     if fmt:
+        if (refusal := refuse_unsigned(request)) is not None:
+            return refusal
+        record_access(
+            context_from(request),
+            PersonalDataAccess.Kind.REPORT,
+            count=certifications.count(),
+            detail=f"certifications.{fmt}",
+        )
         return export_response(
             fmt,
             "certifications",
