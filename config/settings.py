@@ -242,6 +242,7 @@ CELERY_BEAT_SCHEDULE = {
     "rollout-monitoring-snapshots": {"task": "rollout.tasks.take_due_snapshots", "schedule": 6 * 3600.0},
     "training-reminders": {"task": "trainings.tasks.send_reminders", "schedule": 3600.0},
     # Work that was not queued because the broker was down when the user asked for it.
+    "flush-outbox": {"task": "schools.tasks.flush_outbox", "schedule": 60.0},
     "send-unsent-invitations": {"task": "schools.tasks.send_unsent_invitations", "schedule": 900.0},
     "reporting-requeue-reports": {"task": "reporting.tasks.requeue_reports", "schedule": 300.0},
 }

@@ -15,13 +15,27 @@ from kombu.exceptions import OperationalError
 logger = logging.getLogger(__name__)
 
 
+_outbox = None  # where queued work is kept until the broker has it (``use_outbox``)
+
+
+def use_outbox(store) -> None:
+    """``store(task, args)`` writes the work in the current transaction and hands it over after
+    the commit (``schools.outbox``, registered when the schools app is ready)."""
+    global _outbox
+    _outbox = store
+
+
 def enqueue_on_commit(task, *args) -> None:
     """Queue ``task(*args)`` once the current transaction commits (at once outside one).
 
     The broker may be unreachable then: what the user did is already committed, so the page
-    must still answer, not turn into a server error after the fact. The miss is logged, and a
-    beat task picks the work up once the broker is back (``send_unsent_invitations``,
+    must still answer, not turn into a server error after the fact. With the outbox (always, once
+    Django is set up) the work is a row of the same transaction and is handed over later; without
+    it the miss is logged and beat's sweeps pick the work up (``send_unsent_invitations``,
     ``reporting.tasks.requeue_reports``, the survey reminders, the job reconciler)."""
+    if _outbox is not None:
+        _outbox(task, args)
+        return
 
     def send() -> None:
         try:

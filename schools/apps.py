@@ -8,9 +8,11 @@ class SchoolsConfig(AppConfig):
 
     def ready(self) -> None:
         # app registry: these modules import models, which load only once every app is ready
-        from schools import signals  # noqa: F401  (audit of sign-in and MFA events)
+        from infra.tasks import use_outbox
+        from schools import outbox, signals  # noqa: F401  (audit of sign-in and MFA events)
         from schools.privacy.core import RosterData, TrailData
         from schools.privacy.registry import register
 
+        use_outbox(outbox.store)
         register(RosterData())
         register(TrailData())

@@ -430,6 +430,32 @@ class WorkerHeartbeat(models.Model):
         return self.hostname
 
 
+class OutboxMessage(models.Model):
+    """Work a change asked for (an e-mail, a notice, a report to build), written in the same
+    transaction as the change, so that a broker outage delays it and never loses it
+    (``schools.outbox``). Task arguments are ids only, never personal data or secrets."""
+
+    task = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing message")
+        verbose_name_plural = _("outgoing messages")
+        indexes = [
+            models.Index(
+                fields=["created_at"], condition=models.Q(sent_at__isnull=True), name="outbox_pending_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task}{tuple(self.args)}"
+
+
 # --- Personal data (GDPR): the municipality's policy, the access log, the retention reports -----
 def _days(default: int, maximum: int = 3650):
     return {"default": default, "validators": [MinValueValidator(1), MaxValueValidator(maximum)]}

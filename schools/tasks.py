@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from django_scopes import scopes_disabled
 
 from infra.tasks import PortalTask, recipient_language
+from schools import outbox
 from schools.access import municipality_scope
 from schools.actions import invitation_token
 from schools.models import Invitation, Municipality, WorkerHeartbeat
@@ -108,6 +109,12 @@ def send_invitation(invitation_id: int, municipality_id: int) -> None:
     message.send()
     Invitation.objects.filter(pk=invitation.pk, sent_at=None).update(sent_at=timezone.now())
     logger.info("invitation %s sent", invitation.pk)
+
+
+@shared_task
+def flush_outbox() -> int:
+    """Celery beat, every minute: hand the broker what a change queued while it was down."""
+    return outbox.flush()
 
 
 # E-mails not sent within this long after they were asked for were not queued (the broker was

@@ -1,7 +1,8 @@
 """The broker is down when the IT admin applies a plan: the page does not crash, the job is
 stored, and once Redis is back the reconciler (beat's task) starts it; it then finishes with
 every account made once. The same for the other work queued from a page (a council report, an
-invitation): saved, the page answers, and beat's sweeps queue it once the broker is back."""
+invitation): saved in the outbox in the same transaction, the page answers, and beat's flush
+hands it over once the broker is back."""
 
 import os
 
@@ -12,8 +13,8 @@ from django_scopes import scope, scopes_disabled
 from integrations.models import Job, JobItem
 from reporting.tasks import REPORT_STALE, requeue_reports
 from rollout.models import Report
-from schools.models import Invitation
-from schools.tasks import UNSENT_AFTER, send_unsent_invitations
+from schools.models import Invitation, OutboxMessage
+from schools.tasks import UNSENT_AFTER, flush_outbox, send_unsent_invitations
 from tests.factories import make_world
 from tests.integration.resilience import stack, wait_for
 
@@ -65,9 +66,14 @@ def test_a_report_and_an_invitation_asked_for_while_the_broker_is_down_go_out_wh
             # Nothing was queued: the sweeps leave fresh requests to the queue, so age these.
             Report.objects.filter(pk=report.pk).update(created_at=F("created_at") - REPORT_STALE)
             Invitation.objects.filter(pk=invitation.pk).update(created_at=F("created_at") - UNSENT_AFTER)
+            # Both asked for while the broker was down: kept in the outbox, not lost.
+            pending = OutboxMessage.objects.filter(sent_at__isnull=True)
+            assert set(pending.values_list("task", flat=True)) == {
+                "reporting.tasks.build_report",
+                "schools.tasks.send_invitation",
+            }
         running.start_redis()  # back, empty
-        assert requeue_reports() == 1  # what beat runs every few minutes
-        assert send_unsent_invitations() == 1
+        assert flush_outbox() == 2  # what beat runs every minute
 
         def delivered() -> bool:
             with scopes_disabled():
@@ -77,3 +83,4 @@ def test_a_report_and_an_invitation_asked_for_while_the_broker_is_down_go_out_wh
 
         assert wait_for(delivered, timeout=120), running.tail()
         assert requeue_reports() == 0 and send_unsent_invitations() == 0  # nothing sent twice
+        assert flush_outbox() == 0
