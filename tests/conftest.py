@@ -2,8 +2,14 @@ import pytest
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from tests.factories import make_world
+
+# Hypothesis derandomised: the same examples on every run (no test depends on chance), no
+# per-example deadline (the machine may be busy; speed is measured in benchmarks, not here).
+hypothesis_settings.register_profile("portal", derandomize=True, deadline=None, database=None)
+hypothesis_settings.load_profile("portal")
 
 # Under `--dist loadgroup` (make test) the tests of one group run one after another on one xdist
 # worker, while the other worker takes the rest: the tests that start real Celery worker processes
