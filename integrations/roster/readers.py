@@ -63,6 +63,10 @@ MAX_PART = 8 * 1024 * 1024
 MAX_SHARED_STRINGS = 1_000_000
 # Bytes of the shared-strings XML: a million strings of ~40 bytes of text and ~20 of markup.
 MAX_SHARED_STRINGS_BYTES = 64 * 1024 * 1024
+# Bytes of XML one worksheet row may take, checked by a scan before openpyxl builds the row's
+# elements in memory: 200 columns of 1,000 Cyrillic characters with their markup are under half of
+# it; a row of millions of empty cells would otherwise cost gigabytes.
+MAX_ROW_XML = 1024 * 1024
 # Columns of a row: rosters have 5-20; exports with every field of a school system, up to ~100.
 MAX_COLUMNS = 200
 # Characters of a cell: names, e-mails (at most 254) and the longest official school names
@@ -656,6 +660,45 @@ def _check_shared_strings(archive: zipfile.ZipFile) -> None:
         raise _too_many_shared_strings()
 
 
+_ROW_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]{0,31}:)?(row|sheetData)[\s/>]")
+_ROW_TAG_TAIL = 48  # longer than any match above
+
+
+def _too_long_row(row: int) -> RosterFileError:
+    return RosterFileError(
+        _(
+            "Row %(row)s of the sheet holds more than %(mb)s MB of data; a roster row is far smaller. "
+            "Delete what is not the roster, or save it as CSV UTF-8."
+        )
+        % {"row": _n(row), "mb": _mb(MAX_ROW_XML)}
+    )
+
+
+def _check_rows(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Every row of a worksheet within MAX_ROW_XML bytes of XML, found by scanning for the row
+    tags a chunk at a time."""
+    rows, last, offset, tail = 0, -1, 0, b""
+    with archive.open(info) as member:
+        while chunk := member.read(CHUNK):
+            text, base = tail + chunk, offset - len(tail)
+            cut = len(text) - _ROW_TAG_TAIL
+            for match in _ROW_TAG.finditer(text):
+                if match.start() >= cut:
+                    break  # read again with the next chunk
+                closing, tag = match.groups()
+                position = base + match.start()
+                if last >= 0 and position - last > MAX_ROW_XML:
+                    raise _too_long_row(rows)
+                if tag == b"sheetData" and closing:
+                    return  # what follows the rows is parsed whole: bounded by MAX_UNZIPPED
+                if tag == b"row" and not closing:
+                    rows, last = rows + 1, position
+            offset += len(chunk)
+            if last >= 0 and base + cut - last > MAX_ROW_XML:  # the last row goes on past the bound
+                raise _too_long_row(rows)
+            tail = text[max(cut, 0) :]
+
+
 def _check_parts(archive: zipfile.ZipFile) -> None:
     """Parts that openpyxl parses whole stay small; worksheets stream and shared strings are
     counted on their own."""
@@ -687,6 +730,9 @@ def _read_xlsx(stack: contextlib.ExitStack, archive: zipfile.ZipFile) -> RosterS
         _check_parts(archive)
         _refuse_xml_declarations(archive)
         _check_shared_strings(archive)
+        for info in archive.infolist():
+            if info.filename.lower().startswith("xl/worksheets/") and info.file_size > MAX_ROW_XML:
+                _check_rows(archive, info)
     except (zipfile.BadZipFile, zlib.error, EOFError):
         raise _damaged() from None
     except (ParseError, ValueError) as error:  # defusedxml refuses with ValueErrors

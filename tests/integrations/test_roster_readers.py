@@ -218,7 +218,10 @@ def test_two_million_shared_strings_are_refused_before_openpyxl_loads_them(tmp_p
 
 def test_shared_strings_bounds_count_and_bytes(tmp_path, monkeypatch):
     monkeypatch.setattr(readers, "MAX_SHARED_STRINGS", 1000)
+    monkeypatch.setattr(readers, "CHUNK", 100)  # strings cut by chunk boundaries are counted once
     assert "different texts" in _refused(tmp_path, _shared_strings_xlsx(1001), "s.xlsx")
+    # 1,000 pass the count (this workbook has no sheet, which openpyxl then reports)
+    assert "The XLSX file cannot be read" in _refused(tmp_path, _shared_strings_xlsx(1000), "s.xlsx")
     monkeypatch.setattr(readers, "MAX_SHARED_STRINGS", 10_000)
     monkeypatch.setattr(readers, "MAX_SHARED_STRINGS_BYTES", 1000)
     assert "different texts" in _refused(tmp_path, _shared_strings_xlsx(100), "s.xlsx")
@@ -234,6 +237,39 @@ def test_an_oversized_workbook_part_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(readers, "MAX_PART", 1000)
     message = _refused(tmp_path, _xlsx([["a", "b"]]), "r.xlsx")
     assert "A part of the XLSX file (xl/theme/theme1.xml) is larger than 0 MB" in message
+
+
+def _with_sheet(sheet_xml: bytes) -> bytes:
+    """A workbook from openpyxl with its first sheet's XML replaced, stored (not compressed)."""
+    with zipfile.ZipFile(io.BytesIO(_xlsx([["a", "b"]]))) as source:
+        files = {info.filename: source.read(info) for info in source.infolist()}
+    files["xl/worksheets/sheet1.xml"] = sheet_xml
+    return _zipped(files, zipfile.ZIP_STORED)
+
+
+def test_a_worksheet_row_of_a_million_empty_cells_is_refused_before_openpyxl_parses_it(tmp_path):
+    sheet = (
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        b'<row r="1"><c r="A1" t="inlineStr"><is><t>a</t></is></c><c r="B1" t="inlineStr"><is><t>b</t></is></c></row>'
+        b'<row r="2">' + b"<c/>" * 1_000_000 + b"</row></sheetData></worksheet>"
+    )
+    message = _refused(tmp_path, _with_sheet(sheet), "r.xlsx")
+    assert "Row 2 of the sheet holds more than 1 MB of data" in message
+
+
+def test_rows_within_the_row_xml_bound_are_read(tmp_path, monkeypatch):
+    monkeypatch.setattr(readers, "MAX_ROW_XML", 400)
+    monkeypatch.setattr(readers, "CHUNK", 100)  # rows cut by chunk boundaries
+    cells = "".join(f'<c r="{col}{{n}}" t="inlineStr"><is><t>{col}{{n}}</t></is></c>' for col in "ABC")
+    rows = "".join(f'<row r="{n}">{cells.format(n=n)}</row>' for n in range(1, 40))
+    sheet = f'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{rows}</sheetData></worksheet>'
+    headers, body, _stream = _read(tmp_path, _with_sheet(sheet.encode()), "r.xlsx")
+    assert headers == ["A1", "B1", "C1"] and len(body) == 38 and body[-1] == ["A39", "B39", "C39"]
+    long_row = f'<row r="40">{cells.format(n=40) * 3}</row>'
+    message = _refused(
+        tmp_path, _with_sheet(sheet.replace("</sheetData>", long_row + "</sheetData>").encode()), "r.xlsx"
+    )
+    assert "Row 40 of the sheet holds more than" in message
 
 
 def test_xml_entity_declarations_are_refused(tmp_path):
