@@ -5,7 +5,7 @@
 As a library (for the import benchmark): ``school_names(n)``, ``people(seed, n, schools)``,
 ``write_csv(path, ...)`` and ``write_xlsx(path, ...)``. Run as a script it writes a 250,000-row
 CSV and XLSX into a temporary directory and reads each one in a fresh process, printing the read
-time and that process's peak RSS (getrusage), so that the figures belong to the reader alone:
+time and that process's peak RSS (VmHWM), so that the figures belong to the reader alone:
 
     .venv/bin/python bench/roster_files.py [--rows 250000]
 """
@@ -16,7 +16,6 @@ import argparse
 import csv
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -212,15 +211,31 @@ def _read(path: Path, filename: str) -> None:
     """Child process: read every row, print seconds, rows and peak RSS as one line."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()  # the reader's messages are translated
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before = _peak()
     started, cpu = time.perf_counter(), time.process_time()
-    count = 0
+    count, resident = 0, []
     with open_roster(path, filename) as stream:
+        resident.append(_resident())  # opened: for XLSX, the shared strings are loaded
         for _row in stream.rows:
             count += 1
+            if count % 50_000 == 0:
+                resident.append(_resident())
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(f"{count} {seconds:.2f} {cpu:.2f} {before / 1024:.0f} {peak / 1024:.0f}")
+    print(f"{count} {seconds:.2f} {cpu:.2f} {before} {_peak()} {','.join(resident)}")
+
+
+def _peak() -> str:
+    """This process's peak resident memory in MiB: VmHWM, which (unlike getrusage's ru_maxrss)
+    does not carry over the parent's peak from before the exec."""
+    with open("/proc/self/status") as status:
+        line = next(line for line in status if line.startswith("VmHWM:"))
+    return f"{int(line.split()[1]) / 1024:.0f}"
+
+
+def _resident() -> str:
+    """This process's resident memory now, in MiB (Linux)."""
+    with open("/proc/self/statm") as statm:
+        return f"{int(statm.read().split()[1]) * os.sysconf('SC_PAGE_SIZE') / 2**20:.0f}"
 
 
 def main() -> None:
@@ -248,12 +263,13 @@ def main() -> None:
                 text=True,
                 check=True,
             )
-            count, seconds, cpu, base, peak = result.stdout.split()
+            count, seconds, cpu, base, peak, resident = result.stdout.split()
             print(
                 f"{name}: {int(count):,} rows, {path.stat().st_size / 2**20:.1f} MB "
                 f"(written in {written:.1f} s); "
                 f"read in {seconds} s wall, {cpu} s CPU; peak RSS {peak} MiB "
-                f"(the process before reading: {base} MiB)"
+                f"(the process before reading: {base} MiB; resident when opened and every 50,000 rows: "
+                f"{resident.replace(',', ', ')} MiB)"
             )
 
 
