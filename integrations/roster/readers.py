@@ -40,13 +40,14 @@ from django.utils.translation import gettext as _
 # Rows of one file: a region's roster (500 schools, 20,000 teachers, 200,000 students) in one
 # upload, with room to spare. Blank rows are not counted here (see MAX_BLANK_ROWS).
 MAX_ROWS = 250_000
-# Bytes of an upload: 250,000 rows of seven columns of Cyrillic names are ~30 MB of CSV in UTF-8
-# (a UTF-16 "Unicode text" export of it ~40 MB) and ~12 MB of XLSX (bench/roster_files.py); twice
-# the CSV leaves room for more columns, and the file is checked from its size on disk before a
+# Bytes of an upload: 250,000 rows of seven columns of bg/pl/ru names are 33 MB of CSV in UTF-8
+# and 9-10 MB of XLSX (bench/roster_files.py; a UTF-16 "Unicode text" export of the CSV, ~45 MB).
+# Twice the CSV leaves room for more columns; the size is taken from the stored file before a
 # byte of it is read.
 MAX_BYTES = 64 * 1024 * 1024
 # Bytes all members of an XLSX or zip unpack to together, from its directory, before anything is
-# unpacked: the 250,000-row XLSX above unpacks to ~110 MB (sheet XML ~80 MB, shared strings ~25).
+# unpacked: the 250,000-row XLSX above unpacks to 84 MB as Excel writes it (sheet 64 MB, shared
+# strings 20 MB) and 121 MB as openpyxl writes it (inline strings); twice the larger.
 MAX_UNZIPPED = 256 * 1024 * 1024
 # Compression ratio of any zip member: real sheets and CSV compress 5-20 times, zip bombs
 # thousands of times.
@@ -58,8 +59,9 @@ MAX_MEMBERS = 1_000
 # real ones are under a megabyte, style-bloated ones a few.
 MAX_PART = 8 * 1024 * 1024
 # Shared strings of a workbook, counted in the XML before openpyxl loads them into a list (each
-# costs ~100 bytes there): 250,000 rows with up to four distinct values each (identifier, e-mail,
-# names); roles, schools and most names repeat. Refused fast: 2,000,000 strings fit in 5 MB.
+# costs ~100 bytes there): the 250,000-row XLSX above has 500,615 (an identifier and an e-mail a
+# row; roles, schools and names repeat); twice that leaves room for a few more unique columns.
+# Refused fast: 2,000,000 strings fit in a 5 MB file.
 MAX_SHARED_STRINGS = 1_000_000
 # Bytes of the shared-strings XML: a million strings of ~40 bytes of text and ~20 of markup.
 MAX_SHARED_STRINGS_BYTES = 64 * 1024 * 1024
