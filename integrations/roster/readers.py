@@ -41,7 +41,7 @@ from django.utils.translation import gettext as _
 # upload, with room to spare. Blank rows are not counted here (see MAX_BLANK_ROWS).
 MAX_ROWS = 250_000
 # Bytes of an upload: 250,000 rows of seven columns of bg/pl/ru names are 33 MB of CSV in UTF-8
-# and 9-10 MB of XLSX (bench/roster_files.py; a UTF-16 "Unicode text" export of the CSV, ~45 MB).
+# and 9-10 MB of XLSX (bench/roster_files.py); Excel's UTF-16 "Unicode text" export of it is 53 MB.
 # Twice the CSV leaves room for more columns; the size is taken from the stored file before a
 # byte of it is read.
 MAX_BYTES = 64 * 1024 * 1024
