@@ -1,7 +1,11 @@
 from django import forms
+from django.utils.formats import number_format
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from integrations.roster.checks import FIELDS
+from integrations.roster.readers import MAX_BYTES, MAX_ROWS
 from schools.forms import style_fields
 
 FIELD_LABELS = {
@@ -15,14 +19,17 @@ FIELD_LABELS = {
 }
 
 
+def _upload_help() -> str:
+    """The formats read and the limits, taken from the reader so that they never disagree."""
+    return gettext(
+        "CSV (UTF-8, Windows-1251, Windows-1250 or ISO-8859-2; comma, semicolon or tab), XLSX, "
+        "a OneRoster 1.1 zip or a School Data Sync export. One person a row; "
+        "up to %(rows)s rows and %(mb)s MB."
+    ) % {"rows": number_format(MAX_ROWS, force_grouping=True), "mb": MAX_BYTES // 2**20}
+
+
 class UploadForm(forms.Form):
-    file = forms.FileField(
-        label=_("Roster file"),
-        help_text=_(
-            "CSV (UTF-8, Windows-1251, Windows-1250 or ISO-8859-2; comma, semicolon or tab), XLSX, "
-            "a OneRoster 1.1 zip or a School Data Sync export. One person a row; up to 20,000 rows and 10 MB."
-        ),
-    )
+    file = forms.FileField(label=_("Roster file"), help_text=lazy(_upload_help, str)())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -86,13 +86,17 @@ def _counts(world):
 
 BIG_CSV = files.Repeated(b"First name,Last name,School\n", "Иван,Петров,SU 1\n".encode(), TWO_HUNDRED_MB)
 TOO_LARGE = "The file is larger than %(mb)s MB. Split it by school and import the parts."
+UNPACKS = (
+    "The file unpacks to far more data than a roster holds (more than %(mb)s MB, or %(ratio)s times its packed "
+    "size); it is refused. Split it by school and import the parts."
+)
 
 # (file name, content, the message the user must read, its parameters)
 REFUSED_AT_UPLOAD = [
-    ("zip-bomb.xlsx", files.zip_bomb_xlsx, "The file unpacks to far more data than a roster holds; it is refused.", {}),
+    ("zip-bomb.xlsx", files.zip_bomb_xlsx, UNPACKS, {"mb": "256", "ratio": "100"}),
     ("entities.xlsx", files.entity_bomb_xlsx,
      "The XLSX file contains XML declarations that no spreadsheet needs; it is refused.", {}),
-    ("huge.csv", lambda: BIG_CSV, TOO_LARGE, {"mb": 10}),
+    ("huge.csv", lambda: BIG_CSV, TOO_LARGE, {"mb": "64"}),
     ("junk.csv", files.junk, "This is not a text (CSV) or XLSX file.", {}),
     ("junk.xlsx", files.junk, "This is not a text (CSV) or XLSX file.", {}),
     ("damaged.xlsx", lambda: b"PK\x03\x04" + files.junk(), "The file is damaged (not a readable zip or XLSX).", {}),
