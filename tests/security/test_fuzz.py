@@ -22,9 +22,13 @@ from hypothesis import strategies as st
 
 from infra.numbers import MAX_DIGITS, NumberError, int_param, parse_decimal
 from infra.text import REFUSED_CATEGORIES, normalise_name
+from integrations.models import JobItem
 from integrations.roster.readers import RosterFileError, read_roster
 from schools.models import Person
+from surveys.models import Campaign
 from surveys.scoring import parse_answer
+from tests.security.test_pdf_fetch import RENDERERS
+from tests.surveys.test_campaigns import latest_campaign, launch, response_of
 
 # Text as attackers and careless hands type it: every Unicode category, with the dangerous ones
 # (format and bidi controls, combining marks, surrogates are excluded by Python) made frequent.
@@ -190,9 +194,6 @@ def test_the_person_form_answers_every_value_and_stores_only_sound_ones(
 @WEB
 @given(answer=number_like)
 def test_a_survey_page_answers_every_number_and_stores_only_bounded_ones(world, client_for, answer):
-    from surveys.models import Campaign
-    from tests.surveys.test_campaigns import latest_campaign, launch, response_of
-
     tenant = world.a
     with scopes_disabled():
         launched = Campaign.objects.filter(municipality=tenant.municipality).exists()
@@ -214,10 +215,6 @@ def test_a_survey_page_answers_every_number_and_stores_only_bounded_ones(world, 
 @given(text=st.text(st.one_of(st.characters(), HOSTILE_CHARS), min_size=1, max_size=180))
 @pytest.mark.parametrize("renderer", ["slips", "certificate", "survey report"])
 def test_every_pdf_renderer_takes_any_text(world, renderer, text):
-    from tests.security.test_pdf_fetch import RENDERERS
-
-    from integrations.models import JobItem
-
     text = text.replace("\x00", "")  # PostgreSQL text holds no NUL; every form refuses it first
     with scopes_disabled():
         JobItem.objects.filter(job=world.a.job).delete()  # the slips renderer adds one each time
