@@ -206,6 +206,9 @@ CELERY_TASK_ROUTES = {
     # Provisioning jobs: working their items, and the reconciler that keeps them moving.
     "integrations.tasks.work_job": {"queue": "provisioning"},
     "integrations.tasks.reconcile_jobs": {"queue": "provisioning"},
+    # Making a plan and checking one before it is applied: reading the provider to the end.
+    "integrations.tasks.make_plan": {"queue": "provisioning"},
+    "integrations.tasks.apply_plan": {"queue": "provisioning"},
     # Council and regional report PDFs.
     "reporting.tasks.build_report": {"queue": "reports"},
     # Every task that sends e-mail. The rest (beat's sweeps, retention, facts) on "default".
@@ -258,6 +261,17 @@ CREDENTIAL_RETENTION_DAYS = env_int("CREDENTIAL_RETENTION_DAYS", 14, minimum=1)
 JOB_ITEM_STUCK_SECONDS = env_int("JOB_ITEM_STUCK_SECONDS", 60, minimum=5)
 # How many tasks work on one job side by side (each claims its own chunks of items).
 JOB_PARALLEL_TASKS = env_int("JOB_PARALLEL_TASKS", 4, minimum=1)
+# The most a plan reads from a provider (integrations.plans.read_current): beyond these the plan
+# fails, saying which bound (a region of 220,000 accounts is well inside them).
+PLAN_READ_LIMITS = {
+    "accounts": env_int("PLAN_MAX_ACCOUNTS", 500_000, minimum=1),
+    "groups": env_int("PLAN_MAX_GROUPS", 20_000, minimum=1),
+    "members": env_int("PLAN_MAX_MEMBERS", 2_000_000, minimum=1),
+}
+# Roles that get no account from a plan (comma-separated; "none": everyone on the roster).
+PLAN_EXCLUDED_ROLES = tuple(
+    role for role in env_str("PLAN_EXCLUDED_ROLES", "student").split(",") if role not in ("", "none")
+)
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 10, minimum=1)
 WORKER_HEARTBEAT_STALE_SECONDS = env_int("WORKER_HEARTBEAT_STALE_SECONDS", 60, minimum=5)
 

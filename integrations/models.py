@@ -268,6 +268,11 @@ class Plan(models.Model):
     def __str__(self) -> str:
         return f"{self.get_provider_display()} {self.created_at:%Y-%m-%d %H:%M}"
 
+    @property
+    def operation_count(self) -> int:
+        """How many operations the plan holds (from its summary)."""
+        return sum(self.summary.get("counts", {}).values())
+
 
 class PlanOperation(models.Model):
     """One operation of a plan: what to make, change, suspend or flag at the provider. Pages,

@@ -11,10 +11,28 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from infra.tasks import recipient_language
-from integrations.models import Job, JobItem
-from integrations.provisioning import claims, progress, runner
+from integrations import planning
+from integrations.models import Job, JobItem, Plan
+from integrations.provisioning import claims, jobs, progress, runner
 from schools.access import municipality_scope
+from schools.audit import ActionContext
+from schools.models import Municipality, User
 from schools.tasks import TenantTask
+
+
+@shared_task(base=TenantTask, tenant_objects={"plan_id": Plan}, acks_late=True)
+def make_plan(plan_id: int, municipality_id: int) -> None:
+    """Make a plan asked for in the page: read the provider, store the operations as rows."""
+    plan = Plan.objects.select_related("municipality").get(pk=plan_id)
+    planning.build_plan(plan)
+
+
+@shared_task(base=TenantTask, tenant_objects={"plan_id": Plan}, acks_late=True)
+def apply_plan(plan_id: int, municipality_id: int, user_id: int | None) -> None:
+    """ "Apply" asked for in the page: the provider read again and, unchanged, the job started."""
+    plan = Plan.objects.select_related("municipality").get(pk=plan_id)
+    actor = User.objects.filter(pk=user_id).first() if user_id else None
+    jobs.apply_requested(ActionContext(Municipality.objects.get(pk=municipality_id), actor), plan)
 
 
 @shared_task(base=TenantTask, tenant_objects={"job_id": Job}, acks_late=True)
