@@ -209,6 +209,7 @@ CELERY_TASK_ROUTES = {
     # Making a plan and checking one before it is applied: reading the provider to the end.
     "integrations.tasks.make_plan": {"queue": "provisioning"},
     "integrations.tasks.apply_plan": {"queue": "provisioning"},
+    "integrations.tasks.reconcile_plans": {"queue": "provisioning"},
     # Council and regional report PDFs.
     "reporting.tasks.build_report": {"queue": "reports"},
     # Every task that sends e-mail. The rest (beat's sweeps, retention, facts) on "default".
@@ -230,6 +231,7 @@ CELERY_TASK_ROUTES = {
 PROVIDER_QUOTA_TIME_SCALE = float(env_str("PROVIDER_QUOTA_TIME_SCALE", "1") or "1")
 CELERY_BEAT_SCHEDULE = {
     "reconcile-provisioning-jobs": {"task": "integrations.tasks.reconcile_jobs", "schedule": 60.0},
+    "reconcile-plans": {"task": "integrations.tasks.reconcile_plans", "schedule": 60.0},
     "purge-initial-passwords": {"task": "integrations.tasks.purge_initial_passwords", "schedule": 3600.0},
     # Each municipality's retention policy (leavers, roster files, passwords, audit): daily.
     "purge-personal-data": {"task": "schools.tasks.purge_personal_data", "schedule": 24 * 3600.0},
@@ -272,6 +274,8 @@ PLAN_READ_LIMITS = {
 PLAN_EXCLUDED_ROLES = tuple(
     role for role in env_str("PLAN_EXCLUDED_ROLES", "student").split(",") if role not in ("", "none")
 )
+# A plan still waiting for a worker this long after it was asked for is queued again.
+PLAN_REQUEUE_SECONDS = env_int("PLAN_REQUEUE_SECONDS", 60, minimum=1)
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 10, minimum=1)
 WORKER_HEARTBEAT_STALE_SECONDS = env_int("WORKER_HEARTBEAT_STALE_SECONDS", 60, minimum=5)
 

@@ -12,6 +12,7 @@ import json
 import logging
 import time
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from itertools import islice
 
 from django.conf import settings
@@ -43,6 +44,7 @@ logger = logging.getLogger(__name__)
 
 CHUNK = 2000  # people read, and operations written, at a time
 PROGRESS_SECONDS = 1.0  # how often the plan's progress is saved while it is made
+LOCK_NAMESPACE = 1_701_000  # pg_advisory_lock(namespace, plan id): a worker busy with the plan
 
 
 class NoConnection(Exception):
@@ -86,8 +88,32 @@ def build_plan(plan: Plan) -> None:
 
     Run again (a worker killed half-way hands the task to another), it starts over. A provider
     that cannot be read, or holds more than a plan reads, leaves the plan failed with the reason."""
-    if plan.status != Plan.Status.MAKING:
+    with exclusive(plan) as mine:
+        if mine and Plan.objects.filter(pk=plan.pk, status=Plan.Status.MAKING).exists():
+            _build(plan)
+
+
+@contextmanager
+def exclusive(plan: Plan) -> Iterator[bool]:
+    """Whether this process may make (or check and apply) the plan now: one at a time. A task
+    delivered twice, queued again by the reconciler or run again after a worker died finds the
+    other's session lock; a dead worker's lock goes with its connection. PostgreSQL's advisory
+    lock; other databases run one worker (the embedded mode)."""
+    if database.vendor != "postgresql":
+        yield True
         return
+    with database.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [LOCK_NAMESPACE, plan.pk])
+        mine = cursor.fetchone()[0]
+    try:
+        yield mine
+    finally:
+        if mine:
+            with database.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, plan.pk])
+
+
+def _build(plan: Plan) -> None:
     PlanOperation.objects.filter(plan=plan).delete()
     progress = Progress(plan)
     connection = Connection.objects.get(provider=plan.provider)

@@ -16,7 +16,7 @@ from integrations.models import Job, JobItem, Plan
 from integrations.provisioning import claims, jobs, progress, runner
 from schools.access import municipality_scope
 from schools.audit import ActionContext
-from schools.models import Municipality, User
+from schools.models import User
 from schools.tasks import TenantTask
 
 
@@ -31,8 +31,31 @@ def make_plan(plan_id: int, municipality_id: int) -> None:
 def apply_plan(plan_id: int, municipality_id: int, user_id: int | None) -> None:
     """ "Apply" asked for in the page: the provider read again and, unchanged, the job started."""
     plan = Plan.objects.select_related("municipality").get(pk=plan_id)
+    user_id = user_id or plan.progress.get("apply_by")
     actor = User.objects.filter(pk=user_id).first() if user_id else None
-    jobs.apply_requested(ActionContext(Municipality.objects.get(pk=municipality_id), actor), plan)
+    with planning.exclusive(plan) as mine:
+        if mine:
+            plan.refresh_from_db()
+            jobs.apply_requested(ActionContext(plan.municipality, actor), plan)
+
+
+@shared_task
+def reconcile_plans() -> None:
+    """Every minute (Celery beat): plans still waiting for a worker a while after they were asked
+    for (the broker was down then, or lost the task) are queued again. A plan a worker is busy
+    with is left to it (``planning.exclusive``)."""
+    cutoff = timezone.now() - timedelta(seconds=settings.PLAN_REQUEUE_SECONDS)
+    with scopes_disabled():  # ESCAPE HATCH: the waiting plans span every tenant
+        waiting = list(
+            Plan.objects.filter(
+                status__in=[Plan.Status.MAKING, Plan.Status.APPLYING], created_at__lt=cutoff
+            ).values_list("pk", "municipality_id", "status")
+        )
+    for plan_id, municipality_id, status in waiting:
+        if status == Plan.Status.MAKING:
+            make_plan.delay(plan_id, municipality_id)
+        else:
+            apply_plan.delay(plan_id, municipality_id, None)  # the plan knows who asked
 
 
 @shared_task(base=TenantTask, tenant_objects={"job_id": Job}, acks_late=True)

@@ -60,10 +60,13 @@ def request_apply(ctx: ActionContext, plan: Plan) -> None:
 
     with transaction.atomic():
         ready = Plan.objects.filter(pk=plan.pk, status__in=[Plan.Status.READY, Plan.Status.APPROVED])
-        if not ready.update(status=Plan.Status.APPLYING, failure={}):
+        asked_by = ctx.actor.pk if ctx.actor else None  # the job is theirs, whichever task starts it
+        if not ready.update(
+            status=Plan.Status.APPLYING, failure={}, progress={**plan.progress, "apply_by": asked_by}
+        ):
             raise PlanNotReady("only a plan ready for review (not blocked, not applied) can be applied")
         record(ctx, "plan.apply", plan)
-        enqueue_on_commit(apply_plan_task, plan.pk, plan.municipality_id, ctx.actor.pk if ctx.actor else None)
+        enqueue_on_commit(apply_plan_task, plan.pk, plan.municipality_id, asked_by)
 
 
 def apply_requested(ctx: ActionContext, plan: Plan) -> Job | None:
@@ -78,6 +81,8 @@ def apply_requested(ctx: ActionContext, plan: Plan) -> Job | None:
     except ProviderUnreadable as error:
         failure = {"kind": "apply_unreadable", "reason": str(error)}
         Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.READY, failure=failure)
+    except PlanNotReady:  # the task delivered twice: the other delivery started the job
+        pass
     return None
 
 
