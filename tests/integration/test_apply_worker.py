@@ -44,18 +44,23 @@ def test_a_killed_worker_is_replaced_and_nothing_is_made_twice(tmp_path, client_
             slug = world.a.municipality.slug
             client = client_for(world.a.users["it_admin"])
             client.post(f"/m/{slug}/connections/sandbox/google/")
-            client.post(f"/m/{slug}/plans/new/google/")
-            with scope(municipality=world.a.municipality.pk):
-                plan = Plan.objects.latest("pk")
             app.control.purge()
             env = {**os.environ, "DATABASE_URL": _database_url(), "SANDBOX_URL": sandbox.base_url,
                    "SANDBOX_STATE_DIR": str(sandbox.state_dir), "WORKER_HEARTBEAT_SECONDS": "1"}  # fmt: skip
             log_path = tmp_path / "worker.log"
             log_path.touch()
             workers.append(_worker(env, log_path))
+            # The worker makes the plan, then checks the provider and starts the job.
+            client.post(f"/m/{slug}/plans/new/google/")
+            with scope(municipality=world.a.municipality.pk):
+                plan = Plan.objects.latest("pk")
+                assert wait_for(lambda: Plan.objects.get(pk=plan.pk).status == "ready", timeout=90), (
+                    log_path.read_text()[-3000:]
+                )
             assert client.post(f"/m/{slug}/plans/{plan.pk}/apply/").status_code == 302
             with scope(municipality=world.a.municipality.pk):
-                job = Job.objects.get(plan=plan)
+                job = wait_for(lambda: Job.objects.filter(plan=plan).first(), timeout=90)
+                assert job is not None, log_path.read_text()[-3000:]
 
                 def done_count():
                     return JobItem.objects.filter(job=job, status="done").count()

@@ -44,7 +44,7 @@ def roster(world, names, language="bg"):
 
 # --- plans: asked for in the page, made by the worker's task ------------------------------------
 def make_plan(client, slug: str, provider: str, **post) -> Plan:
-    """"Make a plan" as the page asks for it, then the worker's task run here, in this process
+    """ "Make a plan" as the page asks for it, then the worker's task run here, in this process
     (tests/integration runs the same task in a real worker)."""
     response = client.post(f"/m/{slug}/plans/new/{provider}/", **post)
     assert response.status_code == 302, response
@@ -58,7 +58,7 @@ def make_plan(client, slug: str, provider: str, **post) -> Plan:
 
 
 def apply_plan(client, slug: str, plan: Plan, **post):
-    """"Apply" as the page asks for it, then the worker's check-and-start task run here; the
+    """ "Apply" as the page asks for it, then the worker's check-and-start task run here; the
     response of the page's POST."""
     response = client.post(f"/m/{slug}/plans/{plan.pk}/apply/", **post)
     user_id = client.session.get("_auth_user_id")  # who asked: the job is theirs

@@ -261,7 +261,12 @@ def test_a_plan_is_not_applied_when_the_provider_changed(world, client_for, port
         assert Plan.objects.get(pk=plan.pk).status == "changed"
     page = client.get(f"/m/{slug}/plans/{plan.pk}/").content.decode()
     with translation.override(world.a.municipality.language):
-        assert translation.gettext("Something changed at the provider since this plan was made, so it was not applied. Make a new plan.") in page
+        assert (
+            translation.gettext(
+                "Something changed at the provider since this plan was made, so it was not applied. Make a new plan."
+            )
+            in page
+        )
 
 
 def test_steps_that_need_a_failed_account_fail_at_once_with_the_reason(world, client_for, portal_uses):
