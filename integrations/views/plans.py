@@ -47,7 +47,7 @@ def plan_create(request, provider):
 def plan_detail(request, plan_id):
     plan = get_for(request, Plan.objects.select_related("override_by"), pk=plan_id)
     context = {"plan": plan, "failure": planning.failure_message(plan)}
-    if plan.status not in WAITING:
+    if plan.status not in (*WAITING, Plan.Status.FAILED):
         context.update(queries.plan_review(plan, request.GET))
     return render(request, "integrations/plan_detail.html", context)
 
