@@ -145,7 +145,7 @@ def _insert_items(job: Job, plan: Plan) -> int:
     """  # noqa: S608 (our own table and column names)
     with database.cursor() as cursor:
         cursor.execute(sql, [job.pk, JobItem.Status.PENDING, plan.pk])
-        return cursor.rowcount
+        return int(cursor.rowcount)
 
 
 def enqueue_work(job: Job) -> bool:
