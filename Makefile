@@ -49,6 +49,7 @@ bench: $(VENV)/.dev
 	VAR_DIR=var/bench-dashboard $(BIN)/python bench/dashboard.py
 	VAR_DIR=var/bench-report $(BIN)/python bench/report_pdf.py
 	$(BIN)/python bench/provision.py
+	VAR_DIR=var/bench-plan $(BIN)/python bench/plan_scale.py
 
 clean-test:
 	rm -rf var/test

@@ -298,6 +298,8 @@ class PlanOperation(models.Model):
         indexes = [
             # The plan page: one school's (and one kind's) operations, page by page.
             models.Index(fields=["plan", "school", "op", "seq"], name="planop_page_idx"),
+            # …and one kind's across the schools.
+            models.Index(fields=["plan", "op", "seq"], name="planop_kind_idx"),
         ]
         constraints = [
             # Also the index that the whole plan is read by, in order (the job's items, the CSV).

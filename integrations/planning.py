@@ -136,12 +136,12 @@ def _build(plan: Plan) -> None:
     writer.write(differ.units(schools.values()))
     progress.stage("people")
     writer.write(differ.people(_people(schools, progress)))
-    progress.stage("groups")
+    progress.stage("memberships")
     writer.write(differ.leavers())
     writer.write(differ.memberships())
     writer.flush()
     progress.stage("summary")
-    _finish(plan, current)
+    _finish(plan, current, progress)
 
 
 def _fail(plan: Plan, failure: dict) -> None:
@@ -149,14 +149,15 @@ def _fail(plan: Plan, failure: dict) -> None:
     log_action("plan.failed", municipality=plan.municipality, obj=plan, changes=failure)
 
 
-def _finish(plan: Plan, current: Current) -> None:
+def _finish(plan: Plan, current: Current, progress: Progress) -> None:
     summary = summarise(plan, current.managed)
+    progress.timeline["done"] = round(time.monotonic() - progress.started, 2)
     with transaction.atomic():
         Plan.objects.filter(pk=plan.pk, status=Plan.Status.MAKING).update(
             status=Plan.Status.BLOCKED if summary["blocked"] else Plan.Status.READY,
             summary=summary,
             provider_state_hash=current.fingerprint,
-            progress={**plan.progress, "stage": "done"},
+            progress={**progress.counts, "stage": "done"},
         )
         log_action("plan.create", municipality=plan.municipality, obj=plan, changes=summary["counts"])
 
@@ -223,20 +224,26 @@ class Progress:
 
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
-        self.counts: dict[str, int | str] = {"stage": "accounts"}
+        self.started = time.monotonic()
+        # When each stage began, in seconds from the start (where the time goes, for the benchmark).
+        self.timeline: dict[str, float] = {"accounts": 0.0}
+        self.counts: dict[str, object] = {"stage": "accounts", "timeline": self.timeline}
         self.saved = 0.0
         self.save(force=True)
 
     def read(self, stage: str, counts: dict[str, int]) -> None:
-        self.counts.update(counts, stage=stage)
+        self.counts.update(counts)
+        if stage != self.counts["stage"]:
+            self.stage(stage)
         self.save()
 
     def stage(self, stage: str) -> None:
         self.counts["stage"] = stage
+        self.timeline[stage] = round(time.monotonic() - self.started, 2)
         self.save(force=True)
 
     def count(self, what: str, n: int) -> None:
-        self.counts[what] = int(self.counts.get(what, 0)) + n
+        self.counts[what] = int(self.counts.get(what, 0)) + n  # type: ignore[call-overload]
         self.save()
 
     def save(self, force: bool = False) -> None:
@@ -244,7 +251,7 @@ class Progress:
         if force or now - self.saved >= PROGRESS_SECONDS:
             self.saved = now
             Plan.objects.filter(pk=self.plan.pk).update(progress=self.counts)
-            self.plan.progress = dict(self.counts)
+            self.plan.progress = json.loads(json.dumps(self.counts))
 
 
 class OperationWriter:

@@ -64,7 +64,11 @@ def plan_review(plan: Plan, params) -> dict:
     if op:
         rows = rows.filter(op=op)
     rows = rows.order_by("seq").only("op", "key", "school", "details")
-    details = Paginator(rows, OPERATIONS_PER_PAGE).get_page(params.get("page"))
+    of_school = by_school.get(school, {}) if school is not None else counts
+    count = of_school.get(op, 0) if op else sum(of_school.values())
+    details = Paginator(
+        PlanRows(rows, count, by_seq=school is None and not op), OPERATIONS_PER_PAGE
+    ).get_page(params.get("page"))
     for row in details:
         row.label = operations.label(row.op)
     return {
@@ -77,6 +81,26 @@ def plan_review(plan: Plan, params) -> dict:
         "op": op or "",
         "op_label": operations.label(op) if op else "",
     }
+
+
+class PlanRows:
+    """A plan's operations as the paginator reads them: counted from the stored summary (no
+    COUNT over 300,000 rows), and, unfiltered, a page is a range of ``seq`` (numbered without
+    gaps when the plan was made) instead of an OFFSET past every row before it."""
+
+    def __init__(self, rows, count: int, *, by_seq: bool) -> None:
+        self.rows, self.total, self.by_seq = rows, count, by_seq
+
+    def count(self) -> int:
+        return self.total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, part: slice) -> list:
+        if self.by_seq:
+            return list(self.rows.filter(seq__gte=part.start, seq__lt=part.stop))
+        return list(self.rows[part])
 
 
 def plan_people(plan: Plan) -> int:

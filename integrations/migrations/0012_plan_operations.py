@@ -72,7 +72,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['plan', 'seq'],
-                'indexes': [models.Index(fields=['plan', 'school', 'op', 'seq'], name='planop_page_idx')],
+                'indexes': [models.Index(fields=['plan', 'school', 'op', 'seq'], name='planop_page_idx'), models.Index(fields=['plan', 'op', 'seq'], name='planop_kind_idx')],
                 'constraints': [models.UniqueConstraint(fields=('plan', 'seq'), name='plan_operation_seq_unique')],
             },
         ),
