@@ -297,6 +297,8 @@ def measure(municipality: Municipality, client: Client, provider: str) -> dict:
         "request_seconds": round(request_seconds, 3),
         "wall_seconds": round(wall, 1),
         "provider_read_seconds": round((read_at or asked) - asked, 1),
+        # When each stage of the making began, in seconds from the worker's start on it.
+        "timeline": plan.progress.get("timeline"),
         "worker_cpu_seconds": round(cpu, 1),
         "worker_peak_rss_mib": rss,
         "worker_rss_before_mib": rss_before,
