@@ -276,6 +276,7 @@ def measure(municipality: Municipality, client: Client, provider: str) -> dict:
             time.sleep(0.2)
         wall = time.monotonic() - asked
         cpu, rss = cpu_seconds(process.pid) - cpu_before, peak_rss_mib(process.pid)
+        load = os.getloadavg()[0]
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=60)
@@ -302,6 +303,8 @@ def measure(municipality: Municipality, client: Client, provider: str) -> dict:
         "worker_cpu_seconds": round(cpu, 1),
         "worker_peak_rss_mib": rss,
         "worker_rss_before_mib": rss_before,
+        # The machine is shared: the 1-minute load average when the plan was ready (2 cores).
+        "load_average": round(load, 1),
         "page_html_kb": html_kb,
         "pages": pages,
         "meets": {

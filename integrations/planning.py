@@ -13,7 +13,6 @@ import logging
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from itertools import islice
 
 from django.conf import settings
 from django.db import connection as database
@@ -194,28 +193,33 @@ def planned_people():
 
 def _people(schools: dict[int, PlannedSchool], progress: Progress) -> Iterator[Planned]:
     """Everyone planned, in the order logins are handed out (``logins.AddressBook``): those with
-    an account, then those with a manual login, then the rest, each by primary key; read in chunks
-    with their schools."""
+    an account, then those with a manual login, then the rest, each by primary key. One streamed
+    query per group, a row per person and school (a person's rows come together)."""
     people = planned_people()
     passes = (
         people.exclude(account_email=""),
         people.filter(account_email="").exclude(login_override=""),
         people.filter(account_email="", login_override=""),
     )
-    fields = ("pk", "first_name", "last_name", "role", "account_email", "login_override")
-    through = Person.schools.through
+    fields = ("pk", "first_name", "last_name", "role", "account_email", "login_override", "schools__id")
     for rows in passes:
-        iterator = rows.order_by("pk").values_list(*fields).iterator(chunk_size=CHUNK)
-        while chunk := list(islice(iterator, CHUNK)):
-            of_person: dict[int, list[PlannedSchool]] = {}
-            links = through.objects.filter(person_id__in=[row[0] for row in chunk])
-            for person_id, school_id in links.values_list("person_id", "school_id"):
-                if school_id in schools:
-                    of_person.setdefault(person_id, []).append(schools[school_id])
-            for pk, first, last, role, email, login in chunk:
-                mine = tuple(sorted(of_person.get(pk, ()), key=lambda s: s.name))
-                yield Planned(pk, first, last, role, email, login, mine)
-            progress.count("people", len(chunk))
+        person: tuple | None = None
+        mine: list[PlannedSchool] = []
+        for *row, school_id in rows.order_by("pk").values_list(*fields).iterator(chunk_size=CHUNK):
+            if person is not None and row[0] != person[0]:
+                yield _planned(person, mine)
+                progress.count("people", 1)
+                mine = []
+            person = tuple(row)
+            if school_id in schools:
+                mine.append(schools[school_id])
+        if person is not None:
+            yield _planned(person, mine)
+            progress.count("people", 1)
+
+
+def _planned(row: tuple, schools: list[PlannedSchool]) -> Planned:
+    return Planned(*row, schools=tuple(sorted(schools, key=lambda school: school.name)))
 
 
 # --- the operations, in chunks ----------------------------------------------------------------------
