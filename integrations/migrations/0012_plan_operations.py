@@ -10,7 +10,10 @@ def items_to_rows(apps, schema_editor):
     """Plans stored as one JSON list keep their operations, as rows."""
     Plan = apps.get_model("integrations", "Plan")
     PlanOperation = apps.get_model("integrations", "PlanOperation")
+    Person = apps.get_model("schools", "Person")
     for plan in Plan.objects.only("pk", "municipality_id", "items").iterator(chunk_size=20):
+        named = {item.get("person") for item in plan.items or [] if item.get("person")}
+        people = set(Person.objects.filter(pk__in=named).values_list("pk", flat=True))
         rows = [
             PlanOperation(
                 plan_id=plan.pk,
@@ -20,7 +23,7 @@ def items_to_rows(apps, schema_editor):
                 op=item["op"],
                 key=item["key"],
                 school=item.get("school") or "",
-                person_id=item.get("person"),
+                person_id=item.get("person") if item.get("person") in people else None,
                 details=item.get("details") or {},
             )
             for seq, item in enumerate(plan.items or [])
