@@ -88,8 +88,13 @@ def build_plan(plan: Plan) -> None:
     Run again (a worker killed half-way hands the task to another), it starts over. A provider
     that cannot be read, or holds more than a plan reads, leaves the plan failed with the reason."""
     with exclusive(plan) as mine:
-        if mine and Plan.objects.filter(pk=plan.pk, status=Plan.Status.MAKING).exists():
+        if not mine or not Plan.objects.filter(pk=plan.pk, status=Plan.Status.MAKING).exists():
+            return
+        try:
             _build(plan)
+        except Exception as error:  # a fault of ours, not the provider's: said, not retried for ever
+            logger.exception("plan %s could not be made", plan.pk)
+            _fail(plan, {"kind": "error", "reason": type(error).__name__})
 
 
 @contextmanager
@@ -116,9 +121,12 @@ def _build(plan: Plan) -> None:
     PlanOperation.objects.filter(plan=plan).delete()
     progress = Progress(plan)
     connection = Connection.objects.get(provider=plan.provider)
-    client = client_for(connection)
     try:
-        current = read_current(client, progress.read)
+        client = client_for(connection)
+        try:
+            current = read_current(client, progress.read)
+        finally:
+            client.close()
     except ReadBound as bound:
         _fail(plan, {"kind": "bound", "what": bound.what, "limit": bound.limit})
         return
@@ -126,8 +134,6 @@ def _build(plan: Plan) -> None:
         logger.warning("plan %s: the provider could not be read: %r", plan.pk, error)
         _fail(plan, {"kind": "unreadable", "reason": type(error).__name__})
         return
-    finally:
-        client.close()
     layout = Layout.current(plan.municipality)
     differ = Differ(layout, current, licences_by_role(connection, current.capabilities))
     writer = OperationWriter(plan, progress)
@@ -326,6 +332,11 @@ def failure_message(plan: Plan) -> str:
         return _("The provider could not be read, so no plan was made (%(reason)s).") % {
             "reason": failure.get("reason", "")
         }
+    if kind == "error":
+        return _(
+            "The plan could not be made (%(reason)s). Make a new one; if it fails again, tell the "
+            "platform's operator."
+        ) % {"reason": failure.get("reason", "")}
     if kind == "apply_unreadable":
         return _("The provider could not be read, so the plan was not applied; try again (%(reason)s).") % {
             "reason": failure.get("reason", "")
