@@ -151,7 +151,9 @@ def _build(plan: Plan) -> None:
 
 def _fail(plan: Plan, failure: dict) -> None:
     Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.FAILED, failure=failure)
-    log_action("plan.failed", municipality=plan.municipality, obj=plan, changes=failure)
+    log_action(
+        "plan.failed", actor=plan.created_by, municipality=plan.municipality, obj=plan, changes=failure
+    )
 
 
 def _finish(plan: Plan, current: Current, progress: Progress) -> None:
@@ -164,7 +166,10 @@ def _finish(plan: Plan, current: Current, progress: Progress) -> None:
             provider_state_hash=current.fingerprint,
             progress={**progress.counts, "stage": "done"},
         )
-        log_action("plan.create", municipality=plan.municipality, obj=plan, changes=summary["counts"])
+        changes = summary["counts"]
+        log_action(
+            "plan.create", actor=plan.created_by, municipality=plan.municipality, obj=plan, changes=changes
+        )
 
 
 def summarise(plan: Plan, managed_users: int) -> dict:
