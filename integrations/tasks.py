@@ -28,11 +28,11 @@ def make_plan(plan_id: int, municipality_id: int) -> None:
 
 
 @shared_task(base=TenantTask, tenant_objects={"plan_id": Plan}, acks_late=True)
-def apply_plan(plan_id: int, municipality_id: int, user_id: int | None) -> None:
+def apply_plan(plan_id: int, municipality_id: int, asked_by: int | None = None) -> None:
     """ "Apply" asked for in the page: the provider read again and, unchanged, the job started."""
     plan = Plan.objects.select_related("municipality").get(pk=plan_id)
-    user_id = user_id or plan.progress.get("apply_by")
-    actor = User.objects.filter(pk=user_id).first() if user_id else None
+    asked_by = asked_by or plan.progress.get("apply_by")  # the user's id: the job is theirs
+    actor = User.objects.filter(pk=asked_by).first() if asked_by else None
     with planning.exclusive(plan) as mine:
         if mine:
             plan.refresh_from_db()
