@@ -139,12 +139,12 @@ def _plan_despite_errors(make_plan, ctx, provider: str):
     """Making the plan reads the provider too: on the chaos profile it fails now and then, and
     the IT admin simply asks again."""
     for attempt in range(10):
-        try:
-            return make_plan(ctx, provider)
-        except Exception:  # noqa: BLE001 (any provider error: ask again, as the admin would)
-            if attempt == 9:
-                raise
-            time.sleep(1)
+        plan = make_plan(ctx, provider)
+        if plan.status != plan.Status.FAILED:
+            return plan
+        if attempt == 9:
+            raise RuntimeError(f"no plan could be made: {plan.failure}")
+        time.sleep(1)
     return None
 
 
@@ -179,7 +179,7 @@ def run(provider: str, profile: str, kills: int) -> dict:
             if provider == "microsoft":  # one group per teacher: their school's
                 Layout.objects.update(teachers_group="", directors_group="")
             plan = _plan_despite_errors(make_plan, ctx, provider)
-            planned_users = {item["key"] for item in plan.items if item["op"] == "create_user"}
+            planned_users = set(plan.operations.filter(op="create_user").values_list("key", flat=True))
         workers.append(start_worker(env, log))
         time.sleep(3)  # the worker is up before the clock starts
         with scope(municipality=municipality.pk):

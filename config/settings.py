@@ -211,6 +211,10 @@ CELERY_TASK_ROUTES = {
     # Provisioning jobs: working their items, and the reconciler that keeps them moving.
     "integrations.tasks.work_job": {"queue": "provisioning"},
     "integrations.tasks.reconcile_jobs": {"queue": "provisioning"},
+    # Making a plan and checking one before it is applied: reading the provider to the end.
+    "integrations.tasks.make_plan": {"queue": "provisioning"},
+    "integrations.tasks.apply_plan": {"queue": "provisioning"},
+    "integrations.tasks.reconcile_plans": {"queue": "provisioning"},
     # Council and regional report PDFs.
     "reporting.tasks.build_report": {"queue": "reports"},
     # Every task that sends e-mail. The rest (beat's sweeps, retention, facts) on "default".
@@ -232,6 +236,7 @@ CELERY_TASK_ROUTES = {
 PROVIDER_QUOTA_TIME_SCALE = float(env_str("PROVIDER_QUOTA_TIME_SCALE", "1") or "1")
 CELERY_BEAT_SCHEDULE = {
     "reconcile-provisioning-jobs": {"task": "integrations.tasks.reconcile_jobs", "schedule": 60.0},
+    "reconcile-plans": {"task": "integrations.tasks.reconcile_plans", "schedule": 60.0},
     "purge-initial-passwords": {"task": "integrations.tasks.purge_initial_passwords", "schedule": 3600.0},
     # Each municipality's retention policy (leavers, roster files, passwords, audit): daily.
     "purge-personal-data": {"task": "schools.tasks.purge_personal_data", "schedule": 24 * 3600.0},
@@ -264,6 +269,19 @@ CREDENTIAL_RETENTION_DAYS = env_int("CREDENTIAL_RETENTION_DAYS", 14, minimum=1)
 JOB_ITEM_STUCK_SECONDS = env_int("JOB_ITEM_STUCK_SECONDS", 60, minimum=5)
 # How many tasks work on one job side by side (each claims its own chunks of items).
 JOB_PARALLEL_TASKS = env_int("JOB_PARALLEL_TASKS", 4, minimum=1)
+# The most a plan reads from a provider (integrations.plans.read_current): beyond these the plan
+# fails, saying which bound (a region of 220,000 accounts is well inside them).
+PLAN_READ_LIMITS = {
+    "accounts": env_int("PLAN_MAX_ACCOUNTS", 500_000, minimum=1),
+    "groups": env_int("PLAN_MAX_GROUPS", 20_000, minimum=1),
+    "members": env_int("PLAN_MAX_MEMBERS", 2_000_000, minimum=1),
+}
+# Roles that get no account from a plan (comma-separated; "none": everyone on the roster).
+PLAN_EXCLUDED_ROLES = tuple(
+    role for role in env_str("PLAN_EXCLUDED_ROLES", "student").split(",") if role not in ("", "none")
+)
+# A plan still waiting for a worker this long after it was asked for is queued again.
+PLAN_REQUEUE_SECONDS = env_int("PLAN_REQUEUE_SECONDS", 60, minimum=1)
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 10, minimum=1)
 WORKER_HEARTBEAT_STALE_SECONDS = env_int("WORKER_HEARTBEAT_STALE_SECONDS", 60, minimum=5)
 

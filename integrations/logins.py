@@ -200,6 +200,55 @@ class Address:
         return self.source == "rule" and bool(self.address) and not self.address.startswith(self.base + "@")
 
 
+class AddressBook:
+    """Addresses handed out one person at a time, remembering only the logins taken per domain.
+
+    ``assign`` must see people in the order ``assign_addresses`` takes them: everyone with an
+    existing account first, then everyone with a manual login, then the rest, each group by
+    primary key. A roster of any size is then addressed in one pass over the database without
+    holding the people (``integrations.planning`` reads them in that order, in chunks)."""
+
+    def __init__(self, *, domain, pattern: str, language: str, cyrillic: str = CYRILLIC_FALLBACK) -> None:
+        self.domain_for = domain if callable(domain) else (lambda _person: domain)
+        self.pattern = pattern
+        self.language = language
+        self.cyrillic = cyrillic
+        self.taken: dict[str, set[str]] = {}
+
+    def assign(self, person) -> Address:
+        if person.account_email:
+            local, _, host = person.account_email.lower().partition("@")
+            self.taken.setdefault(host, set()).add(local)
+            return Address(person, person.account_email.lower(), "existing")
+        host = self.domain_for(person)
+        in_use = self.taken.setdefault(host, set())
+        if person.login_override:
+            local = person.login_override.strip().lower()
+            conflict = local if local in in_use else ""
+            in_use.add(local)
+            return Address(person, f"{local}@{host}", "manual", conflict=conflict)
+        base = make_login(
+            person.first_name,
+            person.last_name,
+            pattern=self.pattern,
+            language=self.language,
+            cyrillic=self.cyrillic,
+        )
+        if not base:  # nothing romanises: no address, and the page says which letters
+            name = f"{person.first_name} {person.last_name}"
+            return Address(
+                person, "", "rule", problem=unromanised(name, self.language, self.cyrillic) or name
+            )
+        local = unique_login(base, in_use)
+        in_use.add(local)
+        return Address(person, f"{local}@{host}", "rule", base=base)
+
+
+def address_order(person) -> tuple[int, int]:
+    """Where a person comes in ``AddressBook.assign``'s order."""
+    return (0 if person.account_email else 1 if person.login_override else 2, person.pk)
+
+
 def assign_addresses(
     people, *, domain, pattern: str, language: str, cyrillic: str = CYRILLIC_FALLBACK
 ) -> list[Address]:
@@ -209,38 +258,6 @@ def assign_addresses(
 
     ``domain`` is one domain, or a function person → domain (per-school subdomains); a login is
     unique within its domain."""
-    domain_for = domain if callable(domain) else (lambda _person: domain)
-    people = sorted(people, key=lambda p: p.pk)
-    taken: dict[str, set[str]] = {}
-    chosen: dict[int, Address] = {}
-    for person in people:
-        if person.account_email:
-            local, _, host = person.account_email.lower().partition("@")
-            taken.setdefault(host, set()).add(local)
-            chosen[person.pk] = Address(person, person.account_email.lower(), "existing")
-    for person in people:
-        if person.pk in chosen or not person.login_override:
-            continue
-        host = domain_for(person)
-        local = person.login_override.strip().lower()
-        in_use = taken.setdefault(host, set())
-        conflict = local if local in in_use else ""
-        in_use.add(local)
-        chosen[person.pk] = Address(person, f"{local}@{host}", "manual", conflict=conflict)
-    for person in people:
-        if person.pk in chosen:
-            continue
-        host = domain_for(person)
-        in_use = taken.setdefault(host, set())
-        base = make_login(
-            person.first_name, person.last_name, pattern=pattern, language=language, cyrillic=cyrillic
-        )
-        if not base:
-            name = f"{person.first_name} {person.last_name}"
-            problem = unromanised(name, language, cyrillic) or name
-            chosen[person.pk] = Address(person, "", "rule", problem=problem)
-            continue
-        local = unique_login(base, in_use)
-        in_use.add(local)
-        chosen[person.pk] = Address(person, f"{local}@{host}", "rule", base=base)
-    return [chosen[person.pk] for person in people]
+    book = AddressBook(domain=domain, pattern=pattern, language=language, cyrillic=cyrillic)
+    chosen = {person.pk: book.assign(person) for person in sorted(people, key=address_order)}
+    return [chosen[person.pk] for person in sorted(people, key=lambda p: p.pk)]

@@ -233,13 +233,18 @@ class Layout(models.Model):
 
 
 class Plan(models.Model):
-    """A stored difference between the roster + layout and what the provider has: reviewed, then
-    applied exactly as reviewed (the apply step refuses when the provider changed meanwhile)."""
+    """A stored difference between the roster + layout and what the provider has: made in a
+    worker (``integrations.planning``), reviewed, then applied exactly as reviewed (the apply step
+    refuses when the provider changed meanwhile). Its operations are ``PlanOperation`` rows."""
 
     class Status(models.TextChoices):
+        MAKING = "making", _("Being made")
+        FAILED = "failed", _("Could not be made")
         READY = "ready", _("Ready for review")
         BLOCKED = "blocked", _("Stopped by the safety limit")
         APPROVED = "approved", _("Approved")
+        APPLYING = "applying", _("Checking the provider before applying")
+        CHANGED = "changed", _("Not applied: the provider changed")
         APPLIED = "applied", _("Applied")
 
     municipality = models.ForeignKey(
@@ -247,9 +252,17 @@ class Plan(models.Model):
     )
     provider = models.CharField(_("provider"), max_length=16, choices=Provider.choices)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.READY)
-    items = models.JSONField(default=list)
+    # While making: {"stage": "accounts" | "groups" | "people" | "summary", "accounts": n read,
+    # "groups": n, "members": n, "people": n, "operations": n written}.
+    progress = models.JSONField(default=dict, blank=True)
+    # Why the plan could not be made, or the last apply could not read the provider:
+    # {"kind": "unreadable" | "bound" | "apply_unreadable", "reason": ..., "limit": n}; shown in
+    # the reader's language (``integrations.planning.failure_message``).
+    failure = models.JSONField(default=dict, blank=True)
+    # Counts by operation, by school and operation, suspensions and the safety limit: computed
+    # from the rows in SQL when the plan is made.
     summary = models.JSONField(default=dict)
-    provider_state_hash = models.CharField(max_length=64)
+    provider_state_hash = models.CharField(max_length=64, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -268,6 +281,47 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_provider_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def operation_count(self) -> int:
+        """How many operations the plan holds (from its summary)."""
+        return sum(self.summary.get("counts", {}).values())
+
+
+class PlanOperation(models.Model):
+    """One operation of a plan: what to make, change, suspend or flag at the provider. Pages,
+    the CSV and a job's items read them by page or in SQL, never the whole plan at once."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="operations")
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    seq = models.PositiveIntegerField()  # the order the plan was made in
+    # The operation's phase in a job (``Op.item_phase``); None: not work (a conflict).
+    phase = models.PositiveSmallIntegerField(null=True, blank=True)
+    op = models.CharField(max_length=32)  # ``integrations.operations.Op``
+    key = models.CharField(max_length=512)  # the account, unit or group (or "group ← member")
+    school = models.CharField(max_length=255, blank=True)
+    person = models.ForeignKey(
+        "schools.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    details = models.JSONField(default=dict, blank=True)
+
+    objects = ScopedManager(municipality="municipality")
+
+    class Meta:
+        ordering = ["plan", "seq"]
+        indexes = [
+            # The plan page: one school's (and one kind's) operations, page by page.
+            models.Index(fields=["plan", "school", "op", "seq"], name="planop_page_idx"),
+            # …and one kind's across the schools.
+            models.Index(fields=["plan", "op", "seq"], name="planop_kind_idx"),
+        ]
+        constraints = [
+            # Also the index that the whole plan is read by, in order (the job's items, the CSV).
+            models.UniqueConstraint(fields=["plan", "seq"], name="plan_operation_seq_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.op} {self.key}"
 
 
 class Job(models.Model):

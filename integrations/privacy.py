@@ -12,7 +12,7 @@ from datetime import timedelta
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from integrations.models import Connection, JobItem, Plan, Provider, RosterImport
+from integrations.models import Connection, JobItem, PlanOperation, Provider, RosterImport
 from integrations.providers import PermanentError, TemporaryError, client_for
 from schools.privacy.registry import ERASED, MEMBER_REFERENCE, PersonalData, scrub, when
 
@@ -24,9 +24,10 @@ def _is_account(item: JobItem) -> bool:
 class ProvisioningData(PersonalData):
     key = "integrations"
     order = 10
-    models = ("integrations.JobItem", "integrations.Plan", "integrations.RosterImport")
+    models = ("integrations.JobItem", "integrations.PlanOperation", "integrations.RosterImport")
     kept = {
         "integrations.Connection": MEMBER_REFERENCE,
+        "integrations.Plan": MEMBER_REFERENCE,
         "integrations.Job": MEMBER_REFERENCE,
     }
     sections = ("accounts",)
@@ -176,24 +177,18 @@ def _erase_job_items(entry, replace) -> None:
 
 
 def _scrub_plans(erasing, replace) -> None:
+    """The plans' operations that name the person (by roster row, address or membership)."""
     by_id = {entry.person.pk for entry in erasing}
-    addresses = set().union(*(entry.addresses for entry in erasing))
-    for plan in Plan.objects.only("pk", "items").iterator(chunk_size=20):
-        items, changed = [], False
-        for item in plan.items:
-            details = item.get("details") or {}
-            if (
-                item.get("person") in by_id
-                or item.get("key") in addresses
-                or details.get("member") in addresses
-            ):
-                item = scrub(item, replace)
-                details = item.get("details") or {}
-                item["details"] = {k: ERASED if k in ("given", "family") else v for k, v in details.items()}
-                changed = True
-            items.append(item)
-        if changed:
-            Plan.objects.filter(pk=plan.pk).update(items=items)
+    addresses = sorted(set().union(*(entry.addresses for entry in erasing)))
+    rows = PlanOperation.objects.filter(
+        Q(person_id__in=by_id) | Q(key__in=addresses) | Q(details__member__in=addresses)
+    ).only("pk", "key", "school", "details")
+    for row in rows.iterator(chunk_size=500):
+        item = scrub({"key": row.key, "school": row.school, "details": row.details or {}}, replace)
+        details = {k: ERASED if k in ("given", "family") else v for k, v in item["details"].items()}
+        PlanOperation.objects.filter(pk=row.pk).update(
+            key=item["key"], school=item["school"], details=details
+        )
 
 
 def _scrub_roster_files(erasing) -> None:

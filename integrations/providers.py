@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import socket
 import ssl
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from http.client import RemoteDisconnected
@@ -176,12 +176,13 @@ class ProviderClient(Protocol):
         """Sign in and read a little ("test connection"); closes the client."""
         ...
 
-    # Reads for the plan, paged to the end.
-    def list_users(self) -> list[RemoteUser]: ...
+    # Reads for the plan, paged to the end: iterables that fetch a page when the one before is
+    # used up, so that a reader holds one page at a time.
+    def list_users(self) -> Iterable[RemoteUser]: ...
 
-    def list_groups(self) -> list[RemoteGroup]: ...
+    def list_groups(self) -> Iterable[RemoteGroup]: ...
 
-    def list_members(self, group: RemoteGroup) -> list[str]:
+    def list_members(self, group: RemoteGroup) -> Iterable[str]:
         """The member accounts' addresses, lower case."""
         ...
 

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.utils import timezone
 
 from infra.exports import neutralise
 from integrations import operations
 from integrations.logins import assign_addresses
-from integrations.models import Connection, Job, JobItem, Layout, Plan, Provider
+from integrations.models import Connection, Job, JobItem, Layout, Plan, PlanOperation, Provider
 from integrations.provisioning.progress import pace, progress
 from schools.models import Person, WorkerHeartbeat, on_roster
 
@@ -49,38 +51,95 @@ def logins(layout: Layout) -> tuple[list, dict]:
     return addresses, counts
 
 
-def plan_review(plan: Plan) -> dict:
-    """The plan's operations grouped by school, and its counts, with their labels."""
-    groups: dict[str, list] = {}
-    for item in plan.items:
-        groups.setdefault(item.get("school") or "", []).append(
-            {**item, "label": operations.label(item["op"])}
-        )
-    counts = [(operations.label(op), n) for op, n in plan.summary.get("counts", {}).items()]
-    return {"groups": sorted(groups.items()), "counts": counts}
+SCHOOLS_PER_PAGE = 50  # rows of the plan's summary by school
+OPERATIONS_PER_PAGE = 100  # rows of the plan's details
+
+
+def plan_review(plan: Plan, params) -> dict:
+    """The plan page: its counts, a page of the schools × kinds table (from the stored summary)
+    and a page of its operations, of one school and one kind if asked (``params``: the query)."""
+    counts = plan.summary.get("counts", {})
+    kinds = [op for op in operations.Op if op in counts] + sorted(set(counts) - set(operations.Op))
+    by_school = plan.summary.get("by_school", {})
+    schools = Paginator(sorted(by_school.items()), SCHOOLS_PER_PAGE).get_page(params.get("schools"))
+    school, op = params.get("school"), params.get("op")
+    rows = PlanOperation.objects.filter(plan=plan)
+    if school is not None:
+        rows = rows.filter(school=school)
+    if op:
+        rows = rows.filter(op=op)
+    rows = rows.order_by("seq").only("op", "key", "school", "details")
+    of_school = by_school.get(school, {}) if school is not None else counts
+    count = of_school.get(op, 0) if op else sum(of_school.values())
+    details = Paginator(
+        PlanRows(rows, count, by_seq=school is None and not op), OPERATIONS_PER_PAGE
+    ).get_page(params.get("page"))
+    for row in details:
+        row.label = operations.label(row.op)
+    return {
+        "counts": [(operations.label(kind), counts[kind]) for kind in kinds],
+        "kinds": [(kind, operations.label(kind)) for kind in kinds],
+        "schools": schools,
+        "school_rows": [(name, [ops.get(kind, 0) for kind in kinds]) for name, ops in schools],
+        "details": details,
+        "school": school,
+        "op": op or "",
+        "op_label": operations.label(op) if op else "",
+    }
+
+
+class PlanRows:
+    """A plan's operations as the paginator reads them: counted from the stored summary (no
+    COUNT over 300,000 rows), and, unfiltered, a page is a range of ``seq`` (numbered without
+    gaps when the plan was made) instead of an OFFSET past every row before it."""
+
+    def __init__(self, rows, count: int, *, by_seq: bool) -> None:
+        self.rows, self.total, self.by_seq = rows, count, by_seq
+
+    def count(self) -> int:
+        return self.total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, part: slice) -> list:
+        if self.by_seq:
+            return list(self.rows.filter(seq__gte=part.start, seq__lt=part.stop))
+        return list(self.rows[part])
 
 
 def plan_people(plan: Plan) -> int:
     """How many people a download of the plan names (for the personal-data access log)."""
-    return sum(1 for item in plan.items if item.get("person"))
+    return PlanOperation.objects.filter(plan=plan, person__isnull=False).count()
 
 
-def plan_csv(plan: Plan) -> str:
-    """The plan as CSV; cells that a spreadsheet would run as formulas are neutralised."""
+def plan_csv(plan: Plan) -> Iterator[str]:
+    """The plan as CSV lines, read from its rows in chunks (a streamed download); cells that a
+    spreadsheet would run as formulas are neutralised. The query is made here, inside the
+    tenant's scope; the response reads it after the view has returned."""
+    rows = (
+        PlanOperation.objects.filter(plan=plan)
+        .order_by("seq")
+        .values_list("op", "key", "school", "details")
+        .iterator(chunk_size=2000)
+    )
+    return _csv_lines(["operation", "object", "school", "details"], rows)
+
+
+def _csv_lines(header: list[str], rows) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["operation", "object", "school", "details"])
-    for item in plan.items:
-        details = "; ".join(f"{k}={v}" for k, v in (item.get("details") or {}).items())
-        writer.writerow(
-            [
-                neutralise(item["op"]),
-                neutralise(item["key"]),
-                neutralise(item.get("school", "")),
-                neutralise(details),
-            ]
-        )
-    return buffer.getvalue()
+
+    def line(cells) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(cells)
+        return buffer.getvalue()
+
+    yield line(header)
+    for op, key, school, details in rows:
+        text = "; ".join(f"{k}={v}" for k, v in (details or {}).items())
+        yield line([neutralise(op), neutralise(key), neutralise(school), neutralise(text)])
 
 
 def workers() -> dict:

@@ -11,10 +11,51 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from infra.tasks import recipient_language
-from integrations.models import Job, JobItem
-from integrations.provisioning import claims, progress, runner
+from integrations import planning
+from integrations.models import Job, JobItem, Plan
+from integrations.provisioning import claims, jobs, progress, runner
 from schools.access import municipality_scope
+from schools.audit import ActionContext
+from schools.models import User
 from schools.tasks import TenantTask
+
+
+@shared_task(base=TenantTask, tenant_objects={"plan_id": Plan}, acks_late=True)
+def make_plan(plan_id: int, municipality_id: int) -> None:
+    """Make a plan asked for in the page: read the provider, store the operations as rows."""
+    plan = Plan.objects.select_related("municipality").get(pk=plan_id)
+    planning.build_plan(plan)
+
+
+@shared_task(base=TenantTask, tenant_objects={"plan_id": Plan}, acks_late=True)
+def apply_plan(plan_id: int, municipality_id: int, asked_by: int | None = None) -> None:
+    """ "Apply" asked for in the page: the provider read again and, unchanged, the job started."""
+    plan = Plan.objects.select_related("municipality").get(pk=plan_id)
+    asked_by = asked_by or plan.progress.get("apply_by")  # the user's id: the job is theirs
+    actor = User.objects.filter(pk=asked_by).first() if asked_by else None
+    with planning.exclusive(plan) as mine:
+        if mine:
+            plan.refresh_from_db()
+            jobs.apply_requested(ActionContext(plan.municipality, actor), plan)
+
+
+@shared_task
+def reconcile_plans() -> None:
+    """Every minute (Celery beat): plans still waiting for a worker a while after they were asked
+    for (the broker was down then, or lost the task) are queued again. A plan a worker is busy
+    with is left to it (``planning.exclusive``)."""
+    cutoff = timezone.now() - timedelta(seconds=settings.PLAN_REQUEUE_SECONDS)
+    with scopes_disabled():  # ESCAPE HATCH: the waiting plans span every tenant
+        waiting = list(
+            Plan.objects.filter(
+                status__in=[Plan.Status.MAKING, Plan.Status.APPLYING], created_at__lt=cutoff
+            ).values_list("pk", "municipality_id", "status")
+        )
+    for plan_id, municipality_id, status in waiting:
+        if status == Plan.Status.MAKING:
+            make_plan.delay(plan_id, municipality_id)
+        else:
+            apply_plan.delay(plan_id, municipality_id, None)  # the plan knows who asked
 
 
 @shared_task(base=TenantTask, tenant_objects={"job_id": Job}, acks_late=True)

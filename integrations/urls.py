@@ -26,6 +26,7 @@ urlpatterns = [
     path("plans/", plans.plan_list, name="plans"),
     *per_provider("plans/new/{p}/", plans.plan_create, "plan_create_{p}"),
     path("plans/<int:plan_id>/", plans.plan_detail, name="plan"),
+    path("plans/<int:plan_id>/progress/", plans.plan_progress, name="plan_progress"),
     path("plans/<int:plan_id>/csv/", plans.plan_download, name="plan_csv"),
     path("plans/<int:plan_id>/override/", plans.plan_override, name="plan_override"),
     path("plans/<int:plan_id>/apply/", jobs.plan_apply, name="plan_apply"),

@@ -52,7 +52,6 @@ def _dashboard_sources(municipality) -> None:
         municipality=municipality,
         provider=Provider.GOOGLE,
         status=Plan.Status.APPLIED,
-        items=[],
         summary={},
         provider_state_hash="0" * 64,
     )

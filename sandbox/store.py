@@ -11,7 +11,9 @@ import json
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 
 class Conflict(Exception):
@@ -31,6 +33,9 @@ class Store:
             "data TEXT NOT NULL, visible_at REAL NOT NULL DEFAULT 0, PRIMARY KEY (kind, scope, id))"
         )
         self.db.execute("CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)")
+        # Read-only views of whole collections (``shared``), kept until a document changes.
+        self.writes = 0  # documents written through this store (another process's: data_version)
+        self.views: dict[tuple, tuple[tuple[int, int], float, Any]] = {}
 
     # --- documents ---------------------------------------------------------------------------
     def insert(self, kind: str, scope: str, id: str, data: dict, visible_after: float = 0.0) -> dict:
@@ -40,6 +45,7 @@ class Store:
                     "INSERT INTO docs (kind, scope, id, data, visible_at) VALUES (?, ?, ?, ?, ?)",
                     (kind, scope, id, json.dumps(data), time.time() + max(visible_after, 0.0)),
                 )
+                self.writes += 1
             except sqlite3.IntegrityError:
                 raise Conflict(f"{kind} {scope}/{id} exists") from None
         return data
@@ -62,6 +68,7 @@ class Store:
                 "UPDATE docs SET data = ? WHERE kind = ? AND scope = ? AND id = ?",
                 (json.dumps(data), kind, scope, id),
             )
+            self.writes += 1
         return data
 
     def delete(self, kind: str, scope: str, id: str) -> bool:
@@ -69,6 +76,7 @@ class Store:
             cursor = self.db.execute(
                 "DELETE FROM docs WHERE kind = ? AND scope = ? AND id = ?", (kind, scope, id)
             )
+            self.writes += 1
         return cursor.rowcount > 0
 
     def list(self, kind: str, scope: str | None = None, *, include_invisible: bool = False) -> list[dict]:
@@ -83,6 +91,31 @@ class Store:
             rows = self.db.execute(sql, params).fetchall()
         now = time.time()
         return [json.loads(data) for data, visible_at in rows if include_invisible or visible_at <= now]
+
+    def shared(
+        self, kind: str, scope: str, name: str = "", derive: Callable[[list[dict]], Any] | None = None
+    ) -> Any:
+        """The visible documents (or ``derive(documents)``, e.g. sorted), READ-ONLY: kept and
+        handed to every caller until a document is written (by this process or another) or one
+        becomes visible. Listing 100,000 accounts a page at a time then parses and sorts them
+        once, not once per page."""
+        with self.lock:
+            version = (self.writes, self.db.execute("PRAGMA data_version").fetchone()[0])
+            now = time.time()
+            key = (kind, scope, name)
+            cached = self.views.get(key)
+            if cached is not None and cached[0] == version and now < cached[1]:
+                return cached[2]
+            rows = self.db.execute(
+                "SELECT data, visible_at FROM docs WHERE kind = ? AND scope = ? ORDER BY rowid", (kind, scope)
+            ).fetchall()
+            documents = [json.loads(data) for data, visible_at in rows if visible_at <= now]
+            horizon = min(
+                (visible_at for _data, visible_at in rows if visible_at > now), default=float("inf")
+            )
+            value = derive(documents) if derive else documents
+            self.views[key] = (version, horizon, value)
+            return value
 
     def count(self, kind: str, scope: str | None = None) -> int:
         return len(self.list(kind, scope, include_invisible=True))
@@ -108,6 +141,7 @@ class Store:
         with self.lock:
             self.db.execute("DELETE FROM docs")
             self.db.execute("DELETE FROM counters")
+            self.writes += 1
 
     def close(self) -> None:
         with self.lock:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from integrations.crypto import encrypt_secret, fingerprint
-from integrations.models import Connection, Job, Plan, Provider, RosterImport
+from integrations.models import Connection, Job, Plan, PlanOperation, Provider, RosterImport
 from schools.models import (
     Invitation,
     Membership,
@@ -163,14 +163,21 @@ def make_tenant(label: str, region: Region | None, language: str) -> Tenant:
         plan = Plan.objects.create(
             municipality=municipality,
             provider=Provider.GOOGLE,
-            items=[{"op": "create_user", "key": f"anna@{label}.example", "school": school.name}],
             summary={"counts": {"create_user": 1}, "blocked": False},
             provider_state_hash="0" * 64,
+        )
+        PlanOperation.objects.create(
+            plan=plan,
+            municipality=municipality,
+            seq=0,
+            phase=10,
+            op="create_user",
+            key=f"anna@{label}.example",
+            school=school.name,
         )
         applied = Plan.objects.create(
             municipality=municipality,
             provider=Provider.GOOGLE,
-            items=[],
             summary={},
             provider_state_hash="0" * 64,
         )

@@ -4,7 +4,7 @@ account with domain-wide delegation acting as the municipality's admin."""
 from __future__ import annotations
 
 import ssl
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
@@ -95,8 +95,10 @@ class GoogleDirectory:
             connection.close()
 
     # --- reads for the plan (paged to the end) ---------------------------------------------------
-    def _pages(self, request_factory: Callable[..., Resource], items_key: str, **params: Any) -> list[Any]:
-        items: list[Any] = []
+    def _pages(
+        self, request_factory: Callable[..., Resource], items_key: str, **params: Any
+    ) -> Iterator[Any]:
+        """The items of every page, one page held at a time."""
         token = None
         while True:
             response = (
@@ -104,28 +106,28 @@ class GoogleDirectory:
                 if token
                 else request_factory(**params).execute()
             )
-            items.extend(response.get(items_key, []))
+            yield from response.get(items_key, [])
             token = response.get("nextPageToken")
             if not token:
-                return items
+                return
 
-    def list_users(self) -> list[RemoteUser]:
+    def list_users(self) -> Iterator[RemoteUser]:
         users = self._pages(
             self.api("users").list, "users", customer="my_customer", maxResults=500, projection="full"
         )
-        return [snapshots.user(user) for user in users]
+        return (snapshots.user(user) for user in users)
 
     def list_units(self) -> list[RemoteUnit]:
         response = self.api("orgunits").list(customerId="my_customer", type="all").execute()
         return [snapshots.unit(unit) for unit in response.get("organizationUnits", [])]
 
-    def list_groups(self) -> list[RemoteGroup]:
+    def list_groups(self) -> Iterator[RemoteGroup]:
         groups = self._pages(self.api("groups").list, "groups", customer="my_customer", maxResults=200)
-        return [snapshots.group(group) for group in groups]
+        return (snapshots.group(group) for group in groups)
 
-    def list_members(self, group: RemoteGroup) -> list[str]:
+    def list_members(self, group: RemoteGroup) -> Iterator[str]:
         members = self._pages(self.api("members").list, "members", groupKey=group.address, maxResults=200)
-        return [snapshots.member(member) for member in members]
+        return (snapshots.member(member) for member in members)
 
     # --- writes (one plan item each; idempotent: an existing object that is ours is adopted) ------
     def apply(self, op: Op, key: str, payload: Payload, *, password: str = "", external_id: str = "") -> str:

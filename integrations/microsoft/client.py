@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import msal
@@ -111,34 +111,34 @@ class MicrosoftGraph:
         raise PermanentError(graph_error(response))
 
     # --- reads for the plan (paged with @odata.nextLink) -----------------------------------------
-    def _pages(self, path: str, **params: str) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
+    def _pages(self, path: str, **params: str) -> Iterator[dict[str, Any]]:
+        """The items of every page, one page held at a time."""
         response = self.send("GET", path, params=params)
         while True:
             if response.status_code != 200:
                 raise GraphReadError(graph_error(response))
             body = response.json()
-            items.extend(body.get("value", []))
+            yield from body.get("value", [])
             next_link = body.get("@odata.nextLink")
             if not next_link:
-                return items
+                return
             response = self.session.get(
                 next_link, headers={"Authorization": f"Bearer {self.token()}"}, timeout=TIMEOUT
             )
 
-    def list_users(self) -> list[RemoteUser]:
+    def list_users(self) -> Iterator[RemoteUser]:
         users = self._pages("/users", **{"$select": ",".join(snapshots.USER_FIELDS), "$top": "999"})
-        return [snapshots.user(user) for user in users]
+        return (snapshots.user(user) for user in users)
 
-    def list_groups(self) -> list[RemoteGroup]:
+    def list_groups(self) -> Iterator[RemoteGroup]:
         groups = self._pages("/groups", **{"$select": ",".join(snapshots.GROUP_FIELDS), "$top": "999"})
-        return [snapshots.group(group) for group in groups]
+        return (snapshots.group(group) for group in groups)
 
-    def list_members(self, group: RemoteGroup) -> list[str]:
+    def list_members(self, group: RemoteGroup) -> Iterator[str]:
         members = self._pages(
             f"/groups/{group.id}/members", **{"$select": "id,userPrincipalName", "$top": "999"}
         )
-        return [snapshots.member(member) for member in members]
+        return (snapshots.member(member) for member in members)
 
     def list_units(self) -> list[RemoteUnit]:
         return []  # Entra ID has no organisational units the plan uses

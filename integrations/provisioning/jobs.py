@@ -4,7 +4,6 @@ enqueued after the commit, and their transitions (running, paused, resumed, canc
 from __future__ import annotations
 
 import logging
-from collections import Counter
 
 from django.conf import settings
 from django.db import connection as database
@@ -13,10 +12,9 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from infra.tasks import enqueue_on_commit
-from integrations.models import Connection, Job, JobItem, Plan
-from integrations.operations import Op
+from integrations.models import Connection, Job, JobItem, Plan, PlanOperation
 from integrations.plans import read_current
-from integrations.providers import Payload, client_for
+from integrations.providers import client_for
 from integrations.provisioning.progress import progress
 from schools.audit import ActionContext, log_action, record
 
@@ -34,9 +32,6 @@ class ProviderUnreadable(Exception):
 class PlanNotReady(ValueError):
     """Only a plan ready for review (not blocked, not applied) can be applied."""
 
-
-# One item of a new job, as inserted: (seq, phase, op, key, school, payload).
-NewItem = tuple[int, int, str, str, str, Payload]
 
 # action → (the states it may leave, the state it goes to)
 TRANSITIONS = {
@@ -58,6 +53,39 @@ def check_unchanged(plan: Plan) -> None:
         raise PlanChanged(plan.pk)
 
 
+def request_apply(ctx: ActionContext, plan: Plan) -> None:
+    """ "Apply": the plan waits in "applying" while a worker checks the provider and starts the
+    job (``integrations.tasks.apply_plan``); the request reads nothing from the provider."""
+    from integrations.tasks import apply_plan as apply_plan_task  # cycle: the tasks run this package
+
+    with transaction.atomic():
+        ready = Plan.objects.filter(pk=plan.pk, status__in=[Plan.Status.READY, Plan.Status.APPROVED])
+        asked_by = ctx.actor.pk if ctx.actor else None  # the job is theirs, whichever task starts it
+        if not ready.update(
+            status=Plan.Status.APPLYING, failure={}, progress={**plan.progress, "apply_by": asked_by}
+        ):
+            raise PlanNotReady("only a plan ready for review (not blocked, not applied) can be applied")
+        record(ctx, "plan.apply", plan)
+        enqueue_on_commit(apply_plan_task, plan.pk, plan.municipality_id, asked_by)
+
+
+def apply_requested(ctx: ActionContext, plan: Plan) -> Job | None:
+    """The worker's part of "Apply": the provider read again and, unchanged, the job started.
+    Changed, the plan says so; unreadable, it is ready again with the reason. None then."""
+    if plan.status != Plan.Status.APPLYING:
+        return None
+    try:
+        return apply_plan(ctx, plan)
+    except PlanChanged:
+        Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.CHANGED)
+    except ProviderUnreadable as error:
+        failure = {"kind": "apply_unreadable", "reason": str(error)}
+        Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.READY, failure=failure)
+    except PlanNotReady:  # the task delivered twice: the other delivery started the job
+        pass
+    return None
+
+
 def apply_plan(ctx: ActionContext, plan: Plan) -> Job:
     """The provider is read again (outside any transaction) and, unchanged, the job starts."""
     try:
@@ -72,7 +100,8 @@ def apply_plan(ctx: ActionContext, plan: Plan) -> Job:
 @transaction.atomic
 def start_job(ctx: ActionContext, plan: Plan) -> Job:
     """Turn a reviewed plan into a job; enqueue the workers after the commit."""
-    if plan.status not in (Plan.Status.READY, Plan.Status.APPROVED):
+    startable = [Plan.Status.READY, Plan.Status.APPROVED, Plan.Status.APPLYING]
+    if not Plan.objects.select_for_update().filter(pk=plan.pk, status__in=startable).exists():
         raise PlanNotReady("only a plan ready for review (not blocked, not applied) can be applied")
     job = Job.objects.create(
         municipality=plan.municipality,
@@ -81,55 +110,42 @@ def start_job(ctx: ActionContext, plan: Plan) -> Job:
         created_by=ctx.actor,
         status=Job.Status.QUEUED,
     )
-    # The order of work: phase by phase, and inside a phase the kinds of operation interleaved
-    # (the n-th licence beside the n-th membership), so that every chunk a worker claims mixes
-    # what costs quota with what costs little and no kind is left to run alone at the end.
-    ranks: Counter[tuple[int, str]] = Counter()
-    ordered = []
-    for index, item in enumerate(plan.items):
-        phase = Op(item["op"]).item_phase(item["key"])
-        if phase is None:
-            continue
-        ordered.append(((phase, ranks[phase, item["op"]], index), phase, item))
-        ranks[phase, item["op"]] += 1
-    ordered.sort(key=lambda entry: entry[0])
-    items: list[NewItem] = [
-        (
-            seq,
-            phase,
-            item["op"],
-            item["key"],
-            item.get("school", ""),
-            {**(item.get("details") or {}), "person": item.get("person")},
-        )
-        for seq, (_order, phase, item) in enumerate(ordered)
-    ]
-    _insert_items(job, items)
+    count = _insert_items(job, plan)
     Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.APPLIED)
-    record(ctx, "job.start", job, {"items": len(items)})
+    record(ctx, "job.start", job, {"items": count})
     transaction.on_commit(lambda: enqueue_work(job))
     return job
 
 
-def _insert_items(job: Job, items: list[NewItem]) -> None:
-    """The job's items in one statement: tens of
-    thousands of rows, where ``bulk_create`` spent seconds preparing every field of every row
-    before the first worker could start."""
+def _insert_items(job: Job, plan: Plan) -> int:
+    """The job's items from the plan's rows in one INSERT … SELECT: the plan never passes through
+    Python, however many operations it has.
+
+    The order of work: phase by phase (``Op.item_phase``, stored on each row), and inside a phase
+    the kinds of operation interleaved (the n-th licence beside the n-th membership: the rank of
+    a row among its phase and kind), so that every chunk a worker claims mixes what costs quota
+    with what costs little and no kind is left to run alone at the end. Rows that are not work
+    (conflicts) have no phase and are left out."""
+    quote = database.ops.quote_name
     columns = ["job_id", "municipality_id", "seq", "phase", "op", "key", "school", "person_id", "payload"]
     columns += ["status", "attempts", "waits", "claimed_by", "outcome", "error", "secret_ciphertext"]
-    payload = JobItem._meta.get_field("payload")
-    quote = database.ops.quote_name
-    sql = (
-        f"INSERT INTO {quote(JobItem._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608 (our names)
-        f"VALUES ({', '.join(['%s'] * len(columns))})"
-    )
-    rows = [
-        (job.pk, job.municipality_id, seq, phase, op, key, school, details.get("person"))
-        + (payload.get_db_prep_save(details, database), JobItem.Status.PENDING, 0, 0, "", "", "", "")
-        for seq, phase, op, key, school, details in items
-    ]
+    if database.vendor == "postgresql":
+        payload = "COALESCE(details, '{}'::jsonb) || jsonb_build_object('person', person_id)"
+    else:
+        payload = "json_set(COALESCE(details, '{}'), '$.person', person_id)"
+    sql = f"""
+        INSERT INTO {quote(JobItem._meta.db_table)} ({", ".join(quote(c) for c in columns)})
+        SELECT %s, municipality_id, row_number() OVER (ORDER BY phase, rank, seq) - 1, phase, op,
+               {quote("key")}, school, person_id, {payload}, %s, 0, 0, '', '', '', ''
+        FROM (
+            SELECT *, row_number() OVER (PARTITION BY phase, op ORDER BY seq) AS rank
+            FROM {quote(PlanOperation._meta.db_table)}
+            WHERE plan_id = %s AND phase IS NOT NULL
+        ) AS planned
+    """  # noqa: S608 (our own table and column names)
     with database.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        cursor.execute(sql, [job.pk, JobItem.Status.PENDING, plan.pk])
+        return int(cursor.rowcount)
 
 
 def enqueue_work(job: Job) -> bool:

@@ -22,30 +22,15 @@ from schools.views.decorators import tenant_view
 @require_POST
 @tenant_view("manage_integrations")
 def plan_apply(request, plan_id):
+    """A worker reads the provider again and starts the job; the plan's page waits for it."""
     plan = get_for(request, Plan.objects.all(), pk=plan_id)
     try:
-        job = jobs.apply_plan(context_from(request), plan)
-    except jobs.PlanChanged:
-        messages.error(
-            request,
-            _(
-                "Something changed at the provider since this plan was made, so it was not applied. "
-                "Make a new plan."
-            ),
-        )
-    except jobs.ProviderUnreadable as error:  # the provider could not be read to compare
-        messages.error(
-            request,
-            _("The provider could not be read, so the plan was not applied; try again (%(reason)s).")
-            % {"reason": str(error)},
-        )
+        jobs.request_apply(context_from(request), plan)
     except jobs.PlanNotReady:
         messages.error(
             request,
             _("Only a plan that is ready (not stopped by the safety limit, not applied) can be applied."),
         )
-    else:
-        return redirect("schools:job", municipality_slug=request.tenant.municipality.slug, job_id=job.pk)
     return redirect("schools:plan", municipality_slug=request.tenant.municipality.slug, plan_id=plan.pk)
 
 

@@ -4,6 +4,7 @@ check → handler), customer resolution, paging tokens, ``maxResults`` and parti
 from __future__ import annotations
 
 import base64
+import bisect
 import json
 from urllib.parse import unquote
 
@@ -83,14 +84,12 @@ def page(
                 start = int(state["o"])
             else:
                 last = state["k"]
-                start = next(
-                    (
-                        index
-                        for index, item in enumerate(items)
-                        if (list(key(item)) < last if descending else list(key(item)) > last)
-                    ),
-                    len(items),
-                )
+                if descending:
+                    start = next(
+                        (index for index, item in enumerate(items) if list(key(item)) < last), len(items)
+                    )
+                else:  # sorted: the first key after the last one handed out, by bisection
+                    start = bisect.bisect_right(items, last, key=lambda item: list(key(item)))
         except (ValueError, KeyError, TypeError):
             raise errors.invalid("Invalid page token") from None
     chunk = items[start : start + size]

@@ -185,12 +185,6 @@ def list_users(sandbox, request: Request, principal) -> Response:
         if owner is None or owner["_customer"] != customer:
             raise errors.forbidden()
     deleted = flag(request, "showDeleted")
-    users = sandbox.store.list(model.DELETED_USER if deleted else model.USER, customer)
-    if domain:
-        users = [user for user in users if model.domain_of(user["primaryEmail"]) == domain.lower()]
-    if request.arg("query"):
-        match = _query(request.arg("query"))
-        users = [user for user in users if match(user)]
     order = request.arg("orderBy") or "email"
     if order not in ("email", "givenName", "familyName"):
         raise errors.invalid(f"Invalid value for orderBy: {order}")
@@ -201,7 +195,18 @@ def list_users(sandbox, request: Request, principal) -> Response:
             return (user["primaryEmail"].lower(), user["id"])
         return (str(user.get("name", {}).get(order, "")).lower(), user["id"])
 
-    users.sort(key=key, reverse=descending)
+    # Sorted once for every page that follows (read-only: filtered into new lists below).
+    users = sandbox.store.shared(
+        model.DELETED_USER if deleted else model.USER,
+        customer,
+        f"sorted:{order}:{descending}",
+        lambda documents: sorted(documents, key=key, reverse=descending),
+    )
+    if domain:
+        users = [user for user in users if model.domain_of(user["primaryEmail"]) == domain.lower()]
+    if request.arg("query"):
+        match = _query(request.arg("query"))
+        users = [user for user in users if match(user)]
     chunk, token = directory.page(users, request, 100, 500, key=key, descending=descending)
     result: dict = {
         "kind": "admin#directory#users",

@@ -194,7 +194,7 @@ def create(sandbox, request: Request, caller) -> Response:
 
 @routes("GET", r"/users", "graph.users.list", permissions=USERS_READ, cost=2)
 def list_users(sandbox, request: Request, caller) -> Response:
-    users = sandbox.store.list(directory.USER, caller.tenant_id)
+    users = sandbox.store.shared(directory.USER, caller.tenant_id)  # read-only: collection() copies
     answer = odata.collection(
         request,
         users,

@@ -7,7 +7,8 @@ import pytest
 from django.test import override_settings
 from django_scopes import scope
 
-from integrations.models import Job
+from integrations import tasks
+from integrations.models import Job, Plan
 from integrations.provisioning import runner
 from sandbox.process import start_sandbox
 from tests.factories import PASSWORD, make_world, totp_code
@@ -47,10 +48,15 @@ def test_it_admin_connects_plans_applies_and_prints_slips(page, live_server, tmp
             page.goto(f"{live_server.url}/m/{slug}/plans/")
             with page.expect_navigation():
                 page.locator("form[action$='plans/new/google/'] button").click()
-            assert "shteryo.stoychev" in page.content()
+            page.wait_for_selector("#progress")  # the plan is being made: the page follows it
+            with scope(municipality=world.a.municipality.pk):
+                plan = Plan.objects.latest("pk")
+            tasks.make_plan(plan.pk, world.a.municipality.pk)  # what the worker does
+            page.wait_for_selector("text=shteryo.stoychev", timeout=15000)  # the poll reloads the page
             with page.expect_navigation():
                 page.locator("form[action$='/apply/'] button").click()
-            page.wait_for_url(re.compile(r"/jobs/\d+/"))
+            tasks.apply_plan(plan.pk, world.a.municipality.pk, None)  # the worker checks and starts it
+            page.wait_for_url(re.compile(r"/jobs/\d+/"), timeout=15000)  # the poll goes to the job
             with scope(municipality=world.a.municipality.pk):
                 job = Job.objects.latest("pk")
                 while runner.work(job.pk, budget_seconds=10):  # what the worker does

@@ -19,7 +19,7 @@ from sandbox.process import start_sandbox
 from tests.factories import make_world
 from tests.integration.conftest import ROOT, _database_url, wait_for
 from tests.integration.test_apply_resilience import _free_port, _redis, _use_broker
-from tests.integrations.conftest import roster
+from tests.integrations.conftest import make_plan, roster
 
 __all__ = ["Stack", "stack", "wait_for"]
 
@@ -76,19 +76,30 @@ class Stack:
                 if self._connected(provider):
                     break
             time.sleep(0.5)  # as a person would, and past the provider's outage
-        with scope(municipality=world.a.municipality.pk):
-            before = Plan.objects.count()
-        for _attempt in range(20):  # reading the provider can meet the storm too
-            client.post(f"/m/{slug}/plans/new/{provider}/")
-            with scope(municipality=world.a.municipality.pk):
-                if Plan.objects.count() > before:
-                    break
+        for _attempt in range(20):  # reading the provider can meet the storm too: make another
+            plan = make_plan(client, slug, provider)
+            if plan.status != Plan.Status.FAILED:
+                break
             time.sleep(0.5)
         with scope(municipality=world.a.municipality.pk):
-            plan = Plan.objects.latest("pk")
             assert self._connected(provider), "the sandbox could not be connected"
-            assert Plan.objects.count() > before and len(plan.items) >= people, "no plan could be made"
+            assert plan.operation_count >= people, f"no plan could be made: {plan.failure}"
             return world, client, plan
+
+    def apply(self, world, client, plan: Plan, attempts: int = 20) -> Job:
+        """ "Apply" in the page, the worker's check of the provider awaited; asked again when the
+        provider could not be read (a storm). A worker must be running."""
+        slug = world.a.municipality.slug
+        with scope(municipality=world.a.municipality.pk):
+            for _attempt in range(attempts):
+                client.post(f"/m/{slug}/plans/{plan.pk}/apply/")
+                settled = wait_for(lambda: Plan.objects.get(pk=plan.pk).status != Plan.Status.APPLYING, 120)
+                assert settled, self.tail()
+                job = Job.objects.filter(plan=plan).first()
+                if job is not None:
+                    return job
+                time.sleep(0.5)
+        raise AssertionError(f"the plan could not be applied: {Plan.objects.get(pk=plan.pk).failure}")
 
     @staticmethod
     def _connected(provider: str) -> bool:

@@ -14,11 +14,11 @@ import pytest
 from django.test import override_settings
 from django_scopes import scope, scopes_disabled
 
-from integrations.models import Job, JobItem, Plan
+from integrations.models import Job, JobItem
 from sandbox.process import start_sandbox
 from tests.factories import make_world
 from tests.integration.conftest import ROOT, _database_url, wait_for
-from tests.integrations.conftest import roster
+from tests.integrations.conftest import make_plan, roster
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -79,9 +79,7 @@ def test_two_workers_and_a_redis_restart_make_every_account_once(tmp_path, clien
             slug = world.a.municipality.slug
             client = client_for(world.a.users["it_admin"])
             client.post(f"/m/{slug}/connections/sandbox/google/")
-            client.post(f"/m/{slug}/plans/new/google/")
-            with scope(municipality=world.a.municipality.pk):
-                plan = Plan.objects.latest("pk")
+            plan = make_plan(client, slug, "google")
             env = {**os.environ, "DATABASE_URL": _database_url(), "SANDBOX_URL": sandbox.base_url,
                    "SANDBOX_STATE_DIR": str(sandbox.state_dir), "CELERY_BROKER_URL": url, "REDIS_URL": url,
                    "PROVIDER_QUOTA_TIME_SCALE": "20", "JOB_ITEM_STUCK_SECONDS": "5"}  # fmt: skip
@@ -89,7 +87,10 @@ def test_two_workers_and_a_redis_restart_make_every_account_once(tmp_path, clien
             workers = [_worker(env, log_path, "one"), _worker(env, log_path, "two")]
             assert client.post(f"/m/{slug}/plans/{plan.pk}/apply/").status_code == 302
             with scope(municipality=world.a.municipality.pk):
-                job = Job.objects.get(plan=plan)
+                job = wait_for(
+                    lambda: Job.objects.filter(plan=plan).first(), timeout=90
+                )  # the worker starts it
+                assert job is not None, log_path.read_text()[-3000:]
 
                 def done_count():
                     return JobItem.objects.filter(job=job, status="done").count()

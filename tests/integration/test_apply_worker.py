@@ -44,18 +44,36 @@ def test_a_killed_worker_is_replaced_and_nothing_is_made_twice(tmp_path, client_
             slug = world.a.municipality.slug
             client = client_for(world.a.users["it_admin"])
             client.post(f"/m/{slug}/connections/sandbox/google/")
-            client.post(f"/m/{slug}/plans/new/google/")
-            with scope(municipality=world.a.municipality.pk):
-                plan = Plan.objects.latest("pk")
             app.control.purge()
             env = {**os.environ, "DATABASE_URL": _database_url(), "SANDBOX_URL": sandbox.base_url,
                    "SANDBOX_STATE_DIR": str(sandbox.state_dir), "WORKER_HEARTBEAT_SECONDS": "1"}  # fmt: skip
             log_path = tmp_path / "worker.log"
             log_path.touch()
+            # "Make a plan": the page answers at once and follows the plan until a worker made it.
+            response = client.post(f"/m/{slug}/plans/new/google/")
+            with scope(municipality=world.a.municipality.pk):
+                plan = Plan.objects.latest("pk")
+            assert response["Location"].endswith(f"/plans/{plan.pk}/") and plan.status == "making"
+            page = client.get(response["Location"]).content.decode()
+            assert f'hx-get="/m/{slug}/plans/{plan.pk}/progress/"' in page
+            progress_url = f"/m/{slug}/plans/{plan.pk}/progress/"
+            assert client.get(progress_url).status_code == 200
             workers.append(_worker(env, log_path))
+            with scope(municipality=world.a.municipality.pk):
+                assert wait_for(lambda: Plan.objects.get(pk=plan.pk).status == "ready", timeout=90), (
+                    log_path.read_text()[-3000:]
+                )
+            assert client.get(progress_url)["HX-Refresh"] == "true"  # the page shows the plan now
+            ready = client.get(response["Location"])
+            plan.refresh_from_db()
+            assert ready.context["details"].paginator.count == plan.operation_count >= 60
+            # "Apply": the worker reads the provider again, then starts the job; the page follows.
             assert client.post(f"/m/{slug}/plans/{plan.pk}/apply/").status_code == 302
             with scope(municipality=world.a.municipality.pk):
-                job = Job.objects.get(plan=plan)
+                job = wait_for(lambda: Job.objects.filter(plan=plan).first(), timeout=90)
+                assert job is not None, log_path.read_text()[-3000:]
+            assert client.get(progress_url)["HX-Redirect"] == f"/m/{slug}/jobs/{job.pk}/"
+            with scope(municipality=world.a.municipality.pk):
 
                 def done_count():
                     return JobItem.objects.filter(job=job, status="done").count()

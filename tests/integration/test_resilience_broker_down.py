@@ -8,9 +8,11 @@ import os
 
 import pytest
 from django.db.models import F
+from django.test import override_settings
 from django_scopes import scope, scopes_disabled
 
-from integrations.models import Job, JobItem
+from integrations.models import Job, JobItem, Plan
+from integrations.tasks import reconcile_plans
 from reporting.tasks import REPORT_STALE, requeue_reports
 from rollout.models import Report
 from schools.models import Invitation, OutboxMessage
@@ -36,12 +38,22 @@ def test_a_plan_applied_while_the_broker_is_down_runs_when_it_is_back(tmp_path, 
         response = client.post(f"/m/{slug}/plans/{plan.pk}/apply/")
         assert response.status_code == 302  # not a server error
         with scope(municipality=world.a.municipality.pk):
-            job = Job.objects.get(plan=plan)  # stored, waiting for the broker
-            assert job.status == Job.Status.QUEUED
-            assert JobItem.objects.filter(job=job).count() >= PEOPLE
+            # Stored, waiting for the broker: the check of the provider and the job come after.
+            assert Plan.objects.get(pk=plan.pk).status == Plan.Status.APPLYING
         page = client.get(response["Location"], follow=True)
         assert page.status_code == 200
         running.start_redis()  # back, empty
+
+        def started():
+            reconcile_plans()  # what beat runs every minute (here: it only queues)
+            with scope(municipality=world.a.municipality.pk):
+                return Job.objects.filter(plan=plan).first()
+
+        with override_settings(PLAN_REQUEUE_SECONDS=0):
+            job = wait_for(started, timeout=120, interval=3)
+        assert job is not None, running.tail()
+        with scope(municipality=world.a.municipality.pk):
+            assert JobItem.objects.filter(job=job).count() >= PEOPLE
         running.finish(world, job)
         assert all(process.poll() is None for process in running.workers)  # the worker reconnected
         running.assert_every_account_once(PEOPLE)

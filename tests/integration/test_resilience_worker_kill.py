@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django_scopes import scope
 
-from integrations.models import Job, JobItem
+from integrations.models import JobItem
 from tests.integration.resilience import stack, wait_for
 
 pytestmark = [
@@ -33,9 +33,7 @@ def _started(running, client_for):
     world, client, plan = running.prepare(client_for, PEOPLE)
     worker = running.start_worker("prefork", pool="prefork", concurrency=2)
     assert wait_for(lambda: len(children(worker.pid)) == 2, timeout=60), running.tail()
-    assert client.post(f"/m/{world.a.municipality.slug}/plans/{plan.pk}/apply/").status_code == 302
-    with scope(municipality=world.a.municipality.pk):
-        job = Job.objects.get(plan=plan)
+    job = running.apply(world, client, plan)
     return world, job, worker
 
 

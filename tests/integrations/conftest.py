@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 
-from integrations.models import Connection, Layout
+from integrations import tasks
+from integrations.models import Connection, Layout, Plan, PlanOperation
 from sandbox.tests.conftest import fresh_sandbox, sandbox  # the same fixtures for the portal's tests
-from schools.models import Person, School
+from schools.models import Municipality, Person, School
 
-__all__ = ["fresh_sandbox", "portal_uses", "roster", "sandbox"]
+__all__ = ["apply_plan", "fresh_sandbox", "make_plan", "operations", "portal_uses", "roster", "sandbox"]
 
 
 # --- the portal pointed at the sandbox (connections, plans, jobs) ------------------------------
@@ -39,3 +40,35 @@ def roster(world, names, language="bg"):
                 municipality=world.a.municipality, first_name=first, last_name=last
             ).schools.add(school)
     return school
+
+
+# --- plans: asked for in the page, made by the worker's task ------------------------------------
+def make_plan(client, slug: str, provider: str, **post) -> Plan:
+    """ "Make a plan" as the page asks for it, then the worker's task run here, in this process
+    (tests/integration runs the same task in a real worker)."""
+    response = client.post(f"/m/{slug}/plans/new/{provider}/", **post)
+    assert response.status_code == 302, response
+    municipality = Municipality.objects.get(slug=slug)
+    with scope(municipality=municipality.pk):
+        plan = Plan.objects.latest("pk")
+    assert plan.status == Plan.Status.MAKING
+    tasks.make_plan(plan.pk, municipality.pk)
+    plan.refresh_from_db()
+    return plan
+
+
+def apply_plan(client, slug: str, plan: Plan, **post):
+    """ "Apply" as the page asks for it, then the worker's check-and-start task run here; the
+    response of the page's POST."""
+    response = client.post(f"/m/{slug}/plans/{plan.pk}/apply/", **post)
+    user_id = client.session.get("_auth_user_id")  # who asked: the job is theirs
+    tasks.apply_plan(plan.pk, plan.municipality_id, int(user_id) if user_id else None)
+    plan.refresh_from_db()
+    return response
+
+
+def operations(plan: Plan) -> list[dict]:
+    """The plan's operations in order, as {op, key, school, person, details}."""
+    with scopes_disabled():
+        rows = PlanOperation.objects.filter(plan=plan).order_by("seq")
+        return list(rows.values("op", "key", "school", "person", "details"))

@@ -3,6 +3,7 @@
 import time
 
 import pytest
+from django.utils import translation
 from django_scopes import scope, scopes_disabled
 
 from integrations.crypto import decrypt_secret
@@ -11,7 +12,7 @@ from integrations.provisioning import runner
 from integrations.provisioning.progress import progress as progress_of
 from sandbox.process import start_sandbox
 from schools.models import Person, School
-from tests.integrations.conftest import roster
+from tests.integrations.conftest import apply_plan, make_plan, operations, roster
 from tests.links import signed
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +36,7 @@ def _started(world, client_for, names, provider="google", language="bg"):
             break
     plan = _plan(client, slug, provider)
     for attempt in range(8):
-        client.post(f"/m/{slug}/plans/{plan.pk}/apply/")
+        apply_plan(client, slug, plan)
         if Job.objects.filter(plan=plan).exists():
             break
         if attempt % 2:  # refused twice: under a storm the provider's state may have moved, plan again
@@ -44,12 +45,11 @@ def _started(world, client_for, names, provider="google", language="bg"):
 
 
 def _plan(client, slug, provider):
-    before = Plan.objects.count()
     for _attempt in range(5):  # reading the provider can meet a chaotic sandbox's errors: try again
-        client.post(f"/m/{slug}/plans/new/{provider}/")
-        if Plan.objects.count() > before:
+        plan = make_plan(client, slug, provider)
+        if plan.status != Plan.Status.FAILED:
             break
-    return Plan.objects.latest("pk")
+    return plan
 
 
 @pytest.mark.parametrize("provider", ["google", "microsoft"])
@@ -60,7 +60,7 @@ def test_apply_creates_everything_once_and_the_next_plan_is_empty(world, client_
     client.post(f"/m/{slug}/connections/sandbox/{provider}/")
     with scope(municipality=world.a.municipality.pk):
         plan = _plan(client, slug, provider)
-        response = client.post(f"/m/{slug}/plans/{plan.pk}/apply/")
+        response = apply_plan(client, slug, plan)
         assert response.status_code == 302
         job = Job.objects.get(plan=plan)
         # A crash between the provider call and the record: the first item's object exists at the
@@ -92,7 +92,7 @@ def test_apply_creates_everything_once_and_the_next_plan_is_empty(world, client_
     assert counts and all(n == 1 for n in counts.values()), counts  # never an account twice
     with scope(municipality=world.a.municipality.pk):
         again = _plan(client, slug, provider)
-    assert again.items == []
+    assert operations(again) == []
     page = client.get(f"/m/{slug}/jobs/{job.pk}/")
     assert page.status_code == 200 and "100" in page.content.decode()
 
@@ -110,7 +110,7 @@ def test_pause_cancel_and_resume(world, client_for, portal_uses):
     with scopes_disabled():
         assert Plan.objects.get(pk=plan.pk).status == "applied"
     # An applied plan cannot be applied twice.
-    response = client.post(f"/m/{slug}/plans/{plan.pk}/apply/", follow=True)
+    response = apply_plan(client, slug, plan, follow=True)
     with scopes_disabled():
         assert Job.objects.filter(plan=plan).count() == 1 and response.status_code == 200
 
@@ -255,10 +255,18 @@ def test_a_plan_is_not_applied_when_the_provider_changed(world, client_for, port
         }
     ).execute()
     google.close()
-    client.post(f"/m/{slug}/plans/{plan.pk}/apply/")
+    apply_plan(client, slug, plan)
     with scope(municipality=world.a.municipality.pk):
         assert not Job.objects.filter(plan=plan).exists()
-        assert Plan.objects.get(pk=plan.pk).status == "ready"
+        assert Plan.objects.get(pk=plan.pk).status == "changed"
+    page = client.get(f"/m/{slug}/plans/{plan.pk}/").content.decode()
+    with translation.override(world.a.municipality.language):
+        assert (
+            translation.gettext(
+                "Something changed at the provider since this plan was made, so it was not applied. Make a new plan."
+            )
+            in page
+        )
 
 
 def test_steps_that_need_a_failed_account_fail_at_once_with_the_reason(world, client_for, portal_uses):

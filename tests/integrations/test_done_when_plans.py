@@ -8,8 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django_scopes import scope
 
-from integrations.models import Layout, Plan
+from integrations.models import Layout
 from schools.models import Municipality
+from tests.integrations.conftest import make_plan, operations
 
 pytestmark = pytest.mark.django_db
 
@@ -45,10 +46,10 @@ def _import(client, slug, filename, data):
 
 def _plan(client, slug, provider):
     client.post(f"/m/{slug}/connections/sandbox/{provider}/")
-    client.post(f"/m/{slug}/plans/new/{provider}/")
+    plan = make_plan(client, slug, provider)
     municipality = Municipality.objects.get(slug=slug)
     with scope(municipality=municipality.pk):
-        return Plan.objects.latest("pk"), Layout.objects.filter().first()
+        return plan, Layout.objects.filter().first()
 
 
 def test_pruszkow_windows_1250_csv_of_300_teachers_to_a_plan_with_polish_logins(demo, client_for):
@@ -71,7 +72,7 @@ def test_pruszkow_windows_1250_csv_of_300_teachers_to_a_plan_with_polish_logins(
     url, review, mapping = _import(client, slug, "nauczyciele.csv", "\r\n".join(lines).encode("cp1250"))
     assert client.post(url, {**mapping, "apply": "1"}).status_code == 302
     plan, _layout = _plan(client, slug, "google")
-    created = {item["key"] for item in plan.items if item["op"] == "create_user"}
+    created = {item["key"] for item in operations(plan) if item["op"] == "create_user"}
     domain = f"{slug}.sandbox.example"
     assert f"lukasz.wojcik-zdzblo0@{domain}" in created
     assert f"anna.kaminska@{domain}" in created
@@ -101,7 +102,7 @@ def test_altai_cyrillic_xlsx_gives_icao_logins(demo, client_for):
     assert review.context["checked"].errors == []
     client.post(url, {**mapping, "apply": "1"})
     plan, _layout = _plan(client, slug, "microsoft")
-    created = {item["key"] for item in plan.items if item["op"] == "create_user"}
+    created = {item["key"] for item in operations(plan) if item["op"] == "create_user"}
     assert f"iuliia.shchukina@{slug}.sandbox.example" in created
     assert f"andrei.podieiachev@{slug}.sandbox.example" in created
 
@@ -110,7 +111,7 @@ def test_haskovo_gets_bulgarian_logins(demo, client_for):
     slug = "haskovo"
     client = _admin(client_for, slug)
     plan, _layout = _plan(client, slug, "google")
-    created = [item["key"] for item in plan.items if item["op"] == "create_user"]
+    created = [item["key"] for item in operations(plan) if item["op"] == "create_user"]
     assert len(created) >= 150  # the demo roster of Haskovo
     assert all(address.isascii() and address.endswith(f"@{slug}.sandbox.example") for address in created)
     assert not any("ia@" in a and "iya@" in a for a in created)

@@ -8,11 +8,11 @@ import pytest
 from django.utils import translation
 from django_scopes import scope, scopes_disabled
 
-from integrations.models import Connection, Job, JobItem, Plan
+from integrations.models import Connection, Job, JobItem
 from integrations.providers import client_for as provider_client
 from integrations.provisioning import runner
 from schools.models import AuditEvent, Person, PrivacyPolicy
-from tests.integrations.conftest import roster
+from tests.integrations.conftest import apply_plan, make_plan, operations, roster
 
 pytestmark = pytest.mark.django_db
 
@@ -27,9 +27,9 @@ def _provisioned(world, client_for, provider):
     it_admin.post(f"/m/{slug}/connections/sandbox/{provider}/")
     with scope(municipality=world.a.municipality.pk):
         assert Connection.objects.filter(provider=provider).exists()
-        it_admin.post(f"/m/{slug}/plans/new/{provider}/")
-        plan = Plan.objects.latest("pk")
-        it_admin.post(f"/m/{slug}/plans/{plan.pk}/apply/")
+    plan = make_plan(it_admin, slug, provider)
+    apply_plan(it_admin, slug, plan)
+    with scope(municipality=world.a.municipality.pk):
         job = Job.objects.get(plan=plan)
         for _ in range(50):
             if not runner.work(job.pk, budget_seconds=30):
@@ -45,7 +45,7 @@ def _users(provider):
     connection = Connection.objects.get(provider=provider)
     client = provider_client(connection)
     try:
-        users = client.list_users()
+        users = list(client.list_users())
     finally:
         client.close()
     return {u.address: u.suspended for u in users}
@@ -135,8 +135,7 @@ def test_the_next_plan_suspends_a_leavers_account(world, client_for, portal_uses
     slug = world.a.municipality.slug
     with scope(municipality=world.a.municipality.pk):
         Person.objects.filter(pk=person.pk).update(left_on=timezone.localdate() - timedelta(days=1))
-        client_for(world.a.users["it_admin"]).post(f"/m/{slug}/plans/new/google/")
-        plan = Plan.objects.latest("pk")
-    ops = {(item["op"], item["key"]) for item in plan.items}
+    plan = make_plan(client_for(world.a.users["it_admin"]), slug, "google")
+    ops = {(item["op"], item["key"]) for item in operations(plan)}
     assert ("suspend_user", address) in ops
     assert not any(key == address for op, key in ops if op != "suspend_user")

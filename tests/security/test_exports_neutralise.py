@@ -15,7 +15,7 @@ import pytest
 from django_scopes import scopes_disabled
 
 from infra.exports import FORMULA_PREFIXES
-from integrations.models import JobItem
+from integrations.models import JobItem, PlanOperation
 from tests.isolation import OBJECT_KWARGS, build_path, classify, iter_routes
 from tests.links import signed_if_needed
 
@@ -45,11 +45,12 @@ def _hostile_world(world):
         tenant.other_school.save(update_fields=["name"])
         tenant.person.first_name, tenant.person.last_name = HOSTILE[2], HOSTILE[3]
         tenant.person.save(update_fields=["first_name", "last_name"])
-        tenant.plan.items = [
-            {"op": "create_user", "key": value, "school": value, "details": {"name": value}}
-            for value in HOSTILE
-        ]
-        tenant.plan.save(update_fields=["items"])
+        tenant.plan.operations.all().delete()
+        PlanOperation.objects.bulk_create(
+            PlanOperation(plan=tenant.plan, municipality=tenant.municipality, seq=seq, phase=10,
+                          op="create_user", key=value, school=value, details={"name": value})
+            for seq, value in enumerate(HOSTILE)
+        )  # fmt: skip
         JobItem.objects.bulk_create(
             JobItem(job=tenant.job, municipality=tenant.municipality, seq=seq, phase=1, op="create_user",
                     key=value, school=value, status="failed", error=value)

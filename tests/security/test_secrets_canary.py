@@ -212,9 +212,13 @@ def test_canary_secrets_appear_in_no_log_message_page_mail_or_error_report(tmp_p
             see("plan", client.post(f"/m/{slug}/plans/new/google/", follow=True))
             with scope(municipality=world.a.municipality.pk):
                 plan = Plan.objects.latest("pk")
+                assert wait_for(lambda: Plan.objects.get(pk=plan.pk).status == "ready", timeout=120), (
+                    worker_log.read_text()[-3000:]
+                )
             see("apply", client.post(f"/m/{slug}/plans/{plan.pk}/apply/", follow=True))
             with scope(municipality=world.a.municipality.pk):
-                job = Job.objects.get(plan=plan)
+                job = wait_for(lambda: Job.objects.filter(plan=plan).first(), timeout=120)
+                assert job is not None, worker_log.read_text()[-3000:]
                 assert wait_for(lambda: Job.objects.filter(pk=job.pk, status="done").exists(), timeout=120), (
                     worker_log.read_text()[-3000:]
                 )

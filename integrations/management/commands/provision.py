@@ -5,7 +5,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from integrations import operations, planning
-from integrations.models import Provider
+from integrations.models import Plan, Provider
 from integrations.provisioning import jobs, progress, runner
 from schools.access import municipality_scope
 from schools.audit import ActionContext
@@ -36,11 +36,17 @@ class Command(BaseCommand):
                 plan = planning.make_plan(ctx, options["provider"])
             except planning.NoConnection:
                 raise CommandError(f"{municipality} has no {options['provider']} connection.") from None
-        for item in plan.items:
-            school = f"  [{item['school']}]" if item.get("school") else ""
-            self.stdout.write(f"{operations.label(item['op'])}: {item['key']}{school}")
+        with municipality_scope(municipality):
+            if plan.status == Plan.Status.FAILED:
+                raise CommandError(planning.failure_message(plan))
+            rows = (
+                plan.operations.order_by("seq").values_list("op", "key", "school").iterator(chunk_size=2000)
+            )
+            for op, key, school in rows:
+                where = f"  [{school}]" if school else ""
+                self.stdout.write(f"{operations.label(op)}: {key}{where}")
         summary = plan.summary
-        self.stdout.write(f"\nPlan {plan.pk}: {len(plan.items)} changes {summary['counts']}")
+        self.stdout.write(f"\nPlan {plan.pk}: {plan.operation_count} changes {summary['counts']}")
         if options["apply"]:
             with municipality_scope(municipality):
                 self._apply(ctx, plan, options["yes"])
@@ -61,7 +67,7 @@ class Command(BaseCommand):
             if not sys.stdin.isatty():
                 raise CommandError("Add --yes to apply without a terminal to confirm in.")
             if (
-                input(f"Apply {len(plan.items)} changes at {plan.get_provider_display()}? [y/N] ")
+                input(f"Apply {plan.operation_count} changes at {plan.get_provider_display()}? [y/N] ")
                 .strip()
                 .lower()
                 != "y"
