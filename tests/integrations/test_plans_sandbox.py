@@ -249,3 +249,19 @@ def test_the_sandbox_never_replaces_a_real_connection(world, client_for, portal_
     with scopes_disabled():
         connection = Connection.objects.get(municipality=world.a.municipality, provider="google")
     assert connection.pk == real.pk and not connection.is_sandbox
+
+
+def test_a_plan_never_makes_an_address_without_a_login(world, client_for, portal_uses):
+    """A Greek name in a Polish-rule municipality: a conflict saying which letters, never
+    "Create account @…"; the Cyrillic name beside it romanised by its own letters."""
+    roster(world, [("Γιώργος", "Νίκου"), ("Андрій", "Шевченко")], language="pl")
+    client = client_for(world.a.users["it_admin"])
+    slug = world.a.municipality.slug
+    client.post(f"/m/{slug}/connections/sandbox/google/")
+    items = operations(make_plan(client, slug, "google"))
+    users = [item for item in items if item["op"] in ("create_user", "assign_licence", "add_member")]
+    assert all(not item["key"].startswith("@") and "←" not in item["key"][:1] for item in users)
+    assert not any(item["key"].split(" ← ")[-1].startswith("@") for item in items)
+    conflict = next(item for item in items if item["op"] == "conflict")
+    assert conflict["details"]["reason"] == "name_not_romanisable" and conflict["key"] == "Γιώργος Νίκου"
+    assert any(item["key"] == f"andrii.shevchenko@{slug}.sandbox.example" for item in users)
