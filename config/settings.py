@@ -239,7 +239,11 @@ CELERY_BEAT_SCHEDULE = {
     # Work that was not queued because the broker was down when the user asked for it.
     "send-unsent-invitations": {"task": "schools.tasks.send_unsent_invitations", "schedule": 900.0},
     "reporting-requeue-reports": {"task": "reporting.tasks.requeue_reports", "schedule": 300.0},
+    # Roster imports whose worker died (or whose task the broker lost) go on.
+    "reconcile-roster-imports": {"task": "integrations.tasks.reconcile_roster_imports", "schedule": 60.0},
 }
+# A roster check writes its progress every chunk (a few seconds); silent this long, it is restarted.
+ROSTER_CHECK_STALE_SECONDS = env_int("ROSTER_CHECK_STALE_SECONDS", 300, minimum=10)
 ROLLOUT_MAX_UPLOAD_MB = env_int("ROLLOUT_MAX_UPLOAD_MB", 10, minimum=1)
 # Download links (credential slips, evidence, reports) work this long, for the user and the
 # municipality they were made for (infra/links.py).

@@ -1,4 +1,8 @@
-"""Mapping a roster table onto people and checking every row before anything is written."""
+"""Mapping a roster file's columns onto people and checking each row before anything is written.
+
+Each row is checked on its own here (``read_row`` then ``check_row``); what needs the other rows
+(the same person twice in the file, the person already on the roster) is found in the database
+chunk by chunk (``integrations.roster.staging``), so no check holds a whole file or roster."""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from infra.exports import FORMULA_PREFIXES
-from integrations.roster.readers import CONTROL, Table
+from integrations.roster.readers import CONTROL
 
 FIELDS = ["first_name", "middle_name", "last_name", "role", "school", "personal_email", "external_id"]
 REQUIRED = {"first_name", "last_name"}
@@ -84,7 +88,6 @@ class Row:
     role: str = "teacher"
     errors: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
-    existing: bool = False  # already on the roster: skipped on import
 
     @property
     def ok(self) -> bool:
@@ -96,19 +99,26 @@ class Row:
             p for p in (self.values["first_name"], self.values["middle_name"], self.values["last_name"]) if p
         )
 
-
-@dataclass
-class Checked:
-    rows: list[Row]
-    missing_columns: list[str]
+    @property
+    def name_key(self) -> str:
+        return _key(self.full_name)
 
     @property
-    def errors(self) -> list[Row]:
-        return [row for row in self.rows if row.errors]
+    def email_key(self) -> str:
+        return self.values["personal_email"].casefold()
 
-    @property
-    def valid(self) -> list[Row]:
-        return [row for row in self.rows if row.ok]
+
+def missing_columns(mapping: dict[str, int | None]) -> list[str]:
+    return [name for name in FIELDS if name in REQUIRED and mapping.get(name) is None]
+
+
+def read_row(cells: list[str], line: int, mapping: dict[str, int | None]) -> Row:
+    """The row's values by field, from its cells and the column mapping."""
+    values = {}
+    for name in FIELDS:
+        column = mapping.get(name)
+        values[name] = cells[column] if column is not None and column < len(cells) else ""
+    return Row(line=line, values=values)
 
 
 class SchoolIndex:
@@ -147,56 +157,8 @@ class SchoolIndex:
         return self.by_name.get(_school_key(text)), None
 
 
-def check_rows(table: Table, mapping: dict[str, int | None], schools, existing_people=()) -> Checked:
-    """Check every row. ``existing_people``: (full name casefolded, school id) pairs already on the roster."""
-    missing = [name for name in REQUIRED if mapping.get(name) is None]
-    if missing:
-        return Checked([], missing)
-    index = SchoolIndex(schools, table.schools)
-    existing = set(existing_people)
-    rows: list[Row] = []
-    seen_names: dict[tuple[str, tuple[int, ...]], tuple[int, str]] = {}
-    seen_emails: dict[str, tuple[int, str]] = {}
-    for offset, cells in enumerate(table.rows):
-        columns = {name: mapping.get(name) for name in FIELDS}
-        values = {name: (cells[c] if c is not None and c < len(cells) else "") for name, c in columns.items()}
-        row = Row(line=offset + 2, values=values)  # line 1 holds the column titles
-        _check_row(row, index)
-        if row.ok:
-            name_key = (_key(row.full_name), tuple(sorted(row.school_ids)))
-            email = values["personal_email"].casefold()
-            if name_key in seen_names:
-                line, other_email = seen_names[name_key]
-                if email and other_email and email != other_email:
-                    # Namesakes in one school happen; different addresses say they are two people.
-                    row.notices.append(
-                        _("same name as on line %(line)s, another e-mail: two people") % {"line": line}
-                    )
-                else:
-                    row.errors.append(_("the same person as on line %(line)s") % {"line": line})
-            else:
-                seen_names[name_key] = (row.line, email)
-            if email:
-                if email in seen_emails and seen_emails[email][1] != _key(row.full_name):
-                    row.errors.append(
-                        _("the e-mail %(email)s is also given to someone else on line %(line)s")
-                        % {"email": values["personal_email"], "line": seen_emails[email][0]}
-                    )
-                elif email in seen_emails:
-                    row.notices.append(
-                        _("also on line %(line)s with another school: one person in several schools")
-                        % {"line": seen_emails[email][0]}
-                    )
-                else:
-                    seen_emails[email] = (row.line, _key(row.full_name))
-            if any((_key(row.full_name), school_id) in existing for school_id in row.school_ids):
-                row.existing = True
-                row.notices.append(_("already on the roster; it will be skipped"))
-        rows.append(row)
-    return Checked(rows, [])
-
-
-def _check_row(row: Row, index: SchoolIndex) -> None:
+def check_row(row: Row, index: SchoolIndex) -> None:
+    """The row's own problems (names, e-mail, role, schools); resolves its role and schools."""
     values = row.values
     for name, label in (("first_name", _("the first name")), ("last_name", _("the last name"))):
         if not values[name]:
@@ -215,6 +177,8 @@ def _check_row(row: Row, index: SchoolIndex) -> None:
             )
     if any(CONTROL in value for value in values.values()):
         row.errors.append(_("the row contains control characters (shown as �); retype it"))
+    if len(values["external_id"]) > 100:
+        row.errors.append(_("the identifier is longer than 100 characters"))
     if values[name := "personal_email"]:
         try:
             validate_email(values[name])
