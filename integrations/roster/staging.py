@@ -445,7 +445,9 @@ def run_apply(roster_import_id: int) -> dict | None:
     it runs, which is how a second confirmation or the reconciler sees that it is in hand."""
     with transaction.atomic():
         roster_import = (
-            RosterImport.objects.select_for_update().select_related("confirmed_by").get(pk=roster_import_id)
+            RosterImport.objects.select_for_update(of=("self",))
+            .select_related("confirmed_by")
+            .get(pk=roster_import_id)
         )
         if roster_import.status != Status.APPLYING:
             return None

@@ -52,10 +52,15 @@ def open_roster(path: pathlib.Path, filename: str) -> Iterator[RosterStream]:
                 schools=table.schools,
             )
             return
-        yield _stream_csv(handle, head)
+        sample, encoding = _sniff(head)
+        if head.startswith(b"\xef\xbb\xbf"):
+            handle.read(3)
+        with io.TextIOWrapper(handle, encoding=encoding, newline="") as text:
+            yield _stream_csv(text, sample, encoding)
 
 
-def _stream_csv(handle, head: bytes) -> RosterStream:
+def _sniff(head: bytes) -> tuple[str, str]:
+    """(the sample's text, the file's encoding), from the file's first bytes."""
     if not head.strip():
         raise RosterFileError(_("The file is empty."))
     if b"\x00" in head[:4096] and not head.startswith(readers.UTF16_BOMS):
@@ -63,10 +68,10 @@ def _stream_csv(handle, head: bytes) -> RosterStream:
     # The sample may end inside a character: cut back to the last line break before guessing.
     cut = head.rfind(b"\n") + 1 if len(head) == SAMPLE else len(head)
     sample, encoding = readers.decode(head[: cut or len(head)])
-    if encoding == "utf-8-sig":
-        handle.read(3)
-        encoding = "utf-8"
-    text = io.TextIOWrapper(handle, encoding=encoding, newline="")
+    return sample, "utf-8" if encoding == "utf-8-sig" else encoding
+
+
+def _stream_csv(text, sample: str, encoding: str) -> RosterStream:
     delimiter = readers._delimiter(sample)
     reader = csv.reader(text, delimiter=delimiter)
     try:
