@@ -83,7 +83,7 @@ def notify_job_finished(job_id: int, municipality_id: int) -> None:
 
 # --- Roster imports ---------------------------------------------------------------------------
 @shared_task(base=TenantTask, tenant_objects={"roster_import_id": RosterImport})
-def check_roster_import(roster_import_id: int, municipality_id: int, generation: int) -> None:
+def check_roster_import(roster_import_id: int, municipality_id: int, generation: int = 1) -> None:
     """Check an uploaded roster file into staging rows, in the uploader's language."""
     uploader = RosterImport.objects.select_related("uploaded_by").get(pk=roster_import_id).uploaded_by
     with recipient_language(uploader.language if uploader else None):
