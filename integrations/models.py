@@ -172,6 +172,7 @@ class RosterImportRow(models.Model):
     school_ids = models.JSONField(default=list)
     # Keys of the in-file duplicate checks: full name casefolded, e-mail casefolded.
     name_key = models.TextField(blank=True)
+    name_schools_key = models.TextField(blank=True)  # the name and the sorted school ids: one person
     email_key = models.TextField(blank=True)
     ok = models.BooleanField(default=True)
     errors = models.JSONField(default=list)
@@ -193,7 +194,7 @@ class RosterImportRow(models.Model):
         indexes = [
             models.Index(fields=["roster_import", "line"], name="rosterrow_line_idx"),
             models.Index(fields=["roster_import", "email_key"], name="rosterrow_email_idx"),
-            models.Index(fields=["roster_import", "name_key"], name="rosterrow_name_idx"),
+            models.Index(fields=["roster_import", "name_schools_key"], name="rosterrow_name_idx"),
             models.Index(fields=["roster_import", "external_id"], name="rosterrow_external_idx"),
             models.Index(fields=["roster_import", "person"], name="rosterrow_person_idx"),
             models.Index(fields=["roster_import", "ok", "kind", "line"], name="rosterrow_kind_idx"),

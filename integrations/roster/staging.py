@@ -15,7 +15,7 @@ from itertools import islice
 from operator import or_
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -134,6 +134,7 @@ class ChunkChecker:
             school=values["school"],
             school_ids=row.school_ids,
             name_key=row.name_key,
+            name_schools_key=_name_schools(row.name_key, row.school_ids),
             email_key=row.email_key,
             ok=row.ok,
             errors=row.errors,
@@ -160,13 +161,14 @@ class ChunkChecker:
                 email_key__in={row.email_key for row in ok if row.email_key}
             ).values_list("email_key", "line", "name_key")
         }
-        by_name: dict[tuple[str, tuple[int, ...]], tuple[int, str]] = {}
-        for name, schools, line, email in (
-            earlier.filter(name_key__in={row.name_key for row in ok})
+        by_name = {
+            key: (line, email)
+            for key, line, email in earlier.filter(
+                name_schools_key__in={staged[row.line].name_schools_key for row in ok}
+            )
             .order_by("-line")
-            .values_list("name_key", "school_ids", "line", "email_key")
-        ):
-            by_name[(name, tuple(sorted(schools)))] = (line, email)
+            .values_list("name_schools_key", "line", "email_key")
+        }
         for row in ok:
             row_staged = staged[row.line]
             ext, name, email = row_staged.external_id, row.name_key, row.email_key
@@ -180,7 +182,7 @@ class ChunkChecker:
                         _("the identifier %(id)s is also given to someone else on line %(line)s")
                         % {"id": ext, "line": line}
                     )
-            name_key = (name, tuple(sorted(row.school_ids)))
+            name_key = row_staged.name_schools_key
             if name_key in by_name:
                 line, other_email = by_name[name_key]
                 if email and other_email and email != other_email:
@@ -242,6 +244,9 @@ class ChunkChecker:
             if row.external_id in by_ext:
                 found[row.line] = by_ext[row.external_id]
         rest = [row for row in candidates if row.line not in found]
+        if all(row.external_id for row in rest):
+            # Found by e-mail or name only if they have no identifier yet (another one is someone else).
+            people = people.filter(external_id="")
         emails = {row.email_key for row in rest if row.email_key}
         by_email: dict[str, list[Person]] = {}
         if emails:
@@ -321,6 +326,10 @@ class ChunkChecker:
                 first.other_schools = sorted(person.school_set - set(first.school_ids))
                 first.kind = Kind.CHANGED if _differs(first, person, self.mapped) else Kind.UNCHANGED
         RosterImportRow.objects.bulk_update(firsts, ["school_ids", "other_schools", "kind"], batch_size=1000)
+
+
+def _name_schools(name: str, school_ids) -> str:
+    return f"{name}|{','.join(map(str, sorted(school_ids)))}"
 
 
 def _compatible(people: list[Person], row: RosterImportRow) -> Person | None:
@@ -459,7 +468,7 @@ def run_apply(roster_import_id: int) -> dict | None:
         left = 0
         if roster_import.mark_leaving and covered:
             left = leaving_people(roster_import, covered).update(left_on=today, updated_at=timezone.now())
-        updated = _update_changed(valid.filter(kind=Kind.CHANGED), mapped, covered)
+        updated = _update_changed(roster_import, valid.filter(kind=Kind.CHANGED), mapped, covered)
         created = _create_new(roster_import, valid.filter(kind=Kind.NEW))
         result = {
             "created": created,
@@ -514,36 +523,27 @@ def _create_new(roster_import, rows) -> int:
     return created
 
 
-def _update_changed(rows, mapped: set[str], covered: set[int]) -> int:
+def _update_changed(roster_import, rows, mapped: set[str], covered: set[int]) -> int:
+    """One UPDATE … FROM the staging rows for the people's own fields (only the file's columns),
+    then their links to the file's schools, chunk by chunk."""
     fields = [name for name in PERSON_FIELDS if name in mapped]
-    updated = 0
-    now = timezone.now()
-    for chunk in _chunks(rows, ("person_id", *PERSON_FIELDS, "school_ids")):
-        people = Person.objects.in_bulk([row[1] for row in chunk])
-        changed = []
-        for row in chunk:
-            person = people.get(row[1])
-            if person is None:
-                continue  # erased since the check
-            for name, value in zip(PERSON_FIELDS, row[2:8], strict=True):
-                if name in fields:
-                    setattr(person, name, value)
-            person.left_on = None
-            person.updated_at = now
-            changed.append(person)
-        Person.objects.bulk_update(changed, [*fields, "left_on", "updated_at"], batch_size=1000)
-        if "school" in mapped:
-            ids = [person.pk for person in changed]
+    person, staged = Person._meta.db_table, RosterImportRow._meta.db_table
+    assignments = "".join(f"{name} = r.{name}, " for name in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {person} SET {assignments}left_on = NULL, updated_at = %s FROM {staged} r "  # noqa: S608 (names are ours)
+            f"WHERE r.roster_import_id = %s AND r.ok AND r.merged_line IS NULL AND r.kind = %s "
+            f"AND {person}.id = r.person_id AND {person}.municipality_id = %s AND {person}.erased_at IS NULL",
+            [timezone.now(), roster_import.pk, Kind.CHANGED, roster_import.municipality_id],
+        )
+        updated = cursor.rowcount
+    if "school" in mapped:
+        for chunk in _chunks(rows, ("person_id", "school_ids")):
+            ids = [row[1] for row in chunk]
             SchoolLink.objects.filter(person_id__in=ids, school_id__in=covered).delete()
             SchoolLink.objects.bulk_create(
-                [
-                    SchoolLink(person_id=row[1], school_id=school_id)
-                    for row in chunk
-                    if row[1] in people
-                    for school_id in row[8]
-                ],
+                [SchoolLink(person_id=row[1], school_id=school_id) for row in chunk for school_id in row[2]],
                 batch_size=5000,
                 ignore_conflicts=True,
             )
-        updated += len(changed)
     return updated
