@@ -129,9 +129,16 @@ class SchoolIndex:
         self.by_code = {s.code: s for s in schools if s.code}
         self.by_code_int = {s.code.lstrip("0"): s for s in schools if s.code.isdigit()}
         self.table_schools = table_schools or {}
+        self.found: dict[str, tuple[object | None, str | None]] = {}
 
     def find(self, text: str) -> tuple[object | None, str | None]:
-        """(school, notice) — the notice explains a forgiving match."""
+        """(school, notice) — the notice explains a forgiving match. Remembered: a roster names
+        the same few hundred schools on every row."""
+        if text not in self.found:
+            self.found[text] = self._find(text)
+        return self.found[text]
+
+    def _find(self, text: str) -> tuple[object | None, str | None]:
         ref = self.table_schools.get(text)
         if ref:  # OneRoster / SDS: an org id standing for a school
             school, _notice = self._find_plain(ref.get("code", ""))
@@ -165,6 +172,8 @@ def check_row(row: Row, index: SchoolIndex) -> None:
             row.errors.append(_("%(field)s is missing") % {"field": label})
         elif len(values[name]) > 100:
             row.errors.append(_("%(field)s is longer than 100 characters") % {"field": label})
+    if len(values["middle_name"]) > 100:
+        row.errors.append(_("%(field)s is longer than 100 characters") % {"field": _("the middle name")})
     for name in ("first_name", "middle_name", "last_name"):
         if values[name].startswith(FORMULA_PREFIXES):
             row.errors.append(
@@ -181,6 +190,8 @@ def check_row(row: Row, index: SchoolIndex) -> None:
         row.errors.append(_("the identifier is longer than 100 characters"))
     if values[name := "personal_email"]:
         try:
+            if len(values[name]) > 254:
+                raise ValidationError("too long")
             validate_email(values[name])
         except ValidationError:
             row.errors.append(_("«%(value)s» is not an e-mail address") % {"value": values[name]})

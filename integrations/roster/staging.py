@@ -9,14 +9,15 @@ transaction (all-or-nothing) of bulk inserts and updates."""
 
 from __future__ import annotations
 
+import json
 import logging
-from functools import reduce
+from dataclasses import dataclass, field
+from datetime import date
 from itertools import islice
-from operator import or_
 from pathlib import Path
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, Field, ForeignObject, JSONField, Lookup, OuterRef, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,6 +43,94 @@ def batched(iterable, size: int):
     iterator = iter(iterable)
     while chunk := list(islice(iterator, size)):
         yield chunk
+
+
+@dataclass(slots=True)
+class Staged:
+    """A ``RosterImportRow`` being checked: the same attributes, without a model instance's cost."""
+
+    roster_import_id: int
+    line: int
+    first_name: str
+    middle_name: str
+    last_name: str
+    role: str
+    personal_email: str
+    external_id: str
+    school: str
+    school_ids: list[int]
+    name_key: str
+    name_schools_key: str
+    email_key: str
+    ok: bool
+    errors: list[str]
+    notices: list[str]
+    merged_line: int | None = None
+    person_id: int | None = None
+    kind: str = ""
+    other_schools: list[int] = field(default_factory=list)
+    id: int | None = None
+
+
+@dataclass(slots=True)
+class Found:
+    """A person on the roster as the check compares them (read as values, not model instances)."""
+
+    pk: int
+    first_name: str
+    middle_name: str
+    last_name: str
+    role: str
+    personal_email: str
+    external_id: str
+    left_on: date | None
+    school_set: set[int] = field(default_factory=set)
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.first_name, self.middle_name, self.last_name) if p)
+
+
+FOUND_FIELDS = (
+    "pk",
+    "first_name",
+    "middle_name",
+    "last_name",
+    "role",
+    "personal_email",
+    "external_id",
+    "left_on",
+)
+
+
+def found(queryset) -> list[Found]:
+    return [Found(*values) for values in queryset.values_list(*FOUND_FIELDS)]
+
+
+class AnyOf(Lookup):
+    """``field__any=[...]``: ``field = ANY(%s)`` with the list as one array parameter (PostgreSQL).
+    A chunk's thousands of keys stay one parameter instead of thousands of placeholders."""
+
+    lookup_name = "any"
+    prepare_rhs = False
+
+    def get_db_prep_lookup(self, value, connection):
+        return "%s", [list(value)]
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
+
+
+Field.register_lookup(AnyOf)
+ForeignObject.register_lookup(AnyOf)  # related fields keep lookups of their own
+
+
+def among(name: str, values) -> Q:
+    """``name`` is one of ``values``: an array parameter on PostgreSQL, ``IN`` elsewhere."""
+    values = list(values)
+    return Q(**{f"{name}__any" if connection.vendor == "postgresql" else f"{name}__in": values})
 
 
 class Superseded(Exception):
@@ -114,16 +203,17 @@ class ChunkChecker:
         self.rows_read += len(rows)
         with transaction.atomic():
             _current(self.roster_import, generation)
-            RosterImportRow.objects.bulk_create(staged.values(), batch_size=1000)
+            insert(RosterImportRow, list(staged.values()))
             self._merge_into_earlier(earlier_merges)
             RosterImport.objects.filter(pk=self.roster_import.pk).update(
                 rows_read=self.rows_read, progress_at=timezone.now()
             )
 
-    def _staged(self, row: Row) -> RosterImportRow:
+    def _staged(self, row: Row) -> Staged:
         values = row.values
-        return RosterImportRow(
-            roster_import=self.roster_import,
+        name_key = row.name_key
+        return Staged(
+            roster_import_id=self.roster_import.pk,
             line=row.line,
             first_name=values["first_name"],
             middle_name=values["middle_name"],
@@ -133,8 +223,8 @@ class ChunkChecker:
             external_id=values["external_id"].strip(),
             school=values["school"],
             school_ids=row.school_ids,
-            name_key=row.name_key,
-            name_schools_key=_name_schools(row.name_key, row.school_ids),
+            name_key=name_key,
+            name_schools_key=_name_schools(name_key, row.school_ids),
             email_key=row.email_key,
             ok=row.ok,
             errors=row.errors,
@@ -152,26 +242,26 @@ class ChunkChecker:
         by_ext = {
             ext: (line, name)
             for ext, line, name in primary.filter(
-                external_id__in={s.external_id for s in staged.values() if s.external_id}
+                among("external_id", {s.external_id for s in staged.values() if s.external_id})
             ).values_list("external_id", "line", "name_key")
         }
         by_email = {
             email: (line, name)
             for email, line, name in primary.filter(
-                email_key__in={row.email_key for row in ok if row.email_key}
+                among("email_key", {row.email_key for row in ok if row.email_key})
             ).values_list("email_key", "line", "name_key")
         }
         by_name = {
             key: (line, email)
             for key, line, email in earlier.filter(
-                name_schools_key__in={staged[row.line].name_schools_key for row in ok}
+                among("name_schools_key", {staged[row.line].name_schools_key for row in ok})
             )
             .order_by("-line")
             .values_list("name_schools_key", "line", "email_key")
         }
         for row in ok:
             row_staged = staged[row.line]
-            ext, name, email = row_staged.external_id, row.name_key, row.email_key
+            ext, name, email = row_staged.external_id, row_staged.name_key, row_staged.email_key
             merged = None
             if ext and ext in by_ext:
                 line, other = by_ext[ext]
@@ -235,77 +325,82 @@ class ChunkChecker:
         then say whether importing the row changes them."""
         candidates = [staged[row.line] for row in rows if staged[row.line].merged_line is None]
         people = Person.objects.filter(erased_at__isnull=True)
-        found: dict[int, Person] = {}  # line → person
-        by_ext = {
-            p.external_id: p
-            for p in people.filter(external_id__in={s.external_id for s in candidates if s.external_id})
-        }
+        matches: dict[int, Found] = {}  # line → person
+        exts = {s.external_id for s in candidates if s.external_id}
+        by_ext = {p.external_id: p for p in found(people.filter(among("external_id", exts)))} if exts else {}
         for row in candidates:
             if row.external_id in by_ext:
-                found[row.line] = by_ext[row.external_id]
-        rest = [row for row in candidates if row.line not in found]
+                matches[row.line] = by_ext[row.external_id]
+        rest = [row for row in candidates if row.line not in matches]
         if all(row.external_id for row in rest):
             # Found by e-mail or name only if they have no identifier yet (another one is someone else).
             people = people.filter(external_id="")
         emails = {row.email_key for row in rest if row.email_key}
-        by_email: dict[str, list[Person]] = {}
+        by_email: dict[str, list[Found]] = {}
         if emails:
-            for person in people.annotate(email_key=Lower("personal_email")).filter(email_key__in=emails):
-                by_email.setdefault(person.email_key, []).append(person)
+            lowered = people.annotate(email_key=Lower("personal_email")).filter(among("email_key", emails))
+            for person in found(lowered):
+                by_email.setdefault(person.personal_email.casefold(), []).append(person)
         for row in rest:
             person = _compatible(by_email.get(row.email_key, []), row)
             if person is not None:
-                found[row.line] = person
-        rest = [row for row in rest if row.line not in found and row.school_ids]
+                matches[row.line] = person
+        rest = [row for row in rest if row.line not in matches and row.school_ids]
         by_name = self._people_by_name(people, rest)
         for row in rest:
             namesakes = [p for p in by_name.get(row.name_key, []) if p.school_set & set(row.school_ids)]
             person = _compatible(namesakes, row)
             if person is not None:
-                found[row.line] = person
-        self._one_line_per_person(rows, staged, found, earlier_merges)
-        self._kinds(rows, staged, found)
+                matches[row.line] = person
+        self._one_line_per_person(rows, staged, matches, earlier_merges)
+        self._kinds(rows, staged, matches)
 
-    def _people_by_name(self, people, rows) -> dict[str, list[Person]]:
-        pairs = {(row.first_name, row.last_name) for row in rows}
-        by_name: dict[str, list[Person]] = {}
-        for batch in batched(sorted(pairs), 500):
-            query = reduce(or_, (Q(first_name=first, last_name=last) for first, last in batch))
-            for person in people.filter(query):
+    def _people_by_name(self, people, rows) -> dict[str, list[Found]]:
+        """Namesakes on the roster, by full name casefolded (by surname through its index)."""
+        by_name: dict[str, list[Found]] = {}
+        if not rows:
+            return by_name
+        names = {row.name_key for row in rows}
+        for person in found(people.filter(among("last_name", {row.last_name for row in rows}))):
+            if _key(person.full_name) in names:
                 by_name.setdefault(_key(person.full_name), []).append(person)
         _with_schools([p for namesakes in by_name.values() for p in namesakes])
         return by_name
 
-    def _one_line_per_person(self, rows, staged, found, earlier_merges) -> None:
+    def _one_line_per_person(self, rows, staged, matches, earlier_merges) -> None:
         """A person found by two lines of the file (e.g. one a school, without an e-mail): the
         later line is another school of theirs."""
-        ids = {person.pk for person in found.values()}
-        first_line = dict(
-            RosterImportRow.objects.filter(
-                roster_import=self.roster_import, person_id__in=ids, ok=True, merged_line=None
-            ).values_list("person_id", "line")
+        ids = {person.pk for person in matches.values()}
+        first_line = (
+            dict(
+                RosterImportRow.objects.filter(among("person_id", ids))
+                .filter(roster_import=self.roster_import, ok=True, merged_line=None)
+                .values_list("person_id", "line")
+            )
+            if ids
+            else {}
         )
         for row in rows:
-            person = found.get(row.line)
+            person = matches.get(row.line)
             if person is None:
                 continue
             staged[row.line].person_id = person.pk  # a row in error still keeps them from leaving
             if not staged[row.line].ok:
                 continue
             if person.pk in first_line:
-                del found[row.line]
+                del matches[row.line]
                 staged[row.line].person_id = None
                 self._merge(row, first_line[person.pk], staged, earlier_merges)
             else:
                 first_line[person.pk] = row.line
 
-    def _kinds(self, rows, staged, found) -> None:
-        _with_schools([p for p in found.values() if not hasattr(p, "school_set")])
+    def _kinds(self, rows, staged, matches) -> None:
+        _with_schools(list(matches.values()))
         for row in rows:
             item = staged[row.line]
             if not item.ok or item.merged_line is not None:
                 continue
-            person = found.get(row.line)
+            person = matches.get(row.line)
             if person is None:
                 item.kind = Kind.NEW
                 continue
@@ -317,7 +412,9 @@ class ChunkChecker:
         if not merges:
             return
         firsts = list(RosterImportRow.objects.filter(roster_import=self.roster_import, line__in=merges))
-        people = {p.pk: p for p in Person.objects.filter(pk__in={f.person_id for f in firsts if f.person_id})}
+        people = {
+            p.pk: p for p in found(Person.objects.filter(pk__in={f.person_id for f in firsts if f.person_id}))
+        }
         _with_schools(list(people.values()))
         for first in firsts:
             first.school_ids = first.school_ids + sorted(merges[first.line] - set(first.school_ids))
@@ -332,7 +429,7 @@ def _name_schools(name: str, school_ids) -> str:
     return f"{name}|{','.join(map(str, sorted(school_ids)))}"
 
 
-def _compatible(people: list[Person], row: RosterImportRow) -> Person | None:
+def _compatible(people: list[Found], row: Staged) -> Found | None:
     """The first of ``people`` who has no other identifier than the row's."""
     for person in people:
         if not person.external_id or not row.external_id or person.external_id == row.external_id:
@@ -340,18 +437,19 @@ def _compatible(people: list[Person], row: RosterImportRow) -> Person | None:
     return None
 
 
-def _with_schools(people: list[Person]) -> None:
+def _with_schools(people: list[Found]) -> None:
     """Each person's school ids as ``school_set`` (one query for all of them)."""
     by_person: dict[int, set[int]] = {person.pk: set() for person in people}
-    for person_id, school_id in SchoolLink.objects.filter(person_id__in=by_person).values_list(
-        "person_id", "school_id"
-    ):
+    if not by_person:
+        return
+    links = SchoolLink.objects.filter(among("person_id", by_person)).values_list("person_id", "school_id")
+    for person_id, school_id in links:
         by_person[person_id].add(school_id)
     for person in people:
         person.school_set = by_person[person.pk]
 
 
-def _differs(row: RosterImportRow, person: Person, mapped: set[str]) -> bool:
+def _differs(row, person: Found, mapped: set[str]) -> bool:
     """Would importing the row change the person? Only the file's columns count: a file without
     e-mails leaves e-mails alone."""
     if person.left_on is not None:
@@ -501,26 +599,63 @@ def _chunks(queryset, fields):
 def _create_new(roster_import, rows) -> int:
     created = 0
     for chunk in _chunks(rows, (*PERSON_FIELDS, "school_ids")):
-        people = Person.objects.bulk_create(
-            [
-                Person(
-                    municipality_id=roster_import.municipality_id,
-                    **dict(zip(PERSON_FIELDS, row[1:7], strict=True)),
-                )
-                for row in chunk
-            ],
-            batch_size=1000,
-        )
-        SchoolLink.objects.bulk_create(
+        now = timezone.now()
+        people = [
+            Person(
+                municipality_id=roster_import.municipality_id,
+                created_at=now,
+                updated_at=now,
+                **dict(zip(PERSON_FIELDS, row[1:7], strict=True)),
+            )
+            for row in chunk
+        ]
+        insert(Person, people, with_ids=True)
+        insert(
+            SchoolLink,
             [
                 SchoolLink(person_id=person.pk, school_id=school_id)
                 for person, row in zip(people, chunk, strict=True)
                 for school_id in row[7]
             ],
-            batch_size=5000,
         )
         created += len(people)
     return created
+
+
+def insert(model, objects: list, *, with_ids: bool = False) -> None:
+    """Bulk insert: on PostgreSQL one COPY (``with_ids``: ids drawn from the table's sequence
+    first, so that the objects have them, as ``bulk_create`` gives them); ``bulk_create`` elsewhere."""
+    if not objects:
+        return
+    if connection.vendor != "postgresql":
+        if isinstance(objects[0], Staged):
+            objects = [model(**{name: getattr(obj, name) for name in Staged.__slots__}) for obj in objects]
+        model.objects.bulk_create(objects, batch_size=1000)
+        return
+    table, pk = model._meta.db_table, model._meta.pk
+    with connection.cursor() as cursor:
+        if with_ids and not isinstance(objects[0], Staged):
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, pk.column, len(objects)],
+            )
+            for obj, (next_id,) in zip(objects, cursor.fetchall(), strict=True):
+                obj.pk = next_id
+        fields = [f for f in model._meta.concrete_fields if not (f.primary_key and _pk(objects[0]) is None)]
+        fields.sort(key=lambda f: isinstance(f, JSONField))  # the plain values first, then the JSON ones
+        plain = [f.attname for f in fields if not isinstance(f, JSONField)]
+        as_json = [f.attname for f in fields if isinstance(f, JSONField)]
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for obj in objects:
+                copy.write_row(
+                    [getattr(obj, name) for name in plain]
+                    + [json.dumps(getattr(obj, name), ensure_ascii=False) for name in as_json]
+                )
+
+
+def _pk(obj):
+    return obj.id if isinstance(obj, Staged) else obj.pk
 
 
 def _update_changed(roster_import, rows, mapped: set[str], covered: set[int]) -> int:
