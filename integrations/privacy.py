@@ -24,7 +24,12 @@ def _is_account(item: JobItem) -> bool:
 class ProvisioningData(PersonalData):
     key = "integrations"
     order = 10
-    models = ("integrations.JobItem", "integrations.Plan", "integrations.RosterImport")
+    models = (
+        "integrations.JobItem",
+        "integrations.Plan",
+        "integrations.RosterImport",
+        "integrations.RosterImportRow",
+    )
     kept = {
         "integrations.Connection": MEMBER_REFERENCE,
         "integrations.Job": MEMBER_REFERENCE,
