@@ -190,7 +190,7 @@ class RosterImportRow(models.Model):
     objects = ScopedManager(municipality="roster_import__municipality")
 
     class Meta:
-        ordering = ["roster_import", "line"]
+        ordering = ["line"]  # within one import; no join to the import for it
         indexes = [
             models.Index(fields=["roster_import", "line"], name="rosterrow_line_idx"),
             models.Index(fields=["roster_import", "email_key"], name="rosterrow_email_idx"),

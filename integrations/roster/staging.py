@@ -120,7 +120,10 @@ class AnyOf(Lookup):
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
+        # Typed as the column: a list of ints would otherwise go as numeric[], and a bigint
+        # compared with numerics cannot use its index.
+        db_type = self.lhs.output_field.db_type(connection)
+        return f"{lhs} = ANY({rhs}::{db_type}[])", [*lhs_params, *rhs_params]
 
 
 Field.register_lookup(AnyOf)
