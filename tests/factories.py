@@ -160,7 +160,15 @@ def make_tenant(label: str, region: Region | None, language: str) -> Tenant:
             headers=["First name", "Last name"],
             mapping={"first_name": 0, "last_name": 1},
             status=RosterImport.Status.PREVIEW,
-            counts={"rows": 1, "errors": 0, "new": 1, "changed": 0, "unchanged": 0, "leaving": 0, "covered": []},
+            counts={
+                "rows": 1,
+                "errors": 0,
+                "new": 1,
+                "changed": 0,
+                "unchanged": 0,
+                "leaving": 0,
+                "covered": [],
+            },
         )
         RosterImportRow.objects.create(
             roster_import=roster_import, line=2, first_name="Anna", last_name="Nowak", name_key="anna nowak",

@@ -101,6 +101,14 @@ def roster_review(request, import_id):
     )
 
 
+def _page(queryset, count: int, number):
+    """A page of ``queryset``, whose size the check has already counted (no COUNT over the
+    staging rows or the roster on every view)."""
+    paginator = Paginator(queryset, PAGE_ROWS)
+    paginator.count = count  # a cached_property: set, it is not computed
+    return paginator.get_page(number)
+
+
 @tenant_view("manage_people")
 def roster_progress(request, import_id):
     """The progress box, polled every two seconds by htmx; once the work is done the page reloads."""

@@ -95,7 +95,9 @@ def _post(client, url, data):
 def _rows(review):
     """The staged rows of the reviewed import, in line order."""
     with scopes_disabled():
-        return list(RosterImportRow.objects.filter(roster_import=review.context["roster_import"]).order_by("line"))
+        return list(
+            RosterImportRow.objects.filter(roster_import=review.context["roster_import"]).order_by("line")
+        )
 
 
 def _error_lines(review):
