@@ -290,3 +290,30 @@ def test_errors_are_in_the_users_language(world, client_for):
     review = client.get(_review_url(_upload(client, world, "r.csv", data)))
     error = review.context["problems"][0].errors[0]
     assert re.search(r"[\u0400-\u04ff]", error), error
+
+
+def test_the_reconciler_carries_on_imports_whose_worker_died(world, client_for, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from integrations.tasks import reconcile_roster_imports
+
+    _school(world, "School A", "1")
+    client = client_for(world.a.users["officer"])
+    data = b"First name,Last name,School\nAnna,Nowak,School A\nPiotr,Lis,School A\n"
+    review = client.get(_review_url(_upload(client, world, "r.csv", data)))
+    roster_import = review.context["roster_import"]
+    long_ago = timezone.now() - timedelta(seconds=settings.ROSTER_CHECK_STALE_SECONDS + 1)
+    with scopes_disabled():
+        # A check whose worker died half-way, and after it an import that did.
+        RosterImport.objects.filter(pk=roster_import.pk).update(status="checking", progress_at=long_ago)
+        with _commits():
+            reconcile_roster_imports()
+        checked = RosterImport.objects.get(pk=roster_import.pk)
+        assert (checked.status, checked.generation, checked.counts["new"]) == ("preview", 2, 2)
+        RosterImport.objects.filter(pk=roster_import.pk).update(status="applying", progress_at=long_ago)
+        with _commits():
+            reconcile_roster_imports()
+        assert RosterImport.objects.get(pk=roster_import.pk).status == "applied"
+    assert {p.last_name for p in _people(world)} >= {"Nowak", "Lis"}
