@@ -106,6 +106,8 @@ def confirm(ctx: ActionContext, roster_import: RosterImport, *, only_valid: bool
     counts = locked.counts
     if "rows" not in counts:  # the check itself failed: there is nothing to import
         raise ImportBusy
+    if locked.status == Status.APPLYING:  # started again after its worker died: as first chosen
+        only_valid, mark_leaving = locked.only_valid, locked.mark_leaving
     if counts.get("missing_columns") or (counts.get("errors") and not only_valid):
         raise ImportRefused
     RosterImport.objects.filter(pk=locked.pk).update(
@@ -118,6 +120,17 @@ def confirm(ctx: ActionContext, roster_import: RosterImport, *, only_valid: bool
     )
     record(ctx, "roster.confirm", locked, {"only_valid": only_valid, "mark_leaving": mark_leaving})
     tasks.apply_roster_import.delay_on_commit(locked.pk, locked.municipality_id)
+
+
+@transaction.atomic
+def stalled(roster_import: RosterImport) -> bool:
+    """Being imported, no word from its task for a minute, and no transaction applying it (which
+    would hold the row): its worker died, the roster is as it was, it may be started again."""
+    if roster_import.status != Status.APPLYING or roster_import.progress_at is None:
+        return False
+    if (timezone.now() - roster_import.progress_at).total_seconds() < 60:
+        return False
+    return RosterImport.objects.select_for_update(skip_locked=True).filter(pk=roster_import.pk).exists()
 
 
 @transaction.atomic

@@ -97,6 +97,7 @@ def roster_review(request, import_id):
             "missing_labels": [FIELD_LABELS[name] for name in counts.get("missing_columns", [])],
             "can_confirm": roster_import.status in (RosterImport.Status.PREVIEW, RosterImport.Status.FAILED)
             and "rows" in counts,
+            "stalled": actions.stalled(roster_import),
         },
     )
 
@@ -115,7 +116,8 @@ def roster_progress(request, import_id):
     roster_import = get_for(request, RosterImport.objects.all(), pk=import_id)
     if not roster_import.busy and request.htmx:
         return HttpResponseClientRefresh()
-    return render(request, "integrations/_roster_progress.html", {"roster_import": roster_import})
+    context = {"roster_import": roster_import, "stalled": actions.stalled(roster_import)}
+    return render(request, "integrations/_roster_progress.html", context)
 
 
 @require_POST

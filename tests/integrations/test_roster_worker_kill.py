@@ -7,9 +7,11 @@ import os
 import signal
 import subprocess
 import sys
+from datetime import timedelta
 
 import pytest
 from django.db import DatabaseError, transaction
+from django.utils import timezone
 from django_scopes import scope
 
 from integrations.models import RosterImport
@@ -76,9 +78,14 @@ def test_a_worker_killed_mid_import_leaves_the_roster_as_it_was(tmp_path, client
         workers[0].wait(timeout=30)
         assert people(world).count() == before  # rolled back with the worker
         assert the_import(world, url).status == "applying"
-        # Confirmed again (a new worker is up): imported once, whole.
+        # A minute later the page offers to start it again; started (a new worker is up): imported once, whole.
+        with scope(municipality=world.a.municipality.pk):
+            RosterImport.objects.filter(pk=the_import(world, url).pk).update(
+                progress_at=timezone.now() - timedelta(minutes=2)
+            )
+        assert 'name="apply"' in client.get(url).content.decode()
         workers.append(_worker(log_path))
-        assert confirm(client, url).status_code == 302
+        assert client.post(url, {"apply": "1"}).status_code == 302
         assert settled(world, url, timeout=300).status == "applied", log_path.read_text()[-3000:]
         assert people(world).count() == before + 8000
     finally:
