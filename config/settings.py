@@ -250,8 +250,15 @@ CELERY_BEAT_SCHEDULE = {
     "flush-outbox": {"task": "schools.tasks.flush_outbox", "schedule": 60.0},
     "send-unsent-invitations": {"task": "schools.tasks.send_unsent_invitations", "schedule": 900.0},
     "reporting-requeue-reports": {"task": "reporting.tasks.requeue_reports", "schedule": 300.0},
+    # Roster imports whose worker died (or whose task the broker lost) go on.
+    "reconcile-roster-imports": {"task": "integrations.tasks.reconcile_roster_imports", "schedule": 60.0},
 }
+# A roster check writes its progress every chunk (a few seconds); silent this long, it is restarted.
+ROSTER_CHECK_STALE_SECONDS = env_int("ROSTER_CHECK_STALE_SECONDS", 300, minimum=10)
 ROLLOUT_MAX_UPLOAD_MB = env_int("ROLLOUT_MAX_UPLOAD_MB", 10, minimum=1)
+# A roster file (a region's 250,000 rows): the upload handlers keep files up to this size, and
+# the roster reader refuses by its own byte bound (integrations/roster/readers.py MAX_BYTES).
+ROSTER_MAX_UPLOAD_MB = 64
 # Download links (credential slips, evidence, reports) work this long, for the user and the
 # municipality they were made for (infra/links.py).
 DOWNLOAD_LINK_SECONDS = env_int("DOWNLOAD_LINK_SECONDS", 600, minimum=10)

@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 def upload_limit() -> int:
     """Bytes: the largest file any upload form of the portal accepts (each form checks its own)."""
-    return max(int(settings.ROLLOUT_MAX_UPLOAD_MB), 10) * 1024 * 1024
+    largest = max(int(settings.ROLLOUT_MAX_UPLOAD_MB), int(settings.ROSTER_MAX_UPLOAD_MB), 10)
+    return largest * 1024 * 1024
 
 
 class OversizeUpload(UploadedFile):

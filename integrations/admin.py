@@ -42,7 +42,7 @@ class LayoutAdmin(ReadOnly):
 class RosterImportAdmin(ReadOnly):
     list_display = ["municipality", "filename", "format", "status", "created_at", "applied_at"]
     list_filter = ["status", "format"]
-    exclude = ["table"]
+    exclude = ["file", "headers", "schools"]
 
 
 @admin.register(Plan)

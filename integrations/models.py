@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from integrations.crypto import decrypt_secret
-from integrations.roster.readers import Table
-from schools.models import Municipality
+from schools.models import Municipality, Person
 
 
 class Provider(models.TextChoices):
@@ -80,12 +82,23 @@ class Connection(models.Model):
         return str(settings.SANDBOX_CA_FILE) if self.is_sandbox else None
 
 
+def roster_upload_to(instance, filename: str) -> str:
+    """roster/<municipality id>/<random>/<original name>, under MEDIA_ROOT: never served from a
+    URL; the worker reads it, and it is deleted with the import (discarded, purged)."""
+    base = os.path.basename(filename)[-120:]
+    return f"roster/{instance.municipality_id}/{secrets.token_hex(8)}/{base}"
+
+
 class RosterImport(models.Model):
-    """An uploaded roster file, read and kept until it is applied (all-or-nothing) or discarded."""
+    """An uploaded roster file: checked in a worker into staging rows (``RosterImportRow``),
+    reviewed, then applied in the worker in one transaction (all-or-nothing) or discarded."""
 
     class Status(models.TextChoices):
+        CHECKING = "checking", _("Being checked")
         PREVIEW = "preview", _("Waiting for review")
+        APPLYING = "applying", _("Being imported")
         APPLIED = "applied", _("Imported")
+        FAILED = "failed", _("Failed")
         DISCARDED = "discarded", _("Discarded")
 
     municipality = models.ForeignKey(
@@ -94,13 +107,30 @@ class RosterImport(models.Model):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     filename = models.CharField(_("file"), max_length=255)
+    file = models.FileField(upload_to=roster_upload_to, max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
     format = models.CharField(_("format"), max_length=16)
     encoding = models.CharField(_("encoding"), max_length=16, blank=True)
     delimiter = models.CharField(_("separator"), max_length=4, blank=True)
-    table = models.JSONField(default=dict)  # {"headers": [...], "rows": [[...]], "schools": {...}}
+    headers = models.JSONField(default=list)
+    # For formats that carry schools separately (OneRoster, SDS): their ids → {"name", "code"}.
+    schools = models.JSONField(default=dict)
     mapping = models.JSONField(default=dict)
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PREVIEW)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.CHECKING)
+    # Each check run has its number: a new mapping (or the reconciler) starts the next one, and
+    # a run whose number is no longer the import's stops at its next chunk.
+    generation = models.PositiveIntegerField(default=1)
+    rows_read = models.PositiveIntegerField(default=0)
+    progress_at = models.DateTimeField(null=True, blank=True)  # the last sign of life of its task
+    # rows, errors, new, changed, unchanged, leaving, covered (school ids), full_roster, missing_columns
+    counts = models.JSONField(default=dict, blank=True)
+    only_valid = models.BooleanField(default=False)
+    mark_leaving = models.BooleanField(default=False)
+    error = models.TextField(blank=True)  # why the check or the import failed, for the user
     result = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     applied_at = models.DateTimeField(_("imported"), null=True, blank=True)
@@ -115,13 +145,67 @@ class RosterImport(models.Model):
     def __str__(self) -> str:
         return self.filename
 
-    def as_table(self) -> Table:
-        return Table(
-            headers=self.table.get("headers", []),
-            rows=self.table.get("rows", []),
-            format=self.format,
-            schools=self.table.get("schools", {}),
-        )
+    @property
+    def busy(self) -> bool:
+        return self.status in (self.Status.CHECKING, self.Status.APPLYING)
+
+
+class RosterImportRow(models.Model):
+    """One row of an uploaded file as checked: its mapped values, its problems, the person on the
+    roster it matches and what importing it would do. Written in bulk per chunk by the check,
+    read by page (the review) and by chunk (the import)."""
+
+    class Kind(models.TextChoices):
+        NEW = "new", _("new")
+        CHANGED = "changed", _("changed")
+        UNCHANGED = "unchanged", _("unchanged")
+
+    roster_import = models.ForeignKey(RosterImport, on_delete=models.CASCADE, related_name="rows")
+    line = models.PositiveIntegerField()
+    first_name = models.TextField(blank=True)
+    middle_name = models.TextField(blank=True)
+    last_name = models.TextField(blank=True)
+    role = models.CharField(max_length=16, blank=True)
+    personal_email = models.TextField(blank=True)
+    external_id = models.TextField(blank=True)
+    school = models.TextField(blank=True)  # as written in the file
+    school_ids = models.JSONField(default=list)
+    # Keys of the in-file duplicate checks: full name casefolded, e-mail casefolded.
+    name_key = models.TextField(blank=True)
+    name_schools_key = models.TextField(blank=True)  # the name and the sorted school ids: one person
+    email_key = models.TextField(blank=True)
+    ok = models.BooleanField(default=True)
+    errors = models.JSONField(default=list)
+    notices = models.JSONField(default=list)
+    # The same person as an earlier line (another school of theirs): imported with that line.
+    merged_line = models.PositiveIntegerField(null=True, blank=True)
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices, blank=True)
+    # The matched person's schools that this row does not name: they lose those of the file's
+    # schools (the file speaks for the schools it covers, and only for those).
+    other_schools = models.JSONField(default=list)
+
+    objects = ScopedManager(municipality="roster_import__municipality")
+
+    class Meta:
+        ordering = ["line"]  # within one import; no join to the import for it
+        indexes = [
+            models.Index(fields=["roster_import", "line"], name="rosterrow_line_idx"),
+            models.Index(fields=["roster_import", "email_key"], name="rosterrow_email_idx"),
+            models.Index(fields=["roster_import", "name_schools_key"], name="rosterrow_name_idx"),
+            models.Index(fields=["roster_import", "external_id"], name="rosterrow_external_idx"),
+            models.Index(fields=["roster_import", "person"], name="rosterrow_person_idx"),
+            models.Index(fields=["roster_import", "ok", "kind", "line"], name="rosterrow_kind_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.roster_import_id}:{self.line}"
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.first_name, self.middle_name, self.last_name) if p)
 
 
 class Layout(models.Model):

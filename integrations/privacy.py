@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
-from integrations.models import Connection, JobItem, PlanOperation, Provider, RosterImport
+from integrations.models import Connection, JobItem, PlanOperation, Provider, RosterImport, RosterImportRow
 from integrations.providers import PermanentError, TemporaryError, client_for
 from schools.privacy.registry import ERASED, MEMBER_REFERENCE, PersonalData, scrub, when
 
@@ -24,7 +24,12 @@ def _is_account(item: JobItem) -> bool:
 class ProvisioningData(PersonalData):
     key = "integrations"
     order = 10
-    models = ("integrations.JobItem", "integrations.PlanOperation", "integrations.RosterImport")
+    models = (
+        "integrations.JobItem",
+        "integrations.PlanOperation",
+        "integrations.RosterImport",
+        "integrations.RosterImportRow",
+    )
     kept = {
         "integrations.Connection": MEMBER_REFERENCE,
         "integrations.Plan": MEMBER_REFERENCE,
@@ -146,6 +151,8 @@ class ProvisioningData(PersonalData):
     def purge(self, municipality, policy, now):
         imports = RosterImport.objects.filter(created_at__lt=now - timedelta(days=policy.imports_days))
         counts = {"imports": imports.count()}
+        for upload in imports.exclude(file="").only("pk", "file"):
+            upload.file.delete(save=False)
         imports.delete()
         counts["credentials"] = (
             JobItem.objects.filter(finished_at__lt=now - timedelta(days=policy.credentials_days))
@@ -192,13 +199,23 @@ def _scrub_plans(erasing, replace) -> None:
 
 
 def _scrub_roster_files(erasing) -> None:
-    """A row of an uploaded file that holds a person's first and last name is blanked."""
-    for upload in RosterImport.objects.only("pk", "table").iterator(chunk_size=20):
-        table, changed = upload.table, False
-        for row in table.get("rows", []):
-            cells = {str(c).strip().casefold() for c in row}
-            if any(entry.first in cells and entry.last in cells for entry in erasing):
-                row[:] = ["" for _cell in row]
-                changed = True
-        if changed:
-            RosterImport.objects.filter(pk=upload.pk).update(table=table)
+    """A staged row that holds a person's first and last name is blanked, and the file it came
+    from is deleted (it can no longer be checked again; what was checked stays for the review)."""
+    for entry in erasing:
+        rows = RosterImportRow.objects.filter(
+            Q(person_id=entry.person.pk) | Q(first_name__iexact=entry.first, last_name__iexact=entry.last)
+        )
+        for upload in RosterImport.objects.filter(Exists(rows.filter(roster_import=OuterRef("pk")))).exclude(
+            file=""
+        ):
+            upload.file.delete(save=False)
+            RosterImport.objects.filter(pk=upload.pk).update(file="")
+        rows.update(
+            first_name="",
+            middle_name="",
+            last_name="",
+            personal_email="",
+            external_id="",
+            name_key="",
+            email_key="",
+        )

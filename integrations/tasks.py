@@ -6,14 +6,17 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from infra.tasks import recipient_language
 from integrations import planning
-from integrations.models import Job, JobItem, Plan
+from integrations.models import Job, JobItem, Plan, RosterImport
 from integrations.provisioning import claims, jobs, progress, runner
+from integrations.roster import staging
 from schools.access import municipality_scope
 from schools.audit import ActionContext
 from schools.models import User
@@ -117,3 +120,66 @@ def notify_job_finished(job_id: int, municipality_id: int) -> None:
         subject = render_to_string("integrations/email/job_finished_subject.txt", context).strip()
         body = render_to_string("integrations/email/job_finished.txt", context)
     send_mail(subject, body, None, [user.email])
+
+
+# --- Roster imports ---------------------------------------------------------------------------
+@shared_task(base=TenantTask, tenant_objects={"roster_import_id": RosterImport})
+def check_roster_import(roster_import_id: int, municipality_id: int, generation: int = 1) -> None:
+    """Check an uploaded roster file into staging rows, in the uploader's language."""
+    uploader = RosterImport.objects.select_related("uploaded_by").get(pk=roster_import_id).uploaded_by
+    with recipient_language(uploader.language if uploader else None):
+        staging.run_check(roster_import_id, generation)
+
+
+@shared_task(base=TenantTask, tenant_objects={"roster_import_id": RosterImport}, acks_late=True)
+def apply_roster_import(roster_import_id: int, municipality_id: int) -> None:
+    """Import the checked rows (one transaction). An error leaves the roster as it was and the
+    import failed with a reason; a worker that dies leaves it "being imported", to be confirmed
+    again or picked up by ``reconcile_roster_imports``."""
+    confirmed_by = RosterImport.objects.select_related("confirmed_by").get(pk=roster_import_id).confirmed_by
+    try:
+        staging.run_apply(roster_import_id)
+    except Exception as error:
+        with recipient_language(confirmed_by.language if confirmed_by else None):
+            reason = _(
+                "The import stopped on an unexpected error and nothing was changed. Confirm it again; "
+                "if it stops again, send this to the portal's support: %(error)s"
+            ) % {"error": type(error).__name__}
+        with transaction.atomic():
+            RosterImport.objects.filter(pk=roster_import_id, status=RosterImport.Status.APPLYING).update(
+                status=RosterImport.Status.FAILED, error=reason
+            )
+        raise
+
+
+@shared_task
+def reconcile_roster_imports() -> None:
+    """Every minute (Celery beat): an import whose worker died goes on. A check that has shown
+    no progress for ``ROSTER_CHECK_STALE_SECONDS`` starts again (its run number bumped, so a
+    slow run still alive stops); an import "being imported" whose row no transaction holds
+    (the one applying it was rolled back with its worker) is queued again."""
+    stale = timezone.now() - timedelta(seconds=settings.ROSTER_CHECK_STALE_SECONDS)
+    with scopes_disabled():  # ESCAPE HATCH: the imports left behind span every tenant
+        waiting = list(
+            RosterImport.objects.filter(
+                status__in=[RosterImport.Status.CHECKING, RosterImport.Status.APPLYING], progress_at__lt=stale
+            ).values_list("pk", "municipality_id", "status")
+        )
+    for roster_import_id, municipality_id, status in waiting:
+        with municipality_scope(municipality_id), transaction.atomic():
+            locked = (
+                RosterImport.objects.select_for_update(skip_locked=True)
+                .filter(pk=roster_import_id, status=status, progress_at__lt=stale)
+                .first()
+            )
+            if locked is None:
+                continue  # being applied right now, or moved on
+            if status == RosterImport.Status.CHECKING:
+                locked.generation += 1
+                RosterImport.objects.filter(pk=locked.pk).update(
+                    generation=locked.generation, rows_read=0, progress_at=timezone.now()
+                )
+                check_roster_import.delay_on_commit(locked.pk, municipality_id, locked.generation)
+            else:
+                RosterImport.objects.filter(pk=locked.pk).update(progress_at=timezone.now())
+                apply_roster_import.delay_on_commit(locked.pk, municipality_id)

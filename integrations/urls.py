@@ -38,4 +38,5 @@ urlpatterns = [
     path("people/import/", roster.roster_upload, name="roster_upload"),
     path("people/import/<int:import_id>/", roster.roster_review, name="roster_review"),
     path("people/import/<int:import_id>/discard/", roster.roster_discard, name="roster_discard"),
+    path("people/import/<int:import_id>/progress/", roster.roster_progress, name="roster_progress"),
 ]

@@ -14,6 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
@@ -192,6 +193,9 @@ class Person(models.Model):
     role = models.CharField(_("role"), max_length=16, choices=PersonRole.choices, default=PersonRole.TEACHER)
     schools = models.ManyToManyField(School, verbose_name=_("schools"), related_name="people", blank=True)
     personal_email = models.EmailField(_("personal e-mail"), blank=True)
+    # The person's id in the school system the roster files come from (OneRoster sourcedId, SDS
+    # SIS ID, an "id" column): how a later file finds them again after a change of name or e-mail.
+    external_id = models.CharField(_("identifier in the roster files"), max_length=100, blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("portal user"),
@@ -238,6 +242,16 @@ class Person(models.Model):
                 fields=["municipality", "role", "account_email", "account_made_at"],
                 name="person_accounts_idx",
             ),
+            # Roster imports find people by their identifier, else their e-mail in any case.
+            models.Index(fields=["municipality", "external_id"], name="person_external_id_idx"),
+            models.Index(Lower("personal_email"), "municipality", name="person_email_lower_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="person_external_id_unique",
+            )
         ]
 
     def __str__(self) -> str:

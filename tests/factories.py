@@ -16,7 +16,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from integrations.crypto import encrypt_secret, fingerprint
-from integrations.models import Connection, Job, Plan, PlanOperation, Provider, RosterImport
+from integrations.models import Connection, Job, Plan, PlanOperation, Provider, RosterImport, RosterImportRow
 from schools.models import (
     Invitation,
     Membership,
@@ -157,9 +157,23 @@ def make_tenant(label: str, region: Region | None, language: str) -> Tenant:
             municipality=municipality,
             filename="roster.csv",
             format="csv",
-            table={"headers": ["First name", "Last name"], "rows": [["Anna", "Nowak"]], "schools": {}},
+            headers=["First name", "Last name"],
             mapping={"first_name": 0, "last_name": 1},
+            status=RosterImport.Status.PREVIEW,
+            counts={
+                "rows": 1,
+                "errors": 0,
+                "new": 1,
+                "changed": 0,
+                "unchanged": 0,
+                "leaving": 0,
+                "covered": [],
+            },
         )
+        RosterImportRow.objects.create(
+            roster_import=roster_import, line=2, first_name="Anna", last_name="Nowak", name_key="anna nowak",
+            kind=RosterImportRow.Kind.NEW,
+        )  # fmt: skip
         plan = Plan.objects.create(
             municipality=municipality,
             provider=Provider.GOOGLE,

@@ -37,6 +37,7 @@ OBJECT_KWARGS = {
     "membership_id": lambda t: t.memberships["director"].pk,
     "connection_id": lambda t: t.connection.pk,
     "import_id": lambda t: t.roster_import.pk,
+    "roster_import_id": lambda t: t.roster_import.pk,
     "plan_id": lambda t: t.plan.pk,
     "job_id": lambda t: t.job.pk,
     "campaign_id": lambda t: survey_objects(t).campaign.pk,

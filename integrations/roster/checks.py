@@ -1,4 +1,8 @@
-"""Mapping a roster table onto people and checking every row before anything is written."""
+"""Mapping a roster file's columns onto people and checking each row before anything is written.
+
+Each row is checked on its own here (``read_row`` then ``check_row``); what needs the other rows
+(the same person twice in the file, the person already on the roster) is found in the database
+chunk by chunk (``integrations.roster.staging``), so no check holds a whole file or roster."""
 
 from __future__ import annotations
 
@@ -11,7 +15,9 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from infra.exports import FORMULA_PREFIXES
-from integrations.roster.readers import CONTROL, Table
+from infra.text import invisible_characters, same_text_key
+from integrations.logins import make_login, unromanised
+from integrations.roster.readers import CONTROL
 
 FIELDS = ["first_name", "middle_name", "last_name", "role", "school", "personal_email", "external_id"]
 REQUIRED = {"first_name", "last_name"}
@@ -46,7 +52,8 @@ ROLE_SYNONYMS = {
 
 
 def _key(text: str) -> str:
-    return re.sub(r"\s+", " ", text.strip().casefold())
+    """How two spellings compare: NFC, casefolded, single spaces (``infra.text.same_text_key``)."""
+    return same_text_key(text)
 
 
 def suggest_mapping(headers: list[str]) -> dict[str, int | None]:
@@ -84,7 +91,6 @@ class Row:
     role: str = "teacher"
     errors: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
-    existing: bool = False  # already on the roster: skipped on import
 
     @property
     def ok(self) -> bool:
@@ -96,19 +102,27 @@ class Row:
             p for p in (self.values["first_name"], self.values["middle_name"], self.values["last_name"]) if p
         )
 
-
-@dataclass
-class Checked:
-    rows: list[Row]
-    missing_columns: list[str]
+    @property
+    def name_key(self) -> str:
+        return _key(self.full_name)
 
     @property
-    def errors(self) -> list[Row]:
-        return [row for row in self.rows if row.errors]
+    def email_key(self) -> str:
+        return self.values["personal_email"].casefold()
 
-    @property
-    def valid(self) -> list[Row]:
-        return [row for row in self.rows if row.ok]
+
+def missing_columns(mapping: dict[str, int | None]) -> list[str]:
+    return [name for name in FIELDS if name in REQUIRED and mapping.get(name) is None]
+
+
+def read_row(cells: list[str], line: int, mapping: dict[str, int | None]) -> Row:
+    """The row's values by field, from its cells and the column mapping."""
+    values = {}
+    for name in FIELDS:
+        column = mapping.get(name)
+        value = cells[column] if column is not None and column < len(cells) else ""
+        values[name] = unicodedata.normalize("NFC", value)  # "й" typed as и + breve is one letter
+    return Row(line=line, values=values)
 
 
 class SchoolIndex:
@@ -119,9 +133,16 @@ class SchoolIndex:
         self.by_code = {s.code: s for s in schools if s.code}
         self.by_code_int = {s.code.lstrip("0"): s for s in schools if s.code.isdigit()}
         self.table_schools = table_schools or {}
+        self.found: dict[str, tuple[object | None, str | None]] = {}
 
     def find(self, text: str) -> tuple[object | None, str | None]:
-        """(school, notice) — the notice explains a forgiving match."""
+        """(school, notice) — the notice explains a forgiving match. Remembered: a roster names
+        the same few hundred schools on every row."""
+        if text not in self.found:
+            self.found[text] = self._find(text)
+        return self.found[text]
+
+    def _find(self, text: str) -> tuple[object | None, str | None]:
         ref = self.table_schools.get(text)
         if ref:  # OneRoster / SDS: an org id standing for a school
             school, _notice = self._find_plain(ref.get("code", ""))
@@ -147,76 +168,49 @@ class SchoolIndex:
         return self.by_name.get(_school_key(text)), None
 
 
-def check_rows(table: Table, mapping: dict[str, int | None], schools, existing_people=()) -> Checked:
-    """Check every row. ``existing_people``: (full name casefolded, school id) pairs already on the roster."""
-    missing = [name for name in REQUIRED if mapping.get(name) is None]
-    if missing:
-        return Checked([], missing)
-    index = SchoolIndex(schools, table.schools)
-    existing = set(existing_people)
-    rows: list[Row] = []
-    seen_names: dict[tuple[str, tuple[int, ...]], tuple[int, str]] = {}
-    seen_emails: dict[str, tuple[int, str]] = {}
-    for offset, cells in enumerate(table.rows):
-        columns = {name: mapping.get(name) for name in FIELDS}
-        values = {name: (cells[c] if c is not None and c < len(cells) else "") for name, c in columns.items()}
-        row = Row(line=offset + 2, values=values)  # line 1 holds the column titles
-        _check_row(row, index)
-        if row.ok:
-            name_key = (_key(row.full_name), tuple(sorted(row.school_ids)))
-            email = values["personal_email"].casefold()
-            if name_key in seen_names:
-                line, other_email = seen_names[name_key]
-                if email and other_email and email != other_email:
-                    # Namesakes in one school happen; different addresses say they are two people.
-                    row.notices.append(
-                        _("same name as on line %(line)s, another e-mail: two people") % {"line": line}
-                    )
-                else:
-                    row.errors.append(_("the same person as on line %(line)s") % {"line": line})
-            else:
-                seen_names[name_key] = (row.line, email)
-            if email:
-                if email in seen_emails and seen_emails[email][1] != _key(row.full_name):
-                    row.errors.append(
-                        _("the e-mail %(email)s is also given to someone else on line %(line)s")
-                        % {"email": values["personal_email"], "line": seen_emails[email][0]}
-                    )
-                elif email in seen_emails:
-                    row.notices.append(
-                        _("also on line %(line)s with another school: one person in several schools")
-                        % {"line": seen_emails[email][0]}
-                    )
-                else:
-                    seen_emails[email] = (row.line, _key(row.full_name))
-            if any((_key(row.full_name), school_id) in existing for school_id in row.school_ids):
-                row.existing = True
-                row.notices.append(_("already on the roster; it will be skipped"))
-        rows.append(row)
-    return Checked(rows, [])
-
-
-def _check_row(row: Row, index: SchoolIndex) -> None:
+def check_row(row: Row, index: SchoolIndex, rule: tuple[str, str] | None = None) -> None:
+    """The row's own problems (names, e-mail, role, schools); resolves its role and schools.
+    ``rule``: the layout's (romanisation language, Cyrillic choice), to flag a name that would
+    get no login."""
     values = row.values
     for name, label in (("first_name", _("the first name")), ("last_name", _("the last name"))):
         if not values[name]:
             row.errors.append(_("%(field)s is missing") % {"field": label})
         elif len(values[name]) > 100:
             row.errors.append(_("%(field)s is longer than 100 characters") % {"field": label})
+    if len(values["middle_name"]) > 100:
+        row.errors.append(_("%(field)s is longer than 100 characters") % {"field": _("the middle name")})
     for name in ("first_name", "middle_name", "last_name"):
         if values[name].startswith(FORMULA_PREFIXES):
             row.errors.append(
                 _("«%(value)s» is not a name: it begins like a spreadsheet formula") % {"value": values[name]}
+            )
+        elif invisible := invisible_characters(values[name]):
+            row.errors.append(
+                _("«%(value)s» contains invisible or direction-changing characters (%(codes)s); retype it")
+                % {"value": values[name], "codes": ", ".join(invisible[:5])}
             )
         elif values[name] and mixed_scripts(values[name]):
             row.errors.append(
                 _("«%(value)s» mixes Latin and Cyrillic letters that look alike; retype it in one alphabet")
                 % {"value": values[name]}
             )
+    if rule is not None and values["first_name"] and values["last_name"]:
+        language, cyrillic = rule
+        if not make_login(values["first_name"], values["last_name"], language=language, cyrillic=cyrillic):
+            name = f"{values['first_name']} {values['last_name']}"
+            row.notices.append(
+                _("no login can be made from «%(name)s» by the layout's rule (%(letters)s); set one by hand")
+                % {"name": name, "letters": unromanised(name, language, cyrillic) or name}
+            )
     if any(CONTROL in value for value in values.values()):
         row.errors.append(_("the row contains control characters (shown as �); retype it"))
+    if len(values["external_id"]) > 100:
+        row.errors.append(_("the identifier is longer than 100 characters"))
     if values[name := "personal_email"]:
         try:
+            if len(values[name]) > 254:
+                raise ValidationError("too long")
             validate_email(values[name])
         except ValidationError:
             row.errors.append(_("«%(value)s» is not an e-mail address") % {"value": values[name]})

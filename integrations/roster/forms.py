@@ -1,7 +1,5 @@
 from django import forms
 from django.utils.formats import number_format
-from django.utils.functional import lazy
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from integrations.roster.checks import FIELDS
@@ -19,20 +17,22 @@ FIELD_LABELS = {
 }
 
 
-def _upload_help() -> str:
-    """The formats read and the limits, taken from the reader so that they never disagree."""
-    return gettext(
-        "CSV (UTF-8, Windows-1251, Windows-1250 or ISO-8859-2; comma, semicolon or tab), XLSX, "
-        "a OneRoster 1.1 zip or a School Data Sync export. One person a row; "
-        "up to %(rows)s rows and %(mb)s MB."
-    ) % {"rows": number_format(MAX_ROWS, force_grouping=True), "mb": MAX_BYTES // 2**20}
-
-
 class UploadForm(forms.Form):
-    file = forms.FileField(label=_("Roster file"), help_text=lazy(_upload_help, str)())
+    file = forms.FileField(
+        label=_("Roster file"),
+        help_text=_(
+            "CSV (UTF-8, Windows-1251, Windows-1250 or ISO-8859-2; comma, semicolon or tab), XLSX, "
+            "a OneRoster 1.1 zip or a School Data Sync export. One person a row; "
+            "up to %(rows)s rows and %(mb)s MB."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = self.fields["file"].help_text % {
+            "rows": number_format(MAX_ROWS, force_grouping=True),
+            "mb": MAX_BYTES // 2**20,
+        }
         style_fields(self.fields)
 
 
@@ -42,6 +42,14 @@ class MappingForm(forms.Form):
     only_valid = forms.BooleanField(
         label=_("Import only the rows without errors (the others are left out)"), required=False
     )
+    mark_leaving = forms.BooleanField(
+        label=_("Mark the people missing from the file as leaving"),
+        help_text=_(
+            "Only people in the file's schools and in no other school: a file of one school never "
+            "touches the others. Ticked when the file covers every school with people on the roster."
+        ),
+        required=False,
+    )
 
     def __init__(self, *args, headers: list[str], **kwargs):
         super().__init__(*args, **kwargs)
@@ -50,7 +58,7 @@ class MappingForm(forms.Form):
         ]
         for name in FIELDS:
             self.fields[name] = forms.ChoiceField(label=FIELD_LABELS[name], choices=choices, required=False)
-        self.order_fields([*FIELDS, "only_valid"])
+        self.order_fields([*FIELDS, "only_valid", "mark_leaving"])
         style_fields(self.fields)
 
     def mapping(self) -> dict[str, int | None]:

@@ -85,6 +85,12 @@ SAMPLE = 64 * 1024  # bytes of text judged for the encoding, from the first non-
 CHUNK = 1024 * 1024  # bytes read at a time when scanning a file or a zip member
 
 
+# What reading a damaged zip member raises: a bad header or CRC, broken deflate data, a member
+# cut short, an offset beyond the file (OSError from seek), a truncated structure, a compression
+# method or zip version no archiver of schools writes (NotImplementedError).
+DAMAGED_ZIP = (zipfile.BadZipFile, zlib.error, EOFError, OSError, struct.error, NotImplementedError)
+
+
 class RosterFileError(Exception):
     """The file cannot be read at all; the message is for the user."""
 
@@ -326,7 +332,7 @@ class _Lines:
             line = self.text.readline(MAX_LINE + 1)
         except UnicodeDecodeError:  # what surrogateescape cannot carry (UTF-16): line approximate
             raise self._not_in_encoding() from None
-        except (zipfile.BadZipFile, zlib.error, EOFError):
+        except DAMAGED_ZIP:
             raise _damaged() from None
         if _ESCAPED.search(line):
             raise self._not_in_encoding()
@@ -396,7 +402,7 @@ def _csv_source(
     for the encoding, once for the rows)."""
     try:
         encoding = _detect_encoding(opener)
-    except (zipfile.BadZipFile, zlib.error, EOFError):
+    except DAMAGED_ZIP:
         raise _damaged() from None
     text = stack.enter_context(
         io.TextIOWrapper(opener(), encoding=encoding, errors="surrogateescape", newline="")
@@ -462,7 +468,7 @@ def _open_zip(file: IO[bytes], size: int) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(file)
         infos = archive.infolist()
-    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, struct.error):
+    except (*DAMAGED_ZIP, ValueError):
         raise RosterFileError(_("The file is damaged (not a readable zip or XLSX).")) from None
     if len(infos) > MAX_MEMBERS:
         raise _too_many_members()
@@ -731,7 +737,7 @@ def _read_xlsx(stack: contextlib.ExitStack, archive: zipfile.ZipFile) -> RosterS
         for info in archive.infolist():
             if info.filename.lower().startswith("xl/worksheets/") and info.file_size > MAX_ROW_XML:
                 _check_rows(archive, info)
-    except (zipfile.BadZipFile, zlib.error, EOFError):
+    except DAMAGED_ZIP:
         raise _damaged() from None
     except (ParseError, ValueError) as error:  # defusedxml refuses with ValueErrors
         raise _unreadable_xlsx(error) from None
@@ -758,7 +764,7 @@ def _xlsx_rows(sheet) -> Iterator[list]:
         except StopIteration:
             return
         except Exception as error:  # openpyxl raises many kinds for a broken worksheet or zip member
-            if isinstance(error, (zipfile.BadZipFile, zlib.error, EOFError)):
+            if isinstance(error, DAMAGED_ZIP):
                 raise _damaged() from None
             raise _unreadable_xlsx(error) from None
         cells = list(row)
