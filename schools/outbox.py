@@ -34,12 +34,13 @@ FLUSH_BATCH = 500
 def store(task, args: tuple) -> None:
     """Write the message in the current transaction; try to hand it over after the commit."""
     message = OutboxMessage.objects.create(task=task.name, args=list(args))
-    transaction.on_commit(lambda: deliver(message.pk))
+    transaction.on_commit(lambda: deliver(message.pk, task))
 
 
-def deliver(message_id: int) -> bool:
-    """Hand one unsent message to the broker; False when it is sent already, claimed by another
-    process, or the broker is unavailable (it then stays for ``flush``)."""
+def deliver(message_id: int, task=None) -> bool:
+    """Hand one unsent message to the broker (``task``: the task object when the caller has it,
+    else found by name); False when it is sent already, claimed by another process, or the
+    broker is unavailable (it then stays for ``flush``)."""
     now = timezone.now()
     claimed = OutboxMessage.objects.filter(
         Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - LEASE), pk=message_id, sent_at__isnull=True
@@ -48,7 +49,7 @@ def deliver(message_id: int) -> bool:
         return False
     message = OutboxMessage.objects.get(pk=message_id)
     try:
-        current_app.tasks[message.task].apply_async(message.args)
+        (task or current_app.tasks[message.task]).delay(*message.args)
     except (OperationalError, OSError) as error:
         OutboxMessage.objects.filter(pk=message_id).update(claimed_at=None, last_error=str(error)[:255])
         logger.warning(
