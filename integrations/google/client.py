@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ssl
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 from urllib.parse import urlsplit
 
 import httplib2
@@ -52,6 +52,12 @@ class GoogleDirectory:
     capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.UNITS, Capability.GROUP_ADDRESSES})
     # Admin SDK Directory API: 2,400 queries per minute per user per project.
     quota: ClassVar[Quota] = Quota.published(2400, 60.0)
+    # Google documents that a new object may take a while to appear, not how long; a couple of
+    # seconds is what a new unit or account usually takes (sandbox/google/SOURCES.md).
+    replication_seconds: ClassVar[float] = 2.0
+    # An account sent into a unit Google does not show yet is refused (400) and costs a call: a
+    # new unit is read back before the accounts and moves into it (and its child units) go out.
+    confirmed: ClassVar[frozenset[Op]] = frozenset({Op.CREATE_OU})
 
     @sensitive_variables()
     def __init__(self, connection: Connection) -> None:
@@ -293,6 +299,41 @@ class GoogleDirectory:
             except NETWORK_ERRORS as error:
                 self._fail_unanswered(results, alone, unreachable(self.name, error))
         return settle_alone(self, operations, results, alone)
+
+    def visible(self, operations: Sequence[Operation]) -> list[Outcome]:
+        """The new units read back, in one batch request (a call each against the quota)."""
+        results: list[Outcome | None] = [None] * len(operations)
+
+        def answered(request_id: str, _response: object, exception: BaseException | None) -> None:
+            index = int(request_id)
+            if exception is None:
+                results[index] = "visible"
+            elif isinstance(exception, HttpError) and status(exception) == 404:
+                results[index] = TemporaryError(
+                    _("Google does not show the unit yet; trying again."), 2.0, replication=True
+                )
+            elif isinstance(exception, HttpError):
+                results[index] = classify(exception)
+            else:
+                results[index] = unreachable(self.name, exception)
+
+        try:
+            batch = quick_batch(self.service, answered)
+            for index, operation in enumerate(operations):
+                request = self.api("orgunits").get(
+                    customerId="my_customer", orgUnitPath=operation.key.lstrip("/")
+                )
+                batch.add(request, request_id=str(index))
+            batch.execute()
+        except HttpError as error:
+            self._fail_unanswered(results, [], classify(error))
+        except RefreshError as error:
+            return [PermanentError(explain_refresh_error(error, self.connection.admin_email))] * len(
+                operations
+            )
+        except NETWORK_ERRORS as error:
+            self._fail_unanswered(results, [], unreachable(self.name, error))
+        return cast("list[Outcome]", results)
 
     @staticmethod
     def _fail_unanswered(results: list[Outcome | None], alone: list[int], failure: Outcome) -> None:

@@ -22,7 +22,8 @@ def own_limiter(settings, tmp_path):
 
 
 def running_job(world, *, done: int, pending: int, retrying: int = 0):
-    """A job started five minutes ago whose ``done`` items finished half a minute ago."""
+    """A job started five minutes ago whose ``done`` items finished within the last minute: its
+    counters as the workers keep them, and the page's reading of them taken a minute ago."""
     now = timezone.now()
     with scopes_disabled():
         job = world.a.job
@@ -43,6 +44,12 @@ def running_job(world, *, done: int, pending: int, retrying: int = 0):
             [item(n, status="done", finished_at=now - timedelta(seconds=30)) for n in range(done)]
             + [item(done + n, status="pending") for n in range(pending)]
             + [item(done + pending + n, not_before=now + timedelta(minutes=1)) for n in range(retrying)]
+        )
+        Job.objects.filter(pk=job.pk).update(
+            items_total=done + pending + retrying,
+            items_done=done,
+            pace_at=now - timedelta(minutes=1),
+            pace_finished=0,
         )
     return job
 
