@@ -216,8 +216,8 @@ class ProviderClient(Protocol):
 
     def visible(self, operations: Sequence[Operation]) -> list[Outcome]:
         """Read back what these operations (of ``confirmed``) made: "visible", or a
-        ``TemporaryError`` with ``replication`` while the provider does not show it yet; one
-        call each against the quota."""
+        ``TemporaryError`` with ``replication`` while the provider does not show it yet. One
+        call against the quota for all of them (a listing)."""
         ...
 
 

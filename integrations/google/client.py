@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ssl
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
 import httplib2
@@ -301,39 +301,21 @@ class GoogleDirectory:
         return settle_alone(self, operations, results, alone)
 
     def visible(self, operations: Sequence[Operation]) -> list[Outcome]:
-        """The new units read back, in one batch request (a call each against the quota)."""
-        results: list[Outcome | None] = [None] * len(operations)
-
-        def answered(request_id: str, _response: object, exception: BaseException | None) -> None:
-            index = int(request_id)
-            if exception is None:
-                results[index] = "visible"
-            elif isinstance(exception, HttpError) and status(exception) == 404:
-                results[index] = TemporaryError(
-                    _("Google does not show the unit yet; trying again."), 2.0, replication=True
-                )
-            elif isinstance(exception, HttpError):
-                results[index] = classify(exception)
-            else:
-                results[index] = unreachable(self.name, exception)
-
+        """The new units read back: one listing of every unit Google shows (one call against the
+        quota, however many units wait to be seen; the listing is not paged)."""
         try:
-            batch = quick_batch(self.service, answered)
-            for index, operation in enumerate(operations):
-                request = self.api("orgunits").get(
-                    customerId="my_customer", orgUnitPath=operation.key.lstrip("/")
-                )
-                batch.add(request, request_id=str(index))
-            batch.execute()
+            response = self.api("orgunits").list(customerId="my_customer", type="all").execute()
         except HttpError as error:
-            self._fail_unanswered(results, [], classify(error))
+            return [classify(error)] * len(operations)
         except RefreshError as error:
             return [PermanentError(explain_refresh_error(error, self.connection.admin_email))] * len(
                 operations
             )
         except NETWORK_ERRORS as error:
-            self._fail_unanswered(results, [], unreachable(self.name, error))
-        return cast("list[Outcome]", results)
+            return [unreachable(self.name, error)] * len(operations)
+        shown = {snapshots.unit(unit).path.lower() for unit in response.get("organizationUnits", [])}
+        not_yet = TemporaryError(_("Google does not show the unit yet; trying again."), 2.0, replication=True)
+        return ["visible" if operation.key.lower() in shown else not_yet for operation in operations]
 
     @staticmethod
     def _fail_unanswered(results: list[Outcome | None], alone: list[int], failure: Outcome) -> None:

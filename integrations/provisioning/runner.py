@@ -82,7 +82,7 @@ def run_items(
         ]
         reads = [Operation(Op(item.op), item.key, item.payload) for item in to_confirm]
         wait, ticket = 0.0, secrets.token_hex(8)
-        count = (client.calls_for(operations) if operations else 0) + len(reads)
+        count = (client.calls_for(operations) if operations else 0) + (1 if reads else 0)
         if limiter is not None:
             wait = wait_for_slot(
                 limiter,
