@@ -233,7 +233,9 @@ def runnable(
         (op, key): (status, outcome, finished_at)
         for op, key, status, outcome, finished_at in JobItem.objects.filter(
             job_id=items[0].job_id, op__in=PREREQUISITES, key__in=keys
-        ).values_list("op", "key", "status", "outcome", "finished_at")
+        )
+        .order_by()  # by the key index alone, no join for the default order
+        .values_list("op", "key", "status", "outcome", "finished_at")
     }
     now = timezone.now()
     seen_after = timedelta(seconds=replication_seconds / settings.PROVIDER_QUOTA_TIME_SCALE)

@@ -46,7 +46,11 @@ def test_the_counters_equal_the_items_after_a_run_with_failures(tmp_path):
                 direct = client_for(Connection.objects.get(provider="google"))
                 for item in taken:
                     direct.apply(
-                        Op.CREATE_USER, item["key"], item["details"], password="Other-pass-1x", external_id="x"
+                        Op.CREATE_USER,
+                        item["key"],
+                        {**item["details"], "ou": "/"},  # the units are not made yet
+                        password="Other-pass-1x",
+                        external_id="x",
                     )
                 direct.close()
                 app.control.purge()
