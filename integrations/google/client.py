@@ -156,11 +156,17 @@ class GoogleDirectory:
             waiting = not_replicated_yet(operation.op, error)
             if waiting is not None:
                 raise waiting from None
-            if status(error) in (400, 409) and self._exists(
+            if status(error) not in (400, 409):
+                raise
+            if self._exists(
                 self.api("orgunits").get, customerId="my_customer", orgUnitPath=operation.key.lstrip("/")
             ):
                 return "adopted"
-            raise
+            # Refused as existing but not shown: made by an attempt whose answer was lost (a
+            # killed worker, a dropped connection) and not replicated yet. Waited out, then adopted.
+            raise TemporaryError(
+                _("Google does not show the unit yet; trying again."), 2.0, replication=True
+            ) from None
 
     def _create_user(self, operation: Operation) -> str:
         try:
