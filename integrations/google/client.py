@@ -52,8 +52,9 @@ class GoogleDirectory:
     capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.UNITS, Capability.GROUP_ADDRESSES})
     # Admin SDK Directory API: 2,400 queries per minute per user per project.
     quota: ClassVar[Quota] = Quota.published(2400, 60.0)
-    # Google documents that a new object may take a while to appear, not how long; a couple of
-    # seconds is what a new unit or account usually takes (sandbox/google/SOURCES.md).
+    # Google says a new object may take a while to appear, not how long: two seconds is the
+    # sandbox's realistic choice (unsourced, sandbox/google/SOURCES.md). Longer delays cost a
+    # refused call and a wait, item by item; units are read back whatever the delay.
     replication_seconds: ClassVar[float] = 2.0
     # An account sent into a unit Google does not show yet is refused (400) and costs a call: a
     # new unit is read back before the accounts and moves into it (and its child units) go out.

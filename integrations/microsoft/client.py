@@ -55,8 +55,9 @@ class MicrosoftGraph:
     # Microsoft Graph, identity and access: 3,000 writes per 150 s per app and tenant.
     quota: ClassVar[Quota] = Quota.published(3000, 150.0)
     batch_size = 100
-    # Entra ID is eventually consistent: a new user or group is usually seen by the calls that
-    # need it within seconds (sandbox/microsoft/SOURCES.md).
+    # Entra ID is eventually consistent (sandbox/microsoft/SOURCES.md): a new user or group is
+    # seen by the calls that need it after a delay Microsoft does not publish; two seconds is the
+    # sandbox's realistic choice. Longer delays cost a refused call and a wait, item by item.
     replication_seconds: ClassVar[float] = 2.0
     # Nothing is read back: the reads a membership needs do not count against the write quota,
     # and a licence waits for its account's replication time instead.
