@@ -286,6 +286,9 @@ class Job(models.Model):
     items_total = models.PositiveIntegerField(null=True, blank=True)
     items_done = models.PositiveIntegerField(default=0)
     items_failed = models.PositiveIntegerField(default=0)
+    # Its create-user items that made or adopted a roster person's account (the dashboards'
+    # accounts per provider).
+    accounts_made = models.PositiveIntegerField(default=0)
     # The pace on the page: how many were finished (done + failed) at ``pace_at``; the page
     # compares the counters with this reading and moves it on once it is a minute old.
     pace_at = models.DateTimeField(null=True, blank=True)

@@ -65,6 +65,7 @@ def _dashboard_sources(municipality) -> None:
         finished_at=timezone.now(),
         items_total=len(created),  # its counters, as a worker keeps them
         items_done=len(created),
+        accounts_made=len(created),
     )
     JobItem.objects.bulk_create(
         JobItem(

@@ -88,25 +88,25 @@ class Outcomes:
         """One UPDATE per distinct (status, outcome, error), usually one or two for a whole batch,
         and the new accounts' passwords in one statement (``bulk_update``'s CASE expressions cost
         more in Python than the provider call they record)."""
-        groups: dict[tuple[str, str, str], list[int]] = {}
+        groups: dict[tuple[str, str, str, bool], list[int]] = {}
         for item in self.finished:
-            groups.setdefault((item.status, item.outcome, item.error), []).append(item.pk)
+            groups.setdefault((item.status, item.outcome, item.error, _is_account(item)), []).append(item.pk)
         finished_at = self.finished[0].finished_at
         counted: dict[str, int] = {JobItem.Status.DONE: 0, JobItem.Status.FAILED: 0}
-        for (status, outcome, error), pks in groups.items():
+        accounts = 0
+        for (status, outcome, error, account), pks in groups.items():
             # Only items still open: one finished twice (a late answer after a reconcile) counts once.
-            counted[status] += JobItem.objects.filter(
+            n = JobItem.objects.filter(
                 pk__in=pks, status__in=[JobItem.Status.PENDING, JobItem.Status.CLAIMED]
             ).update(status=status, outcome=outcome, error=error, finished_at=finished_at)
+            counted[status] += n
+            accounts += n if account else 0
         Job.objects.filter(pk=self.finished[0].job_id).update(
             items_done=F("items_done") + counted[JobItem.Status.DONE],
             items_failed=F("items_failed") + counted[JobItem.Status.FAILED],
+            accounts_made=F("accounts_made") + accounts,
         )
-        made = [
-            item.person_id
-            for item in self.finished
-            if item.op == Op.CREATE_USER and item.outcome in ("created", "adopted") and item.person_id
-        ]
+        made = [item.person_id for item in self.finished if item.person_id and _is_account(item)]
         mark_accounts_made(made, finished_at)
         secrets_ = [(item.secret_ciphertext, item.pk) for item in self.finished if item.secret_ciphertext]
         if secrets_:
@@ -116,6 +116,16 @@ class Outcomes:
                     f"UPDATE {table} SET secret_ciphertext = %s WHERE id = %s",  # noqa: S608 (our table name)
                     secrets_,
                 )
+
+
+def _is_account(item: JobItem) -> bool:
+    """A roster person's account made (or adopted) by this item."""
+    return (
+        item.op == Op.CREATE_USER
+        and item.status == JobItem.Status.DONE
+        and item.outcome in ("created", "adopted")
+        and bool(item.person_id)
+    )
 
 
 def record(
