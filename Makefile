@@ -54,8 +54,10 @@ bench: $(VENV)/.dev
 
 ## make bench-provision-region: issue 17's provisioning figures (bench/results/region_scale.json,
 ## "provision"): 2,000 accounts at time scale 1 on each provider, 100,000 accounts with units,
-## groups and memberships, and 10,000 teachers on the chaos profile with three worker kills.
+## groups and memberships, and 10,000 teachers on the chaos profile with three worker kills;
+## the engine's query plans on a job of 300,000 items (PostgreSQL).
 bench-provision-region: $(VENV)/.dev
+	$(BIN)/python bench/claims_explain.py
 	$(BIN)/python bench/provision.py realtime 100k chaos
 
 clean-test:
