@@ -351,14 +351,6 @@ class JobItem(models.Model):
             models.Index(fields=["job", "status", "not_before"], name="jobitem_waiting_idx"),
             # What an item needs made first, found by its key (``outcomes.runnable``).
             models.Index(fields=["job", "key"], name="jobitem_key_idx"),
-            # The dashboards' accounts per provider, counted per job from this index alone. Partial:
-            # an item enters it once, when its account is made, so claiming and retrying (which
-            # change the status) never touch it.
-            models.Index(
-                fields=["municipality", "job", "op", "status", "outcome", "person"],
-                name="jobitem_accounts_idx",
-                condition=models.Q(op="create_user", status="done"),
-            ),
         ]
         constraints = [models.UniqueConstraint(fields=["job", "seq"], name="job_item_seq_unique")]
 

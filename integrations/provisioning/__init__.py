@@ -26,9 +26,9 @@ How it keeps its promises:
   account or group this job made is held back, unattempted, for the provider's replication time
   (``ProviderClient.replication_seconds``) after it was made, while other items flow.
 - Replication delay longer than that (a member whose account was made a moment ago) and
-  "unavailable, come back in n seconds" (a 503 with Retry-After) are waited out: the item comes back later, up to
-  MAX_WAITS times (a replication wait grows to a quarter of an hour of provider time), without
-  spending attempts.
+  "unavailable, come back in n seconds" (a 503 with Retry-After) are waited out: the item comes
+  back later, up to MAX_WAITS times (a replication wait grows to a quarter of an hour of provider
+  time), without spending attempts.
 - A worker keeps the claim on its items fresh while it works (``claims.Heartbeat``); items
   claimed by a worker that died go stale and are released by ``claims.reconcile``.
 """
