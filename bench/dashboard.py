@@ -207,7 +207,11 @@ def build_region(size: int, today: date) -> dict:
             for i, p in enumerate(people)
             if i % 5
         )
-        mark_accounts_made([p.pk for i, p in enumerate(people) if i % 5])
+        made = [p.pk for i, p in enumerate(people) if i % 5]
+        mark_accounts_made(made)
+        Job.objects.filter(pk=job.pk).update(
+            items_total=len(made), items_done=len(made), accounts_made=len(made)
+        )
         # Trainings: half of the teachers completed one of three curricula; a quarter gave feedback.
         sessions, questions = [], []
         for c in range(3):

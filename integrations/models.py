@@ -432,6 +432,19 @@ class Job(models.Model):
     # Why the job is not moving while it runs (the provider cannot be reached, the sign-in fails),
     # in the municipality's language; empty once a round gets through.
     notice = models.CharField(_("notice"), max_length=500, blank=True)
+    # Counters of its items, so that its page and the dashboards never count a job's items: the
+    # total is counted once when the first worker begins (None until then), done and failed grow
+    # in the same transaction as the items they count (``provisioning.outcomes``).
+    items_total = models.PositiveIntegerField(null=True, blank=True)
+    items_done = models.PositiveIntegerField(default=0)
+    items_failed = models.PositiveIntegerField(default=0)
+    # Its create-user items that made or adopted a roster person's account (the dashboards'
+    # accounts per provider).
+    accounts_made = models.PositiveIntegerField(default=0)
+    # The pace on the page: how many were finished (done + failed) at ``pace_at``; the page
+    # compares the counters with this reading and moves it on once it is a minute old.
+    pace_at = models.DateTimeField(null=True, blank=True)
+    pace_finished = models.PositiveIntegerField(default=0)
 
     objects = ScopedManager(municipality="municipality")
 
@@ -484,15 +497,12 @@ class JobItem(models.Model):
     class Meta:
         ordering = ["job", "seq"]
         indexes = [
-            models.Index(fields=["job", "status", "phase"]),
-            # The dashboards' accounts per provider, counted per job from this index alone. Partial:
-            # an item enters it once, when its account is made, so claiming and retrying (which
-            # change the status) never touch it.
-            models.Index(
-                fields=["municipality", "job", "op", "status", "outcome", "person"],
-                name="jobitem_accounts_idx",
-                condition=models.Q(op="create_user", status="done"),
-            ),
+            # Claiming: the lowest open phase, then its first pending items in order of work.
+            models.Index(fields=["job", "status", "phase", "seq"], name="jobitem_claim_idx"),
+            # The soonest item waiting for its back-off, and how many wait (the job's page).
+            models.Index(fields=["job", "status", "not_before"], name="jobitem_waiting_idx"),
+            # What an item needs made first, found by its key (``outcomes.runnable``).
+            models.Index(fields=["job", "key"], name="jobitem_key_idx"),
         ]
         constraints = [models.UniqueConstraint(fields=["job", "seq"], name="job_item_seq_unique")]
 

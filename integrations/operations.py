@@ -76,7 +76,8 @@ class Spec:
     # What a call that succeeded did (JobItem.outcome); "" where the client always says.
     outcome: str = ""
     # (operation, KEY or the payload field with its key): made earlier in the job; if it failed,
-    # this item fails at once, saying which.
+    # this item fails at once, saying which; if it was made a moment ago, this item waits until
+    # the provider shows it (``provisioning.outcomes.runnable``).
     needs: tuple[tuple[Op, str], ...] = ()
     # Units of one depth share a phase (their parents are made in the phase before).
     by_depth: bool = False
@@ -84,10 +85,13 @@ class Spec:
 
 SPECS: dict[Op, Spec] = {
     Op.CREATE_OU: Spec(_("Create organisational unit"), 0, "created", by_depth=True),
-    Op.CREATE_USER: Spec(_("Create account"), 1, "created"),
+    # An account in a unit made by the job: sent once the unit is seen (``ProviderClient.confirmed``).
+    Op.CREATE_USER: Spec(_("Create account"), 1, "created", needs=((Op.CREATE_OU, "ou"),)),
     Op.CREATE_GROUP: Spec(_("Create group"), 1, "created"),
     Op.UPDATE_USER: Spec(_("Update name"), 2, "updated", needs=((Op.CREATE_USER, KEY),)),
-    Op.MOVE_USER: Spec(_("Move to another unit"), 2, "moved", needs=((Op.CREATE_USER, KEY),)),
+    Op.MOVE_USER: Spec(
+        _("Move to another unit"), 2, "moved", needs=((Op.CREATE_USER, KEY), (Op.CREATE_OU, "to"))
+    ),
     Op.UNSUSPEND_USER: Spec(_("Reactivate account"), 2, "reactivated"),
     Op.SUSPEND_USER: Spec(_("Suspend account (not on the roster)"), 2, "suspended"),
     Op.ASSIGN_LICENCE: Spec(_("Assign licence"), 3, "licensed", needs=((Op.CREATE_USER, KEY),)),

@@ -167,6 +167,14 @@ class ProviderClient(Protocol):
     capabilities: ClassVar[frozenset[Capability]]
     quota: ClassVar[Quota]  # shared by every worker (integrations/ratelimit.py)
     batch_size: int  # operations per round of work (``apply_many``)
+    # How long an object the provider has just made usually takes to be seen by the calls that
+    # need it (its replication delay), in provider seconds: the items that need it are not sent
+    # before (``provisioning.outcomes``); a longer delay is still waited out, item by item.
+    replication_seconds: ClassVar[float]
+    # The operations whose object is read back (``visible``) before the items that need it are
+    # released: where a call into an object not yet seen fails and costs quota, and the items
+    # that need it are many (a unit and its accounts).
+    confirmed: ClassVar[frozenset[Op]]
 
     def __init__(self, connection: Connection) -> None: ...
 
@@ -205,6 +213,12 @@ class ProviderClient(Protocol):
 
     def apply_many(self, operations: Sequence[Operation]) -> list[Outcome]:
         """Several operations (batched where the provider can), an outcome each, in order."""
+        ...
+
+    def visible(self, operations: Sequence[Operation]) -> list[Outcome]:
+        """Read back what these operations (of ``confirmed``) made: "visible", or a
+        ``TemporaryError`` with ``replication`` while the provider does not show it yet. One
+        call against the quota for all of them (a listing)."""
         ...
 
 

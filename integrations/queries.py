@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import timedelta
+from typing import Any, overload
 
 from django.conf import settings
-from django.core.paginator import Paginator
-from django.db.models import Count
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from infra.exports import neutralise
@@ -160,21 +161,83 @@ def slip_schools(job: Job) -> list[tuple[str, int]]:
 
 
 def job_page(job: Job) -> dict:
-    """The job's page and its htmx progress: counts, pace, failed items, workers, slips."""
+    """The job's page and its htmx progress: counts, pace, failed items, workers, slips. Read
+    from the job's counters and a bounded number of items, whatever the job's size; the slips are
+    listed once the job is no longer running (they are counted from its new accounts)."""
     failed = [
         {"label": operations.label(item.op), "key": item.key, "error": item.error}
         for item in JobItem.objects.filter(job=job, status=JobItem.Status.FAILED).order_by("seq")[:200]
     ]
     counts = progress(job)
+    working = job.status in (Job.Status.RUNNING, Job.Status.QUEUED)
     return {
         "job": job,
         "progress": counts,
         "pace": pace(job, counts["remaining"]) if job.status == Job.Status.RUNNING else None,
         "failed": failed,
         "workers": workers(),
-        "slip_schools": slip_schools(job),
+        "slip_schools": [] if working else slip_schools(job),
         "retention_days": settings.CREDENTIAL_RETENTION_DAYS,
     }
+
+
+ITEMS_PER_PAGE = 100
+
+
+class JobItems(Sequence[JobItem]):
+    """A job's items in the order of work, for a paginator: counted from the job's counter and
+    read a page at a time by their place in that order (``seq``, numbered from the first item
+    without gaps when the job is made), through the (job, seq) key: the last page of 300,000
+    items costs what the first does."""
+
+    def __init__(self, job: Job, total: int) -> None:
+        self.job, self.total = job, total
+        self.first = (
+            JobItem.objects.filter(job=job).order_by("seq").values_list("seq", flat=True).first() or 0
+        )
+
+    def __len__(self) -> int:
+        return self.total
+
+    @overload
+    def __getitem__(self, index: int) -> JobItem: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[JobItem]: ...
+
+    def __getitem__(self, index: int | slice) -> JobItem | list[JobItem]:
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        start, stop = index.start or 0, index.stop if index.stop is not None else self.total
+        return list(
+            JobItem.objects.filter(
+                job=self.job, seq__gte=self.first + start, seq__lt=self.first + stop
+            ).order_by("seq")
+        )
+
+
+def job_items_page(job: Job, number: str | None, *, failed_only: bool = False) -> dict[str, Any]:
+    """One page of the job's items (or of its failed ones): the page and its rows, labelled."""
+    if failed_only:
+        items: Sequence[JobItem] | QuerySet[JobItem] = JobItem.objects.filter(
+            job=job, status=JobItem.Status.FAILED
+        ).order_by("seq")
+    else:
+        items = JobItems(job, progress(job)["total"])
+    page: Page = Paginator(items, ITEMS_PER_PAGE).get_page(number)
+    rows = [
+        {
+            "label": operations.label(item.op),
+            "key": item.key,
+            "school": item.school,
+            "status": item.status,
+            "status_label": item.get_status_display(),
+            "outcome": item.outcome,
+            "error": item.error,
+        }
+        for item in page.object_list
+    ]
+    return {"page": page, "rows": rows}
 
 
 def job_people(job: Job) -> int:

@@ -52,6 +52,13 @@ class GoogleDirectory:
     capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.UNITS, Capability.GROUP_ADDRESSES})
     # Admin SDK Directory API: 2,400 queries per minute per user per project.
     quota: ClassVar[Quota] = Quota.published(2400, 60.0)
+    # Google says a new object may take a while to appear, not how long: two seconds is the
+    # sandbox's realistic choice (unsourced, sandbox/google/SOURCES.md). Longer delays cost a
+    # refused call and a wait, item by item; units are read back whatever the delay.
+    replication_seconds: ClassVar[float] = 2.0
+    # An account sent into a unit Google does not show yet is refused (400) and costs a call: a
+    # new unit is read back before the accounts and moves into it (and its child units) go out.
+    confirmed: ClassVar[frozenset[Op]] = frozenset({Op.CREATE_OU})
 
     @sensitive_variables()
     def __init__(self, connection: Connection) -> None:
@@ -152,11 +159,17 @@ class GoogleDirectory:
             waiting = not_replicated_yet(operation.op, error)
             if waiting is not None:
                 raise waiting from None
-            if status(error) in (400, 409) and self._exists(
+            if status(error) not in (400, 409):
+                raise
+            if self._exists(
                 self.api("orgunits").get, customerId="my_customer", orgUnitPath=operation.key.lstrip("/")
             ):
                 return "adopted"
-            raise
+            # Refused as existing but not shown: made by an attempt whose answer was lost (a
+            # killed worker, a dropped connection) and not replicated yet. Waited out, then adopted.
+            raise TemporaryError(
+                _("Google does not show the unit yet; trying again."), 2.0, replication=True
+            ) from None
 
     def _create_user(self, operation: Operation) -> str:
         try:
@@ -295,6 +308,23 @@ class GoogleDirectory:
             except NETWORK_ERRORS as error:
                 self._fail_unanswered(results, alone, unreachable(self.name, error))
         return settle_alone(self, operations, results, alone)
+
+    def visible(self, operations: Sequence[Operation]) -> list[Outcome]:
+        """The new units read back: one listing of every unit Google shows (one call against the
+        quota, however many units wait to be seen; the listing is not paged)."""
+        try:
+            response = self.api("orgunits").list(customerId="my_customer", type="all").execute()
+        except HttpError as error:
+            return [classify(error)] * len(operations)
+        except RefreshError as error:
+            return [PermanentError(explain_refresh_error(error, self.connection.admin_email))] * len(
+                operations
+            )
+        except NETWORK_ERRORS as error:
+            return [unreachable(self.name, error)] * len(operations)
+        shown = {snapshots.unit(unit).path.lower() for unit in response.get("organizationUnits", [])}
+        not_yet = TemporaryError(_("Google does not show the unit yet; trying again."), 2.0, replication=True)
+        return ["visible" if operation.key.lower() in shown else not_yet for operation in operations]
 
     @staticmethod
     def _fail_unanswered(results: list[Outcome | None], alone: list[int], failure: Outcome) -> None:

@@ -55,6 +55,13 @@ class MicrosoftGraph:
     # Microsoft Graph, identity and access: 3,000 writes per 150 s per app and tenant.
     quota: ClassVar[Quota] = Quota.published(3000, 150.0)
     batch_size = 100
+    # Entra ID is eventually consistent (sandbox/microsoft/SOURCES.md): a new user or group is
+    # seen by the calls that need it after a delay Microsoft does not publish; two seconds is the
+    # sandbox's realistic choice. Longer delays cost a refused call and a wait, item by item.
+    replication_seconds: ClassVar[float] = 2.0
+    # Nothing is read back: the reads a membership needs do not count against the write quota,
+    # and a licence waits for its account's replication time instead.
+    confirmed: ClassVar[frozenset[Op]] = frozenset()
 
     @sensitive_variables()
     def __init__(self, connection: Connection) -> None:
@@ -163,6 +170,9 @@ class MicrosoftGraph:
         """Accounts, licences and changes go in $batch requests; memberships of one group are
         bound 20 at a time (``integrations/microsoft/batch.py``)."""
         return batch.Round(self, operations).run()
+
+    def visible(self, operations: Sequence[Operation]) -> list[Outcome]:
+        return ["visible"] * len(operations)  # ``confirmed`` is empty: never asked
 
     def user_id(self, upn: str) -> str:
         response = self.send("GET", f"/users/{upn}", params={"$select": "id"})

@@ -8,7 +8,8 @@ chunks by Celery workers. Its named parts:
 - ``runner``: a worker's round on a job, and one claimed chunk run against the provider's client.
 - ``outcomes``: what each call did — done, failed, retried with back-off, waited out, or failed at
   once because what it depends on could not be made.
-- ``progress``: counts, pace and the shared quota, for the job's page and the terminal.
+- ``progress``: counts (the job's counters, kept by ``outcomes``), pace and the shared quota, for
+  the job's page and the terminal.
 
 How it keeps its promises:
 
@@ -19,10 +20,15 @@ How it keeps its promises:
 - Temporary errors (throttling, 5xx) go back to the queue with exponential back-off and jitter,
   honouring Retry-After; an item that keeps failing stops after MAX_ATTEMPTS. Throttling is not
   the item's fault and costs it no attempt.
-- Replication delay (a member whose account was made a moment ago) and "unavailable, come back
-  in n seconds" (a 503 with Retry-After) are waited out: the item comes back later, up to
-  MAX_WAITS times (a replication wait grows to a quarter of an hour of provider time), without
-  spending attempts.
+- No call is spent on one that must fail: a new unit is read back (one listing per round,
+  ``ProviderClient.confirmed``) before its item is done, so its child units, accounts and moves,
+  in later phases, go out only once the provider shows it; a membership, licence or change whose
+  account or group this job made is held back, unattempted, for the provider's replication time
+  (``ProviderClient.replication_seconds``) after it was made, while other items flow.
+- Replication delay longer than that (a member whose account was made a moment ago) and
+  "unavailable, come back in n seconds" (a 503 with Retry-After) are waited out: the item comes
+  back later, up to MAX_WAITS times (a replication wait grows to a quarter of an hour of provider
+  time), without spending attempts.
 - A worker keeps the claim on its items fresh while it works (``claims.Heartbeat``); items
   claimed by a worker that died go stale and are released by ``claims.reconcile``.
 """

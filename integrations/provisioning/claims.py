@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection as database
-from django.db.models import Min, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from integrations.models import Job, JobItem
@@ -20,11 +20,26 @@ logger = logging.getLogger(__name__)
 CHUNK = 25
 
 
+def lowest_open_phase(job: Job) -> int | None:
+    """The phase being worked: one look into the claiming index per status (a ``MIN`` over both
+    statuses at once would read every open item of the job)."""
+    phases = [
+        JobItem.objects.filter(job=job, status=status)
+        .order_by("phase")
+        .values_list("phase", flat=True)
+        .first()
+        for status in (JobItem.Status.PENDING, JobItem.Status.CLAIMED)
+    ]
+    found = [phase for phase in phases if phase is not None]
+    return min(found) if found else None
+
+
 def claim(job: Job, worker: str, size: int = CHUNK) -> list[JobItem]:
-    """Take up to ``size`` pending items of the lowest unfinished phase (a conditional update)."""
+    """Take up to ``size`` pending items of the lowest unfinished phase (a conditional update),
+    first in the order of work: the claiming index (job, status, phase, seq) gives them in order,
+    so a claim reads the chunk it takes and the waiting items ahead of it, never the whole job."""
     now = timezone.now()
-    open_items = JobItem.objects.filter(job=job, status__in=[JobItem.Status.PENDING, JobItem.Status.CLAIMED])
-    phase = open_items.aggregate(phase=Min("phase"))["phase"]
+    phase = lowest_open_phase(job)
     if phase is None:
         return []
     candidates = list(
@@ -54,6 +69,28 @@ def give_back(items: list[JobItem], delay: float) -> None:
         status=JobItem.Status.PENDING,
         claimed_by="",
         not_before=timezone.now() + timedelta(seconds=delay),
+    )
+
+
+def hold_back(until: dict[int, datetime]) -> None:
+    """Items that need something the provider does not show yet go back to the queue until
+    then, unattempted (one UPDATE per moment, usually one or two for a chunk)."""
+    moments: dict[datetime, list[int]] = {}
+    for pk, when in until.items():
+        moments.setdefault(when, []).append(pk)
+    for when, pks in moments.items():
+        JobItem.objects.filter(pk__in=pks, status=JobItem.Status.CLAIMED).update(
+            status=JobItem.Status.PENDING, claimed_by="", not_before=when
+        )
+
+
+def soonest_waiting(job: Job) -> datetime | None:
+    """When the first item waiting for its back-off may go (the waiting index, read at one end)."""
+    return (
+        JobItem.objects.filter(job=job, status=JobItem.Status.PENDING, not_before__isnull=False)
+        .order_by("not_before")
+        .values_list("not_before", flat=True)
+        .first()
     )
 
 

@@ -15,7 +15,7 @@ from infra.tasks import enqueue_on_commit
 from integrations.models import Connection, Job, JobItem, Plan, PlanOperation
 from integrations.plans import read_current
 from integrations.providers import client_for
-from integrations.provisioning.progress import progress
+from integrations.provisioning.progress import count_items, progress
 from schools.audit import ActionContext, log_action, record
 
 logger = logging.getLogger(__name__)
@@ -179,8 +179,10 @@ def control(ctx: ActionContext, job: Job, action: str) -> bool:
 
 
 def begin(job: Job) -> None:
-    """The first worker to take a queued job marks it running."""
-    Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED).update(status=Job.Status.RUNNING)
+    """The first worker to take a queued job marks it running and counts its items (once: the
+    page and the dashboards read the counters from then on)."""
+    if Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED).update(status=Job.Status.RUNNING):
+        count_items(job)
 
 
 def finish(job: Job) -> bool:

@@ -9,11 +9,12 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import connection as database
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from integrations.crypto import encrypt_secret
-from integrations.models import Connection, JobItem
+from integrations.models import Connection, Job, JobItem
 from integrations.operations import PREREQUISITES, Op
 from integrations.providers import Operation, Outcome, ProviderError, TemporaryError
 from integrations.ratelimit import Limiter, quota_name
@@ -49,6 +50,12 @@ class Outcomes:
         )
         self.retries.append(item)
 
+    def confirm_later(self, item: JobItem, outcome: str, delay: float) -> None:
+        """Made, but not finished until the provider shows it: the item comes back after
+        ``delay`` (the provider's usual replication time) to be read back (``runner.run_items``)."""
+        item.outcome = outcome
+        self.retry(item, delay, "", attempts=item.attempts, waits=item.waits)
+
     @transaction.atomic
     def save(self) -> None:
         if self.finished:
@@ -71,6 +78,8 @@ class Outcomes:
                 claimed_by="",
                 not_before=item.not_before,
                 error=item.error,
+                outcome=item.outcome,
+                secret_ciphertext=item.secret_ciphertext,
                 attempts=item.attempts,
                 waits=item.waits,
             )
@@ -79,19 +88,25 @@ class Outcomes:
         """One UPDATE per distinct (status, outcome, error), usually one or two for a whole batch,
         and the new accounts' passwords in one statement (``bulk_update``'s CASE expressions cost
         more in Python than the provider call they record)."""
-        groups: dict[tuple[str, str, str], list[int]] = {}
+        groups: dict[tuple[str, str, str, bool], list[int]] = {}
         for item in self.finished:
-            groups.setdefault((item.status, item.outcome, item.error), []).append(item.pk)
+            groups.setdefault((item.status, item.outcome, item.error, _is_account(item)), []).append(item.pk)
         finished_at = self.finished[0].finished_at
-        for (status, outcome, error), pks in groups.items():
-            JobItem.objects.filter(pk__in=pks).update(
-                status=status, outcome=outcome, error=error, finished_at=finished_at
-            )
-        made = [
-            item.person_id
-            for item in self.finished
-            if item.op == Op.CREATE_USER and item.outcome in ("created", "adopted") and item.person_id
-        ]
+        counted: dict[str, int] = {JobItem.Status.DONE: 0, JobItem.Status.FAILED: 0}
+        accounts = 0
+        for (status, outcome, error, account), pks in groups.items():
+            # Only items still open: one finished twice (a late answer after a reconcile) counts once.
+            n = JobItem.objects.filter(
+                pk__in=pks, status__in=[JobItem.Status.PENDING, JobItem.Status.CLAIMED]
+            ).update(status=status, outcome=outcome, error=error, finished_at=finished_at)
+            counted[status] += n
+            accounts += n if account else 0
+        Job.objects.filter(pk=self.finished[0].job_id).update(
+            items_done=F("items_done") + counted[JobItem.Status.DONE],
+            items_failed=F("items_failed") + counted[JobItem.Status.FAILED],
+            accounts_made=F("accounts_made") + accounts,
+        )
+        made = [item.person_id for item in self.finished if item.person_id and _is_account(item)]
         mark_accounts_made(made, finished_at)
         secrets_ = [(item.secret_ciphertext, item.pk) for item in self.finished if item.secret_ciphertext]
         if secrets_:
@@ -103,6 +118,16 @@ class Outcomes:
                 )
 
 
+def _is_account(item: JobItem) -> bool:
+    """A roster person's account made (or adopted) by this item."""
+    return (
+        item.op == Op.CREATE_USER
+        and item.status == JobItem.Status.DONE
+        and item.outcome in ("created", "adopted")
+        and bool(item.person_id)
+    )
+
+
 def record(
     outcomes: Outcomes,
     item: JobItem,
@@ -111,9 +136,13 @@ def record(
     *,
     connection: Connection,
     limiter: Limiter | None = None,
+    confirmed: frozenset[Op] = frozenset(),
+    replication_seconds: float = 0.0,
 ) -> None:
     """One call's result: done (with the new account's password, encrypted), failed, or again later.
-    A throttled call pauses ``connection``'s quota in the shared ``limiter`` (None: no shared quota)."""
+    A throttled call pauses ``connection``'s quota in the shared ``limiter`` (None: no shared quota).
+    An object of the ``confirmed`` operations, made, comes back to be read back after
+    ``replication_seconds`` (the client's) before its item is done."""
     if isinstance(result, TemporaryError):
         if limiter is not None and result.retry_after and result.throttled:
             # The provider's "slow down" holds for every worker, not just this one; a replication
@@ -142,7 +171,30 @@ def record(
         return
     password = operation.password
     secret = encrypt_secret(item.municipality_id, password) if result == "created" and password else ""
+    if secret:  # kept with the item from now on: the password exists only in this call
+        item.secret_ciphertext = secret
+    if result == "created" and item.op in confirmed:
+        outcomes.confirm_later(item, result, replication_seconds / settings.PROVIDER_QUOTA_TIME_SCALE)
+        return
     outcomes.finish(item, JobItem.Status.DONE, outcome=result, secret=secret)
+
+
+def record_visible(outcomes: Outcomes, item: JobItem, result: Outcome) -> None:
+    """A reading back of what the item made: seen (the item is done, with the outcome of the call
+    that made it), not yet (it comes back later, like any replication delay), or an error."""
+    if isinstance(result, TemporaryError) and result.replication:
+        _come_back_later(outcomes, item, result)
+        return
+    if isinstance(result, ProviderError):
+        attempts = item.attempts + 1
+        if isinstance(result, TemporaryError) and attempts < MAX_ATTEMPTS:
+            outcomes.retry(
+                item, min(60.0, 2**attempts * 0.25), str(result), attempts=attempts, waits=item.waits
+            )
+        else:  # made, but it cannot be read: the items that need it would fail too
+            outcomes.finish(item, JobItem.Status.FAILED, outcome=item.outcome, error=str(result))
+        return
+    outcomes.finish(item, JobItem.Status.DONE, outcome=item.outcome)
 
 
 def mark_accounts_made(person_ids: list[int], when: datetime | None = None) -> None:
@@ -173,37 +225,56 @@ def _come_back_later(outcomes: Outcomes, item: JobItem, result: TemporaryError) 
     outcomes.retry(item, delay, str(result), attempts=item.attempts, waits=waits)
 
 
-def runnable(outcomes: Outcomes, items: list[JobItem]) -> list[JobItem]:
-    """The items worth a call: those whose account or group could not be made fail here."""
-    failed = _failed_dependencies(items)
-    for item in items:
-        if item.pk in failed:
-            outcomes.finish(item, JobItem.Status.FAILED, error=failed[item.pk])
-    return [item for item in items if item.pk not in failed]
+def runnable(
+    outcomes: Outcomes, items: list[JobItem], *, replication_seconds: float, confirmed: frozenset[Op]
+) -> tuple[list[JobItem], dict[int, datetime]]:
+    """The items worth a call now, and those to send later (pk → when).
 
-
-def _failed_dependencies(items: list[JobItem]) -> dict[int, str]:
-    """A membership or licence whose account or group could not be created fails at once, saying
-    which (one query for the whole batch)."""
+    An item whose account, group or unit could not be made fails here. One whose account or group
+    was made less than the provider's replication time ago waits until then, unattempted: sent
+    now, it would be refused and cost a call (a unit of ``confirmed`` is done only once it was
+    read back, so what needs it goes at once). One query for the whole batch."""
     needs = {item.pk: Op(item.op).needs(item.key, item.payload) for item in items}
     needs = {pk: pairs for pk, pairs in needs.items() if pairs}
     if not needs:
-        return {}
+        return items, {}
     keys = {key for pairs in needs.values() for _op, key in pairs}
-    failed = set(
-        JobItem.objects.filter(
-            job_id=items[0].job_id,
-            status=JobItem.Status.FAILED,
-            op__in=PREREQUISITES,
-            key__in=keys,
-        ).values_list("op", "key")
-    )
-    found = {}
-    for pk, pairs in needs.items():
-        for pair in pairs:
-            if pair in failed:
-                found[pk] = _("%(object)s could not be created, so this step was not tried.") % {
-                    "object": pair[1]
-                }
+    made = {
+        (op, key): (status, outcome, finished_at)
+        for op, key, status, outcome, finished_at in JobItem.objects.filter(
+            job_id=items[0].job_id, op__in=PREREQUISITES, key__in=keys
+        )
+        .order_by()  # by the key index alone, no join for the default order
+        .values_list("op", "key", "status", "outcome", "finished_at")
+    }
+    now = timezone.now()
+    seen_after = timedelta(seconds=replication_seconds / settings.PROVIDER_QUOTA_TIME_SCALE)
+    to_run, later = [], {}
+    for item in items:
+        failed, until = None, None
+        for op, key in needs.get(item.pk, ()):
+            if (op, key) not in made:  # not made by this job: the provider had it already
+                continue
+            status, outcome, finished_at = made[op, key]
+            if status == JobItem.Status.FAILED:
+                failed = key
                 break
-    return found
+            if status != JobItem.Status.DONE:  # still in the works (an earlier phase holds it)
+                when = now + seen_after
+            elif outcome == "created" and op not in confirmed and finished_at is not None:
+                when = finished_at + seen_after
+            else:
+                continue
+            if when > now:
+                until = max(until or when, when)
+        if failed is not None:
+            outcomes.finish(
+                item,
+                JobItem.Status.FAILED,
+                error=_("%(object)s could not be created, so this step was not tried.") % {"object": failed},
+            )
+        elif until is not None:
+            later[item.pk] = until
+        else:
+            to_run.append(item)
+    return to_run, later

@@ -9,7 +9,7 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count, F, Min
+from django.db.models import F
 from django.utils import timezone, translation
 
 from integrations.models import Connection, Job, JobItem
@@ -25,7 +25,7 @@ from integrations.providers import (
     unreachable,
 )
 from integrations.provisioning import claims, jobs
-from integrations.provisioning.outcomes import Outcomes, record, runnable
+from integrations.provisioning.outcomes import Outcomes, record, record_visible, runnable
 from integrations.provisioning.progress import unfinished
 from integrations.ratelimit import Limiter, answered, shared_limiter, wait_for_slot
 
@@ -53,11 +53,23 @@ def run_items(
     client can), record each outcome; a failure inside a batch is handled for its item alone.
     The database is written per batch, not per item: a few queries for a hundred calls.
 
+    Items whose object was made and waits to be seen (``ProviderClient.confirmed``) are read back
+    instead, in the same round; items that need something the provider does not show yet go
+    back to the queue unattempted (``outcomes.runnable``): no call is spent on one that must fail.
+
     Returns the reason when no call of the round got through (the provider unreachable or
     failing): the job's notice; empty when some got through, None when none was made."""
     outcomes, notice = Outcomes(), None
-    to_run = runnable(outcomes, items)
-    if to_run:
+    confirmed = client.confirmed
+    to_confirm = [item for item in items if item.outcome and Op(item.op) in confirmed]
+    to_run, later = runnable(
+        outcomes,
+        [item for item in items if item not in to_confirm],
+        replication_seconds=client.replication_seconds,
+        confirmed=confirmed,
+    )
+    claims.hold_back(later)
+    if to_run or to_confirm:
         operations = [
             Operation(
                 op=Op(item.op),
@@ -68,7 +80,9 @@ def run_items(
             )
             for item in to_run
         ]
-        wait, ticket, count = 0.0, secrets.token_hex(8), client.calls_for(operations)
+        reads = [Operation(Op(item.op), item.key, item.payload) for item in to_confirm]
+        wait, ticket = 0.0, secrets.token_hex(8)
+        count = (client.calls_for(operations) if operations else 0) + (1 if reads else 0)
         if limiter is not None:
             wait = wait_for_slot(
                 limiter,
@@ -78,18 +92,31 @@ def run_items(
                 ticket=ticket,
             )
         if wait > 0:  # the quota is spent for a while: give the items back, unattempted
-            claims.give_back(to_run, wait)
+            claims.give_back([*to_run, *to_confirm], wait)
         else:
             JobItem.objects.filter(pk__in=[i.pk for i in to_run]).update(attempts=F("attempts") + 1)
-            results = client.apply_many(operations)
+            results = client.apply_many(operations) if operations else []
+            seen = client.visible(reads) if reads else []
             if limiter is not None:
                 answered(limiter, connection, ticket, count, time_scale=settings.PROVIDER_QUOTA_TIME_SCALE)
             for item, operation, result in zip(to_run, operations, results, strict=True):
-                record(outcomes, item, operation, result, connection=connection, limiter=limiter)
+                record(
+                    outcomes,
+                    item,
+                    operation,
+                    result,
+                    connection=connection,
+                    limiter=limiter,
+                    confirmed=confirmed,
+                    replication_seconds=client.replication_seconds,
+                )
+            for item, result in zip(to_confirm, seen, strict=True):
+                record_visible(outcomes, item, result)
+            answers = [*results, *seen]
             stopped = [
-                r for r in results if isinstance(r, TemporaryError) and not (r.throttled or r.replication)
+                r for r in answers if isinstance(r, TemporaryError) and not (r.throttled or r.replication)
             ]
-            notice = str(stopped[0]) if len(stopped) == len(results) else ""
+            notice = str(stopped[0]) if len(stopped) == len(answers) else ""
     outcomes.save()
     return notice
 
@@ -135,15 +162,9 @@ def _work(job_id: int, *, budget_seconds: float) -> bool:
                 continue
             # Nothing to take now: the rest of the phase is in other workers' hands, or waits
             # for its back-off. Stay for the next moment rather than leave and queue again.
-            waiting = JobItem.objects.filter(job=job, status=JobItem.Status.PENDING).aggregate(
-                soonest=Min("not_before"), n=Count("pk")
-            )
-            if (
-                not waiting["n"]
-                and not JobItem.objects.filter(job=job, status=JobItem.Status.CLAIMED).exists()
-            ):
+            if not unfinished(job):
                 break
-            soonest = waiting["soonest"]
+            soonest = claims.soonest_waiting(job)
             if soonest is not None and soonest > deadline:
                 break
             time.sleep(IDLE_POLL_SECONDS)

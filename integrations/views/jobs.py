@@ -37,7 +37,17 @@ def plan_apply(request, plan_id):
 @tenant_view("view_integrations")
 def job_detail(request, job_id):
     job = get_for(request, Job.objects.select_related("plan", "created_by"), pk=job_id)
-    return render(request, "integrations/job_detail.html", queries.job_page(job))
+    failed_only = request.GET.get("show") == "failed"
+    return render(
+        request,
+        "integrations/job_detail.html",
+        {
+            **queries.job_page(job),
+            **queries.job_items_page(job, request.GET.get("page"), failed_only=failed_only),
+            "failed_only": failed_only,
+            "query_string": "show=failed" if failed_only else "",
+        },
+    )
 
 
 @tenant_view("view_integrations")

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db.models import Case, Count, IntegerField, Max, Min, Q, Sum, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from integrations.models import Job, JobItem, Provider
+from integrations.models import Job, Provider
 from reporting.indicators.kinds import (
     SchoolRef,
     SchoolRow,
@@ -29,13 +29,6 @@ def _has_account(prefix: str = "") -> Q:
     """A teacher with an account: an address on the roster, or one a provisioning job made (or
     adopted), which the engine marks on the person: two columns of the roster, no join."""
     return Q(**{f"{prefix}account_email__gt": ""}) | Q(**{f"{prefix}account_made_at__isnull": False})
-
-
-def _created_accounts():
-    """Create-user items of provisioning jobs that made (or adopted) an account."""
-    return JobItem.objects.filter(
-        op="create_user", status=JobItem.Status.DONE, outcome__in=("created", "adopted"), person__isnull=False
-    )
 
 
 def _start_of(day: date, tz: zoneinfo.ZoneInfo) -> datetime:
@@ -288,18 +281,12 @@ class FactSources:
             .values_list("municipality_id", "n")
             .order_by()
         )
-        # One scan of an index: a count per job, and the (few) jobs' providers.
-        per_job = list(
-            _created_accounts()
-            .filter(municipality_id__in=self.mids)
-            .values("municipality_id", "job_id")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        provider_of = dict(Job.objects.filter(municipality_id__in=self.mids).values_list("pk", "provider"))
+        # The jobs' own counters (kept as their items finish): a row per job, not per account.
         counts: Counter = Counter()
-        for row in per_job:
-            counts[row["municipality_id"], provider_of[row["job_id"]]] += row["n"]
+        for mid, provider, n in Job.objects.filter(
+            municipality_id__in=self.mids, accounts_made__gt=0
+        ).values_list("municipality_id", "provider", "accounts_made"):
+            counts[mid, provider] += n
         for mid in sorted({mid for mid, _provider in counts}):
             for value, label in Provider.choices:
                 if counts.get((mid, value)):

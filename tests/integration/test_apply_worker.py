@@ -95,6 +95,13 @@ def test_a_killed_worker_is_replaced_and_nothing_is_made_twice(tmp_path, client_
                 )
                 assert done_count() > stalled
                 assert not JobItem.objects.filter(job=job, status="failed").exists()
+                # The page's counters, kept by the workers, count each item once despite the kill.
+                job.refresh_from_db()
+                assert (job.items_total, job.items_done, job.items_failed) == (
+                    JobItem.objects.filter(job=job).count(),
+                    done_count(),
+                    0,
+                )
         created = sandbox.control("GET", "stats")["created"]
         people = {f"ivan{n}.petrov{n}" for n in range(60)}
         made = {key.split(":")[-1].split("@")[0] for key in created}

@@ -42,6 +42,8 @@ class FakeDirectory:
     capabilities = frozenset()
     quota = Quota(10_000, 60.0)
     batch_size = 7
+    replication_seconds = 0.0  # its directory is in this process: seen at once
+    confirmed = frozenset()
 
     def __init__(self, connection):
         self.state = DIRECTORIES.setdefault(connection.pk, {"users": {}, "groups": {}})
@@ -89,6 +91,9 @@ class FakeDirectory:
 
     def apply_many(self, operations):
         return apply_each(self, operations)
+
+    def visible(self, operations):
+        return ["visible"] * len(operations)
 
 
 @pytest.fixture

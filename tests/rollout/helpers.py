@@ -1,8 +1,9 @@
 from datetime import date
 
+from django.db.models import F
 from django_scopes import scopes_disabled
 
-from integrations.models import JobItem
+from integrations.models import Job, JobItem
 from integrations.provisioning.outcomes import mark_accounts_made
 from rollout.actions.programmes import create_programme
 from rollout.models import Programme, Task
@@ -57,6 +58,8 @@ def account_created(tenant, person, seq):
             outcome="created",
         )
         mark_accounts_made([person.pk])
+        # …and its job counts it, as the engine does when it records the item.
+        Job.objects.filter(pk=tenant.job.pk).update(accounts_made=F("accounts_made") + 1)
 
 
 def bg(message: str, **values) -> str:
