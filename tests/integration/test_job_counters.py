@@ -9,7 +9,7 @@ from django_scopes import scope, scopes_disabled
 
 from integrations import planning
 from integrations.actions import connect_sandbox
-from integrations.models import Connection, Job, JobItem
+from integrations.models import Connection, Job, JobItem, PlanOperation
 from integrations.operations import Op
 from integrations.providers import client_for
 from integrations.provisioning import jobs
@@ -42,7 +42,8 @@ def test_the_counters_equal_the_items_after_a_run_with_failures(tmp_path):
                 plan = planning.make_plan(ctx, "google")
                 # Three of the planned addresses are taken at Google by someone else's accounts
                 # after the plan was made: their accounts fail, and so do their memberships.
-                taken = [item for item in plan.items if item["op"] == Op.CREATE_USER][:3]
+                creates = PlanOperation.objects.filter(plan=plan, op=Op.CREATE_USER).order_by("seq")
+                taken = list(creates.values("key", "details")[:3])
                 direct = client_for(Connection.objects.get(provider="google"))
                 for item in taken:
                     direct.apply(
