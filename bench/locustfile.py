@@ -19,8 +19,10 @@ RANDOM = random.Random(int(os.environ.get("LOAD_SEED", "7")))
 
 
 class Director(HttpUser):
+    """A director filling in the survey: a field changed (autosaved) every few seconds."""
+
     weight = 200
-    wait_time = between(1, 3)
+    wait_time = between(3, 10)
 
     def on_start(self) -> None:
         self.me = next(_directors)
@@ -47,8 +49,10 @@ class Director(HttpUser):
 
 
 class Officer(HttpUser):
+    """An officer reading: a page, a look at it, the next page."""
+
     weight = 50
-    wait_time = between(2, 5)
+    wait_time = between(5, 15)
 
     def on_start(self) -> None:
         self.me = next(_officers)
