@@ -53,11 +53,12 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def _attempt(self, request, credentials) -> signin_limits.Attempt:
         login = str(credentials.get("email") or credentials.get("username") or "")
-        known = signin_limits.known_accounts(request.COOKIES.get(signin_limits.DEVICE_COOKIE))
+        device, known = signin_limits.device_of(request.COOKIES.get(signin_limits.DEVICE_COOKIE))
         return signin_limits.Attempt(
             login=login,
             address=self.get_client_ip(request),
             known_device=signin_limits.Attempt(login, "", False).account in known,
+            device=device,
         )
 
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:

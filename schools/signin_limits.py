@@ -7,6 +7,8 @@ processes without it):
 
 - **one account from one address**: ``FREE_TRIES`` failures are free, then each attempt must
   wait a delay that doubles from ``FIRST_DELAY`` up to ``MAX_DELAY`` (a guesser at one machine);
+  a browser that signed in to the account before is counted by itself instead (its own
+  ``FREE_TRIES`` and delays), so a stranger behind the same school network cannot slow it;
 - **one account from any address**, for guessing spread over many machines: the same growing
   delay after ``ACCOUNT_FREE_TRIES`` failures in ``WINDOW`` — but a browser that signed in to
   this account before (it carries a signed *known device* cookie, as OWASP recommends) is
@@ -21,6 +23,7 @@ A success clears the pair's counter and remembers the device. Numbers: NIST SP 8
 from __future__ import annotations
 
 import hashlib
+import secrets
 import time
 from dataclasses import dataclass
 
@@ -50,17 +53,22 @@ class Attempt:
     login: str
     address: str
     known_device: bool
+    device: str = ""  # the browser's id from its known-device cookie ("" without one)
 
     @property
     def account(self) -> str:
         return _digest("account", self.login.strip().lower())
 
     def keys(self) -> list[tuple[str, int]]:
-        """(cache key, free tries) of the counters this attempt is held to."""
-        keys = [(f"signin:pair:{_digest(self.account, self.address)}", FREE_TRIES)]
-        if not self.known_device:
-            keys.append((f"signin:account:{self.account}", ACCOUNT_FREE_TRIES))
-        return keys
+        """(cache key, free tries) of the counters this attempt is held to. A browser this account
+        signed in on before counts only its own failures: strangers guessing from the same school
+        network or from anywhere else never slow it down."""
+        if self.known_device:
+            return [(f"signin:device:{_digest(self.account, self.device)}", FREE_TRIES)]
+        return [
+            (f"signin:pair:{_digest(self.account, self.address)}", FREE_TRIES),
+            (f"signin:account:{self.account}", ACCOUNT_FREE_TRIES),
+        ]
 
     @property
     def address_key(self) -> str:
@@ -101,23 +109,37 @@ def record_failure(attempt: Attempt, now: float | None = None) -> None:
 
 
 def record_success(attempt: Attempt) -> None:
-    """The pair starts afresh; the account-wide count of strangers' failures stays."""
+    """The attempt's own counter (its address's, or its known browser's) starts afresh; the
+    account-wide count of strangers' failures stays."""
     cache.delete(attempt.keys()[0][0])
 
 
-def known_accounts(cookie: str | None) -> list[str]:
-    """The accounts (digests) that signed in on this browser before, from its signed cookie."""
+def _device(cookie: str | None) -> dict:
+    """The signed cookie's content: {"d": the browser's id, "a": account digests}, or empty."""
     if not cookie:
-        return []
+        return {}
     try:
         value = signing.loads(cookie, salt=DEVICE_SALT, max_age=DEVICE_MAX_AGE)
     except signing.BadSignature:
-        return []
-    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
+        return {}
+    if (
+        not isinstance(value, dict)
+        or not isinstance(value.get("d"), str)
+        or not isinstance(value.get("a"), list)
+    ):
+        return {}
+    return {"d": value["d"], "a": [item for item in value["a"] if isinstance(item, str)]}
+
+
+def device_of(cookie: str | None) -> tuple[str, list[str]]:
+    """(the browser's id, the accounts that signed in on it before) from its signed cookie."""
+    device = _device(cookie)
+    return device.get("d", ""), device.get("a", [])
 
 
 def remember_account(cookie: str | None, login: str) -> str:
     """The cookie value after ``login`` signed in on this browser (most recent first)."""
+    device, known = device_of(cookie)
     account = Attempt(login, "", False).account
-    accounts = [account, *(a for a in known_accounts(cookie) if a != account)][:DEVICE_ACCOUNTS]
-    return signing.dumps(accounts, salt=DEVICE_SALT)
+    accounts = [account, *(a for a in known if a != account)][:DEVICE_ACCOUNTS]
+    return signing.dumps({"d": device or secrets.token_urlsafe(16), "a": accounts}, salt=DEVICE_SALT)

@@ -83,6 +83,29 @@ def test_strangers_guessing_elsewhere_never_lock_the_owner_out_at_her_own_comput
     assert signed_in(desk)
 
 
+def test_a_stranger_on_the_same_network_never_slows_the_owners_browser():
+    officer = UserFactory(email="officer@example.org")
+    desk = Client(REMOTE_ADDR=SCHOOL)
+    sign_in(desk, officer.email, PASSWORD)
+    desk.post("/accounts/logout/")
+    stranger = Client(REMOTE_ADDR=SCHOOL)  # the same school network, another browser
+    for _ in range(signin_limits.FREE_TRIES + 10):
+        sign_in(stranger, officer.email, "wrong")
+    assert refused_as_too_many(sign_in(stranger, officer.email, PASSWORD))  # the stranger is slowed
+    sign_in(desk, officer.email, PASSWORD)
+    assert signed_in(desk)  # her own browser is not
+
+
+def test_a_known_browser_that_keeps_failing_is_slowed_too():
+    officer = UserFactory(email="officer@example.org")
+    desk = Client(REMOTE_ADDR="198.51.100.21")
+    sign_in(desk, officer.email, PASSWORD)
+    desk.post("/accounts/logout/")
+    for _ in range(signin_limits.FREE_TRIES):
+        sign_in(desk, officer.email, "wrong")  # someone at her unlocked computer
+    assert refused_as_too_many(sign_in(desk, officer.email, PASSWORD))
+
+
 def test_a_forged_device_cookie_counts_for_nothing():
     officer = UserFactory(email="officer@example.org")
     for n in range(signin_limits.ACCOUNT_FREE_TRIES + 1):
