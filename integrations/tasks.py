@@ -30,6 +30,9 @@ def make_plan(plan_id: int, municipality_id: int) -> None:
     planning.build_plan(plan)
 
 
+APPLY_RETRY_SECONDS = 2  # a plan held by another task is asked for again this soon
+
+
 @shared_task(base=TenantTask, tenant_objects={"plan_id": Plan}, acks_late=True)
 def apply_plan(plan_id: int, municipality_id: int, asked_by: int | None = None) -> None:
     """ "Apply" asked for in the page: the provider read again and, unchanged, the job started."""
@@ -40,6 +43,11 @@ def apply_plan(plan_id: int, municipality_id: int, asked_by: int | None = None) 
         if mine:
             plan.refresh_from_db()
             jobs.apply_requested(ActionContext(plan.municipality, actor), plan)
+            return
+    # Another task holds the plan (a late copy of its making, or a second delivery of this one):
+    # the request is not dropped but asked again shortly, until the plan is no longer waiting.
+    if Plan.objects.filter(pk=plan_id, status=Plan.Status.APPLYING).exists():
+        apply_plan.apply_async(args=[plan_id, municipality_id, asked_by], countdown=APPLY_RETRY_SECONDS)
 
 
 @shared_task
