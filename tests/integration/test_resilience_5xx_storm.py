@@ -32,7 +32,7 @@ def test_a_5xx_storm_ends_with_every_account_made_once(tmp_path, client_for, pro
         server_errors = sum(
             count for key, count in stats["statuses"].items() if key.endswith((":500", ":503"))
         )
-        assert server_errors >= 10, stats["statuses"]  # it was a storm
+        assert server_errors >= 3, stats["statuses"]  # it was a storm (fewer calls now: none spent in vain)
         with scope(municipality=world.a.municipality.pk):
             # Tried again: after a 500 (an attempt more) or a 503 with Retry-After (a wait, no attempt).
             retried = JobItem.objects.filter(Q(attempts__gt=1) | Q(waits__gt=0), job=job).count()
